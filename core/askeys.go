@@ -1,0 +1,162 @@
+package core
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	jose "github.com/go-jose/go-jose/v4"
+)
+
+// Bounds of the authorization server's JWKS cache.
+const (
+	jwksMinRefresh = 5 * time.Second  // at most one fetch per interval
+	jwksMinMaxAge  = time.Minute      // Cache-Control max-age floor
+	jwksMaxMaxAge  = 24 * time.Hour   // and ceiling
+	jwksDefaultAge = 10 * time.Minute // without max-age
+)
+
+var errUnknownKID = errors.New("no authorization server key matches the response's kid")
+
+// remoteKeySet caches the authorization server's signing keys. It fetches
+// on first use, again when the cached set is older than its max-age or a
+// kid is unknown, at most once every jwksMinRefresh, concurrent fetches
+// sharing one. It keeps the old keys until a fetch succeeds.
+type remoteKeySet struct {
+	url     string
+	client  *http.Client
+	timeout time.Duration
+	now     func() time.Time
+
+	mu          sync.RWMutex
+	keys        []jose.JSONWebKey
+	expires     time.Time
+	lastAttempt time.Time
+	lastErr     error
+
+	fetches flight[struct{}, []jose.JSONWebKey]
+}
+
+// keysFor returns the keys that may have signed a JWS with kid ("" for
+// any).
+func (r *remoteKeySet) keysFor(ctx context.Context, kid string) ([]jose.JSONWebKey, error) {
+	now := r.now()
+	r.mu.RLock()
+	keys, fresh := r.keys, now.Before(r.expires)
+	mayFetch := r.lastAttempt.IsZero() || now.Sub(r.lastAttempt) >= jwksMinRefresh
+	lastErr := r.lastErr
+	r.mu.RUnlock()
+
+	if found := matchKID(keys, kid); len(found) > 0 && (fresh || !mayFetch) {
+		return found, nil
+	}
+	if !mayFetch {
+		if keys == nil && lastErr != nil {
+			return nil, lastErr
+		}
+		return nil, newError(ErrBadResponse, DescDecodingFailed, errUnknownKID)
+	}
+	keys, err := r.fetches.do(ctx, struct{}{}, r.refresh)
+	if err != nil {
+		// Keep using the old keys while the authorization server is away.
+		if found := matchKID(keys, kid); len(found) > 0 {
+			return found, nil
+		}
+		return nil, err
+	}
+	if found := matchKID(keys, kid); len(found) > 0 {
+		return found, nil
+	}
+	return nil, newError(ErrBadResponse, DescDecodingFailed, errUnknownKID)
+}
+
+// refresh fetches the key set; on failure it returns the keys it had.
+func (r *remoteKeySet) refresh(ctx context.Context) ([]jose.JSONWebKey, error) {
+	keys, maxAge, err := r.fetch(ctx)
+	now := r.now()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.lastAttempt = now
+	if err != nil {
+		r.lastErr = err
+		return r.keys, err
+	}
+	r.keys, r.expires, r.lastErr = keys, now.Add(maxAge), nil
+	return keys, nil
+}
+
+func (r *remoteKeySet) fetch(ctx context.Context) ([]jose.JSONWebKey, time.Duration, error) {
+	ctx, cancel := context.WithTimeout(ctx, r.timeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, r.url, nil)
+	if err != nil {
+		return nil, 0, newError(ErrUnavailable, DescJWKSFailed, errors.New("cannot build JWKS request"))
+	}
+	req.Header.Set("Accept", "application/jwk-set+json, application/json")
+	resp, err := r.client.Do(req)
+	if err != nil {
+		return nil, 0, newError(ErrUnavailable, DescJWKSFailed, transportError(err))
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		e := newError(ErrUnavailable, DescJWKSFailed, fmt.Errorf("JWKS endpoint answered %d", resp.StatusCode))
+		e.RetryAfter = retryAfter(resp.Header.Get("Retry-After"))
+		return nil, 0, e
+	}
+	body, err := readLimited(resp.Body)
+	if err != nil {
+		return nil, 0, newError(ErrBadResponse, DescJWKSFailed, err)
+	}
+	var set jose.JSONWebKeySet
+	if err := json.Unmarshal(body, &set); err != nil {
+		return nil, 0, newError(ErrBadResponse, DescJWKSFailed, errors.New("JWKS is not a valid key set"))
+	}
+	keys := set.Keys[:0]
+	for _, k := range set.Keys {
+		if k.Use != "" && k.Use != "sig" {
+			continue
+		}
+		if k.IsPublic() && k.Valid() {
+			keys = append(keys, k)
+		}
+	}
+	if len(keys) == 0 {
+		return nil, 0, newError(ErrBadResponse, DescJWKSFailed, errors.New("JWKS has no usable signing key"))
+	}
+	return keys, maxAge(resp.Header.Get("Cache-Control")), nil
+}
+
+// matchKID returns the keys with kid, or every key when kid is "".
+func matchKID(keys []jose.JSONWebKey, kid string) []jose.JSONWebKey {
+	if kid == "" {
+		return keys
+	}
+	for i := range keys {
+		if keys[i].KeyID == kid {
+			return keys[i : i+1]
+		}
+	}
+	return nil
+}
+
+// maxAge reads Cache-Control max-age within [jwksMinMaxAge, jwksMaxMaxAge].
+func maxAge(cc string) time.Duration {
+	for _, d := range strings.Split(cc, ",") {
+		name, val, ok := strings.Cut(strings.TrimSpace(d), "=")
+		if !ok || !strings.EqualFold(name, "max-age") {
+			continue
+		}
+		n, err := strconv.Atoi(strings.Trim(val, `"`))
+		if err != nil || n < 0 {
+			break
+		}
+		return min(max(time.Duration(n)*time.Second, jwksMinMaxAge), jwksMaxMaxAge)
+	}
+	return jwksDefaultAge
+}

@@ -1,0 +1,197 @@
+package core
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"slices"
+	"strings"
+	"time"
+
+	jose "github.com/go-jose/go-jose/v4"
+)
+
+// typIntrospection is the JWS typ of RFC 9701 section 5.
+const typIntrospection = "token-introspection+jwt"
+
+// jwtIntrospector is the RFC 9701 backend (the reference's
+// JWTResourceServerBackend): the answer is a JWS signed by the
+// authorization server, then encrypted to the resource server's key.
+type jwtIntrospector struct {
+	client   *asClient
+	keys     *keyring
+	enc      jose.ContentEncryption
+	sigAlg   jose.SignatureAlgorithm
+	asKeys   *remoteKeySet
+	issuer   string
+	clientID string
+	leeway   time.Duration
+	now      func() time.Time
+}
+
+var (
+	errNotJWT       = errors.New("response is not application/token-introspection+jwt")
+	errHeader       = errors.New("JWE protected header is unreadable or uses zip or crit")
+	errUnknownRSKey = errors.New("JWE kid names no key of ours")
+	errTyp          = errors.New("JWS typ is not token-introspection+jwt")
+	errOuterClaims  = errors.New("response iss, aud or token_introspection is wrong")
+	errHeaderClaims = errors.New("JWE iss or aud header contradicts the claims")
+)
+
+func (j *jwtIntrospector) Introspect(ctx context.Context, token string) (map[string]any, error) {
+	body, ctype, err := j.client.introspect(ctx, token)
+	if err != nil {
+		return nil, err
+	}
+	if !isMediaType(ctype, "application/"+typIntrospection, "") && !isMediaType(ctype, "application/jwt", "") {
+		return nil, newError(ErrBadResponse, DescDecryptionFailed, errNotJWT)
+	}
+	return j.open(ctx, strings.TrimSpace(string(body)))
+}
+
+// open decrypts, verifies and checks a compact JWE answer.
+func (j *jwtIntrospector) open(ctx context.Context, compact string) (map[string]any, error) {
+	hdr, err := protectedHeader(compact)
+	if err != nil {
+		return nil, newError(ErrBadResponse, DescDecryptionFailed, errHeader)
+	}
+	jwe, err := jose.ParseEncryptedCompact(compact, []jose.KeyAlgorithm{j.keys.alg}, []jose.ContentEncryption{j.enc})
+	if err != nil {
+		return nil, newError(ErrBadResponse, DescDecryptionFailed, errors.New("not a compact JWE with the configured alg and enc"))
+	}
+	plain, err := j.decrypt(jwe)
+	if err != nil {
+		return nil, err
+	}
+	jws, err := jose.ParseSignedCompact(string(plain), []jose.SignatureAlgorithm{j.sigAlg})
+	if err != nil || len(jws.Signatures) != 1 {
+		return nil, newError(ErrBadResponse, DescDecodingFailed, errors.New("not a compact JWS with the configured alg"))
+	}
+	sig := jws.Signatures[0].Protected
+	if typ, _ := sig.ExtraHeaders[jose.HeaderType].(string); !strings.EqualFold(strings.TrimPrefix(strings.ToLower(typ), "application/"), typIntrospection) {
+		return nil, newError(ErrBadResponse, DescDecodingFailed, errTyp)
+	}
+	keys, err := j.asKeys.keysFor(ctx, sig.KeyID)
+	if err != nil {
+		return nil, asError(err, ErrUnavailable, DescJWKSFailed)
+	}
+	var payload []byte
+	for i := range keys {
+		if payload, err = jws.Verify(&keys[i]); err == nil {
+			break
+		}
+	}
+	if payload == nil {
+		return nil, newError(ErrBadResponse, DescDecodingFailed, errors.New("signature verification failed"))
+	}
+	outer, err := decodeObject(payload)
+	if err != nil {
+		return nil, newError(ErrBadResponse, DescDecodingFailed, err)
+	}
+	return j.checkOuter(outer, hdr)
+}
+
+// decrypt picks our key by the JWE kid, or tries each key without one.
+func (j *jwtIntrospector) decrypt(jwe *jose.JSONWebEncryption) ([]byte, error) {
+	fail := func(cause error) ([]byte, error) { return nil, newError(ErrBadResponse, DescDecryptionFailed, cause) }
+	if kid := jwe.Header.KeyID; kid != "" {
+		k, ok := j.keys.byID[kid]
+		if !ok {
+			return fail(errUnknownRSKey)
+		}
+		plain, err := jwe.Decrypt(k.Key)
+		if err != nil {
+			return fail(errors.New("decryption failed"))
+		}
+		return plain, nil
+	}
+	for i := range j.keys.keys {
+		if plain, err := jwe.Decrypt(j.keys.keys[i].Key); err == nil {
+			return plain, nil
+		}
+	}
+	return fail(errors.New("no key decrypts the response"))
+}
+
+// checkOuter checks the JWT claims around token_introspection and returns
+// the introspection answer.
+func (j *jwtIntrospector) checkOuter(outer map[string]any, hdr map[string]any) (map[string]any, error) {
+	bad := func(cause error) (map[string]any, error) {
+		return nil, newError(ErrBadResponse, DescInvalidClaims, cause)
+	}
+	iss, _ := outer["iss"].(string)
+	aud, ok := audienceList(outer["aud"])
+	if iss != j.issuer || !ok || !slices.Contains(aud, j.clientID) {
+		return bad(errOuterClaims)
+	}
+	if h, present := hdr["iss"]; present && h != iss {
+		return bad(errHeaderClaims)
+	}
+	if h, present := hdr["aud"]; present {
+		if ha, ok := audienceList(h); !ok || !slices.Equal(ha, aud) {
+			return bad(errHeaderClaims)
+		}
+	}
+	if _, _, _, err := checkTimes(outer, j.now(), j.leeway); err != nil {
+		return nil, err
+	}
+	ti, ok := outer["token_introspection"].(map[string]any)
+	if !ok {
+		return bad(errOuterClaims)
+	}
+	return ti, nil
+}
+
+// audienceList reads an aud value: a non-empty string or array of strings.
+func audienceList(v any) ([]string, bool) {
+	switch a := v.(type) {
+	case string:
+		return []string{a}, a != ""
+	case []any:
+		out := make([]string, 0, len(a))
+		for _, x := range a {
+			s, ok := x.(string)
+			if !ok {
+				return nil, false
+			}
+			out = append(out, s)
+		}
+		return out, len(out) > 0
+	}
+	return nil, false
+}
+
+// protectedHeader decodes the first segment of a compact JWE and refuses
+// zip (a decompression bomb vector RFC 9701 responses never need) and crit
+// (no extension is understood here).
+func protectedHeader(compact string) (map[string]any, error) {
+	seg, _, ok := strings.Cut(compact, ".")
+	if !ok || len(seg) > 4096 {
+		return nil, errHeader
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(seg)
+	if err != nil {
+		return nil, errHeader
+	}
+	var h map[string]any
+	if err := json.Unmarshal(raw, &h); err != nil || h == nil {
+		return nil, errHeader
+	}
+	if _, zip := h["zip"]; zip {
+		return nil, errHeader
+	}
+	if _, crit := h["crit"]; crit {
+		return nil, errHeader
+	}
+	return h, nil
+}
+
+// asError returns err when it is an *Error, else wraps it with kind.
+func asError(err error, kind error, desc string) error {
+	var e *Error
+	if errors.As(err, &e) {
+		return err
+	}
+	return newError(kind, desc, err)
+}

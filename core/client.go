@@ -1,0 +1,177 @@
+package core
+
+import (
+	"context"
+	"crypto/tls"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// MaxResponseBytes bounds every body read from the authorization server.
+const MaxResponseBytes = 1 << 20
+
+// maxIdleConnsPerHost keeps enough warm connections to the authorization
+// server for a busy resource server; Go's default of 2 serialises it.
+const maxIdleConnsPerHost = 64
+
+// newHTTPClient builds the client used for calls to the authorization
+// server: keep-alive, bounded, no redirects (a redirected POST would lose
+// its body and credentials; a 3xx is an unexpected status).
+func newHTTPClient(s Settings) (*http.Client, error) {
+	proxy := http.ProxyFromEnvironment
+	if s.Proxy != "" {
+		u, err := url.Parse(s.Proxy)
+		if err != nil {
+			return nil, errors.New("OIDC_PROXY: invalid URL")
+		}
+		proxy = http.ProxyURL(u)
+	}
+	tr := &http.Transport{
+		Proxy:                 proxy,
+		DialContext:           (&net.Dialer{Timeout: s.Timeout, KeepAlive: 30 * time.Second}).DialContext,
+		ForceAttemptHTTP2:     true,
+		MaxIdleConns:          maxIdleConnsPerHost * 2,
+		MaxIdleConnsPerHost:   maxIdleConnsPerHost,
+		IdleConnTimeout:       90 * time.Second,
+		TLSHandshakeTimeout:   s.Timeout,
+		ResponseHeaderTimeout: s.Timeout,
+		TLSClientConfig:       &tls.Config{MinVersion: tls.VersionTLS12, InsecureSkipVerify: s.InsecureSkipVerify}, //nolint:gosec // OIDC_VERIFY_SSL=false, the user's explicit choice
+	}
+	return &http.Client{
+		Transport: tr,
+		Timeout:   s.Timeout,
+		CheckRedirect: func(*http.Request, []*http.Request) error {
+			return http.ErrUseLastResponse
+		},
+	}, nil
+}
+
+// asClient posts tokens to the introspection endpoint.
+type asClient struct {
+	http     *http.Client
+	endpoint string
+	clientID string
+	secret   string
+	auth     ClientAuthMethod
+	accept   string
+	timeout  time.Duration
+}
+
+// introspect posts token and returns the 2xx body and its Content-Type, or
+// an *Error: ErrUnavailable for transport failures and unexpected statuses,
+// ErrInvalidToken for a 401 with WWW-Authenticate, ErrBadResponse for an
+// oversize body.
+func (c *asClient) introspect(ctx context.Context, token string) ([]byte, string, error) {
+	ctx, cancel := context.WithTimeout(ctx, c.timeout)
+	defer cancel()
+	form := url.Values{"token": {token}}
+	if c.auth == ClientSecretPost {
+		form.Set("client_id", c.clientID)
+		form.Set("client_secret", c.secret)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.endpoint, strings.NewReader(form.Encode()))
+	if err != nil {
+		return nil, "", newError(ErrUnavailable, DescFetchFailed, errors.New("cannot build introspection request"))
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Accept", c.accept)
+	if c.auth == ClientSecretBasic {
+		req.SetBasicAuth(url.QueryEscape(c.clientID), url.QueryEscape(c.secret))
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return nil, "", newError(ErrUnavailable, DescFetchFailed, transportError(err))
+	}
+	defer resp.Body.Close()
+	body, err := readLimited(resp.Body)
+	if err != nil {
+		if resp.StatusCode/100 == 2 {
+			return nil, "", newError(ErrBadResponse, DescFetchFailed, err)
+		}
+		body = nil
+	}
+	switch {
+	case resp.StatusCode >= 200 && resp.StatusCode < 300:
+		return body, resp.Header.Get("Content-Type"), nil
+	case resp.StatusCode == http.StatusUnauthorized && resp.Header.Get("WWW-Authenticate") != "":
+		desc := DescUpstreamRejected
+		if d, ok := upstreamDescription(body, resp.Header.Get("WWW-Authenticate")); ok {
+			desc = d
+		}
+		return nil, "", newError(ErrInvalidToken, desc, fmt.Errorf("authorization server answered 401"))
+	}
+	e := newError(ErrUnavailable, DescFetchFailed, fmt.Errorf("authorization server answered %d", resp.StatusCode))
+	e.RetryAfter = retryAfter(resp.Header.Get("Retry-After"))
+	return nil, "", e
+}
+
+// readLimited reads at most MaxResponseBytes, failing on more.
+func readLimited(r io.Reader) ([]byte, error) {
+	b, err := io.ReadAll(io.LimitReader(r, MaxResponseBytes+1))
+	if err != nil {
+		return nil, errors.New("reading the response failed")
+	}
+	if len(b) > MaxResponseBytes {
+		return nil, fmt.Errorf("response body over %d bytes", MaxResponseBytes)
+	}
+	return b, nil
+}
+
+// transportError keeps the class of a transport failure without the URL,
+// which net/http puts in its messages.
+func transportError(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		if ue.Timeout() {
+			return errors.New("introspection request timed out")
+		}
+		return fmt.Errorf("introspection request failed: %w", ue.Err)
+	}
+	return errors.New("introspection request failed")
+}
+
+// upstreamDescription takes the authorization server's error_description
+// from its JSON body, or else from its WWW-Authenticate header, when it is
+// short and printable.
+func upstreamDescription(body []byte, wwwAuth string) (string, bool) {
+	var b struct {
+		Description string `json:"error_description"`
+	}
+	if json.Unmarshal(body, &b) == nil {
+		if d, ok := sanitizeDescription(b.Description); ok {
+			return d, true
+		}
+	}
+	const attr = `error_description="`
+	if i := strings.Index(wwwAuth, attr); i >= 0 {
+		rest := wwwAuth[i+len(attr):]
+		if j := strings.IndexByte(rest, '"'); j >= 0 {
+			return sanitizeDescription(rest[:j])
+		}
+	}
+	return "", false
+}
+
+// retryAfter passes on a Retry-After value only when it is delay-seconds or
+// an HTTP date (RFC 9110 section 10.2.3).
+func retryAfter(v string) string {
+	v = strings.TrimSpace(v)
+	if v == "" || len(v) > 64 {
+		return ""
+	}
+	if n, err := strconv.Atoi(v); err == nil && n >= 0 {
+		return strconv.Itoa(n)
+	}
+	if _, err := http.ParseTime(v); err == nil {
+		return v
+	}
+	return ""
+}

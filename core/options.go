@@ -1,0 +1,68 @@
+package core
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+)
+
+// Option configures a collaborator of a ResourceServer.
+type Option func(*options)
+
+type options struct {
+	client     *http.Client
+	logger     *slog.Logger
+	now        func() time.Time
+	cache      Cache
+	userLookup UserLookupFunc
+}
+
+// UserLookupFunc maps a verified token to the application's user. It is
+// called on every authenticated request, after the cache. Returning a nil
+// user rejects the request with 401 "Login failed: No user found for the
+// given access token."; returning an error rejects it with 503, the error
+// going to the log only. It must be safe for concurrent use.
+type UserLookupFunc func(ctx context.Context, ti *TokenInfo) (any, error)
+
+// WithHTTPClient sets the client for calls to the authorization server.
+// Default value: a client built from Settings (timeout, proxy, TLS
+// verification) with keep-alive, 64 idle connections per host and no
+// redirects. A client given here is used as is: give it a timeout.
+func WithHTTPClient(c *http.Client) Option { return func(o *options) { o.client = c } }
+
+// WithLogger sets the logger. Rejections log at Debug, authorization
+// server failures at Warn. Tokens, secrets, keys and Authorization headers
+// are never logged. Default value: a logger that discards everything.
+func WithLogger(l *slog.Logger) Option { return func(o *options) { o.logger = l } }
+
+// WithClock sets the clock used for exp, nbf, iat and the cache. Default
+// value: time.Now.
+func WithClock(now func() time.Time) Option { return func(o *options) { o.now = now } }
+
+// WithCache replaces the answer cache, for example with a store shared by
+// replicas. Default value: an in-memory cache bounded by
+// Settings.CacheSize, unless Settings.DisableCache is set.
+func WithCache(c Cache) Option { return func(o *options) { o.cache = c } }
+
+// WithUserLookup sets the hook that maps a token to the application's
+// user. With a hook, a token without sub is rejected with 401 "User info
+// contained no recognizable user identification". Default value: none; no
+// user is looked up and sub is not required.
+func WithUserLookup(f UserLookupFunc) Option { return func(o *options) { o.userLookup = f } }
+
+func buildOptions(opts []Option) options {
+	var o options
+	for _, opt := range opts {
+		if opt != nil {
+			opt(&o)
+		}
+	}
+	if o.logger == nil {
+		o.logger = slog.New(slog.DiscardHandler)
+	}
+	if o.now == nil {
+		o.now = time.Now
+	}
+	return o
+}

@@ -1,0 +1,71 @@
+package core
+
+import (
+	"errors"
+	"strings"
+)
+
+// ScopeRequirement is a per-route scope rule: the token needs any one of
+// its scopes, or all of them. Build it with AnyScope or AllScopes; the zero
+// value denies every request.
+type ScopeRequirement struct {
+	scopes    []string
+	all       bool
+	challenge string // the scope attribute of the 403 answer, built once
+	invalid   bool
+}
+
+var errInvalidRequirement = errors.New("oidcrs: scope requirement is empty or names an invalid scope")
+
+// AnyScope requires at least one of scopes. A rule with no scope, or with
+// a scope that is not an RFC 6749 scope-token, fails closed: it denies
+// every request.
+func AnyScope(scopes ...string) ScopeRequirement { return newScopeRequirement(false, scopes) }
+
+// AllScopes requires every one of scopes. A rule with no scope, or with a
+// scope that is not an RFC 6749 scope-token, fails closed: it denies every
+// request.
+func AllScopes(scopes ...string) ScopeRequirement { return newScopeRequirement(true, scopes) }
+
+func newScopeRequirement(all bool, scopes []string) ScopeRequirement {
+	r := ScopeRequirement{scopes: append([]string(nil), scopes...), all: all}
+	r.invalid = len(scopes) == 0
+	for _, s := range scopes {
+		if !validScopeToken(s) {
+			r.invalid = true
+		}
+	}
+	if !r.invalid {
+		r.challenge = strings.Join(scopes, " ")
+	}
+	return r
+}
+
+// Scopes returns the scopes the rule names.
+func (r ScopeRequirement) Scopes() []string { return append([]string(nil), r.scopes...) }
+
+// Check returns nil when ti satisfies the rule, else an *Error of kind
+// ErrInsufficientScope whose Scope lists the rule's scopes. A nil ti, a
+// zero rule or an invalid rule fails closed.
+func (r ScopeRequirement) Check(ti *TokenInfo) error {
+	if r.invalid || len(r.scopes) == 0 {
+		return &Error{Kind: ErrInsufficientScope, Description: DescInsufficientScope, Err: errInvalidRequirement}
+	}
+	if ti != nil && r.satisfied(ti) {
+		return nil
+	}
+	return &Error{Kind: ErrInsufficientScope, Description: DescInsufficientScope, Scope: r.challenge}
+}
+
+func (r ScopeRequirement) satisfied(ti *TokenInfo) bool {
+	for _, s := range r.scopes {
+		has := ti.HasScope(s)
+		if r.all && !has {
+			return false
+		}
+		if !r.all && has {
+			return true
+		}
+	}
+	return r.all
+}

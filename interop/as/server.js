@@ -1,0 +1,245 @@
+// Test-only OAuth 2.0 authorization server for the oidcrs interop tests.
+// NEVER use this in production: it has test-only routes that mint tokens
+// for any account and it disables oidc-provider's SSRF guard for loopback.
+//
+// Usage: node server.js <config.json>
+//
+// Config (JSON object, every field optional):
+//   port               number   TCP port on 127.0.0.1 (default 0 = pick one).
+//   clients            object[] oidc-provider client metadata, passed through
+//                               unchanged (client_id, client_secret,
+//                               grant_types, response_types, redirect_uris,
+//                               token_endpoint_auth_method, scope, jwks_uri,
+//                               introspection_signed_response_alg,
+//                               introspection_encrypted_response_alg,
+//                               introspection_encrypted_response_enc, ...).
+//   scopes             string[] extra scopes the AS supports, added to
+//                               "openid" and "offline_access".
+//   signingKeys        string[] JWS algs to generate one signing key each for
+//                               at startup (default ["RS256","PS256","ES256"];
+//                               allowed: RS256/384/512, PS256/384/512,
+//                               ES256/384/512, Ed25519). Each key has kid=alg.
+//   accessTokenTTL     number   default access token lifetime in seconds for
+//                               client_credentials and /test/token (3600).
+//   maxLifetimeSeconds number   the process exits by itself after this (600).
+//   exitOnStdinEOF     boolean  exit when stdin reaches EOF, i.e. when the
+//                               parent died (default true).
+//
+// Once listening it prints exactly one line on stdout:
+//   READY http://127.0.0.1:<port>
+// which is also the issuer (no trailing slash). Diagnostics go to stderr and
+// never contain token values or secrets.
+//
+// Test-only routes (JSON in, JSON out):
+//   POST /test/token {"accountId","clientId","scope","ttl"?,"aud"?,"extra"?}
+//     saves an opaque AccessToken for accountId issued to clientId, bound to
+//     a fresh Grant, as the authorization code flow would, and answers
+//     {"access_token","token_type":"Bearer","expires_in","scope"}.
+//   POST /test/refresh-jwks {"client_id"}
+//     forgets the cached jwks_uri keys of that client and re-fetches them
+//     now; answers {"kids":[...]} with the key ids now known.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import http from 'node:http';
+
+import Provider, { errors } from 'oidc-provider';
+
+const cfg = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
+const accessTokenTTL = cfg.accessTokenTTL ?? 3600;
+const maxLifetime = cfg.maxLifetimeSeconds ?? 600;
+
+function log(...args) {
+  process.stderr.write(`[as] ${args.join(' ')}\n`);
+}
+
+// Never outlive the test run: hard deadline plus parent-death via stdin EOF.
+setTimeout(() => {
+  log(`maxLifetimeSeconds=${maxLifetime} reached, exiting`);
+  process.exit(0);
+}, maxLifetime * 1000).unref();
+if (cfg.exitOnStdinEOF ?? true) {
+  process.stdin.on('end', () => process.exit(0));
+  process.stdin.on('error', () => process.exit(0));
+  process.stdin.resume();
+}
+process.on('SIGTERM', () => process.exit(0));
+
+const KEY_PARAMS = {
+  RS: () => ['rsa', { modulusLength: 2048 }],
+  PS: () => ['rsa', { modulusLength: 2048 }],
+  ES256: () => ['ec', { namedCurve: 'P-256' }],
+  ES384: () => ['ec', { namedCurve: 'P-384' }],
+  ES512: () => ['ec', { namedCurve: 'P-521' }],
+  Ed25519: () => ['ed25519', {}],
+};
+
+// generateSigningKey returns a private JWK for alg with kid and alg set.
+function generateSigningKey(alg) {
+  const params = KEY_PARAMS[alg] ?? KEY_PARAMS[alg.slice(0, 2)];
+  if (!params) throw new Error(`unsupported signing alg ${alg}`);
+  const { privateKey } = crypto.generateKeyPairSync(...params());
+  return { ...privateKey.export({ format: 'jwk' }), kid: alg, alg, use: 'sig' };
+}
+
+const LOOPBACK = /^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|\[::1\]|localhost)$/;
+
+// loopbackFetch lifts oidc-provider's SSRF guard (a dispatcher that destroys
+// sockets to special-use IPs) for loopback URLs only, so jwks_uri served by
+// an httptest server on 127.0.0.1 can be fetched. Other URLs keep the guard.
+function loopbackFetch(url, options) {
+  if (LOOPBACK.test(new URL(url).hostname)) {
+    const { dispatcher, ...rest } = options; // eslint-disable-line no-unused-vars
+    return globalThis.fetch(url, rest);
+  }
+  return globalThis.fetch(url, options);
+}
+
+// Same default as oidc-provider, made explicit to silence its warnings:
+// public clients may only introspect/revoke their own tokens.
+function ownTokenOrConfidential(ctx, client, token) {
+  return client.clientAuthMethod !== 'none' || token.clientId === client.clientId;
+}
+
+function revocationPolicy(ctx, client, token) {
+  if (token.clientId !== client.clientId) {
+    if (client.clientAuthMethod === 'none') return false;
+    throw new errors.InvalidRequest('client is not authorized to revoke the presented token');
+  }
+  return true;
+}
+
+function providerConfig() {
+  const ttl = () => accessTokenTTL;
+  return {
+    clients: cfg.clients ?? [],
+    scopes: ['openid', 'offline_access', ...(cfg.scopes ?? [])],
+    jwks: { keys: (cfg.signingKeys ?? ['RS256', 'PS256', 'ES256']).map(generateSigningKey) },
+    features: {
+      devInteractions: { enabled: false },
+      clientCredentials: { enabled: true },
+      introspection: { enabled: true, allowedPolicy: ownTokenOrConfidential },
+      jwtIntrospection: { enabled: true },
+      encryption: { enabled: true },
+      revocation: { enabled: true, allowedPolicy: revocationPolicy },
+      // No resource is ever resolved, so every access token stays opaque.
+      resourceIndicators: { enabled: false },
+    },
+    // Extra claims given to /test/token end up in introspection responses.
+    extraTokenClaims: (ctx, token) => token.extra,
+    ttl: {
+      AccessToken: ttl,
+      ClientCredentials: ttl,
+      Grant: 14 * 24 * 3600,
+      IdToken: 3600,
+      Interaction: 3600,
+      Session: 3600,
+    },
+    clientBasedCORS: () => false,
+    cookies: { keys: [crypto.randomBytes(32).toString('base64url')] },
+    findAccount: (ctx, sub) => ({ accountId: sub, claims: () => ({ sub }) }),
+    renderError: (ctx, out) => { ctx.type = 'json'; ctx.body = out; },
+    fetch: loopbackFetch,
+  };
+}
+
+function sendJSON(res, status, body) {
+  res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+  res.end(JSON.stringify(body));
+}
+
+async function readJSON(req) {
+  const chunks = [];
+  for await (const chunk of req) chunks.push(chunk);
+  const text = Buffer.concat(chunks).toString('utf8');
+  return text ? JSON.parse(text) : {};
+}
+
+class BadRequest extends Error {}
+
+async function mintToken(provider, body) {
+  const { accountId, clientId, scope = '' } = body;
+  if (typeof accountId !== 'string' || !accountId) throw new BadRequest('accountId is required');
+  const client = await provider.Client.find(clientId);
+  if (!client) throw new BadRequest('unknown clientId');
+  const ttl = body.ttl ?? accessTokenTTL;
+  if (!Number.isInteger(ttl) || ttl <= 0) throw new BadRequest('ttl must be a positive integer');
+
+  // Introspection only checks the Grant when the token names one; tokens
+  // from real flows always do, so mint one that outlives the token.
+  const grant = new provider.Grant({ accountId, clientId: client.clientId, expiresIn: ttl + 3600 });
+  if (scope) grant.addOIDCScope(scope);
+  const grantId = await grant.save();
+
+  const token = new provider.AccessToken({
+    accountId,
+    client,
+    grantId,
+    gty: 'authorization_code',
+    scope: scope || undefined,
+    expiresIn: ttl,
+    extra: body.extra,
+  });
+  if (body.aud !== undefined) token.setAudience(body.aud);
+  const value = await token.save();
+  return {
+    access_token: value, token_type: 'Bearer', expires_in: ttl, scope: scope || undefined,
+  };
+}
+
+async function refreshJWKS(provider, body) {
+  const client = await provider.Client.find(body.client_id);
+  if (!client) throw new BadRequest('unknown client_id');
+  if (!client.jwksUri) throw new BadRequest('client has no jwks_uri');
+  const store = client.asymmetricKeyStore;
+  // ClientKeyStore.refresh() is a no-op while freshUntil is in the future
+  // (at least 60 s after the last fetch); expiring it forces a re-fetch.
+  store.freshUntil = 0;
+  await store.refresh();
+  return { kids: [...store].map((k) => k.kid).filter(Boolean) };
+}
+
+const testRoutes = {
+  '/test/token': mintToken,
+  '/test/refresh-jwks': refreshJWKS,
+};
+
+async function handleTestRoute(provider, route, req, res) {
+  if (req.method !== 'POST') {
+    sendJSON(res, 405, { error: 'method_not_allowed' });
+    return;
+  }
+  try {
+    sendJSON(res, 200, await route(provider, await readJSON(req)));
+  } catch (err) {
+    const status = err instanceof BadRequest || err instanceof SyntaxError ? 400 : 500;
+    log(`${req.url} failed: ${err.message}`);
+    sendJSON(res, status, { error: status === 400 ? 'invalid_request' : 'server_error', error_description: err.message });
+  }
+}
+
+let handler = (req, res) => sendJSON(res, 503, { error: 'starting' });
+const server = http.createServer((req, res) => handler(req, res));
+
+server.listen(cfg.port ?? 0, '127.0.0.1', () => {
+  const issuer = `http://127.0.0.1:${server.address().port}`;
+  let provider;
+  try {
+    provider = new Provider(issuer, providerConfig());
+  } catch (err) {
+    log(`provider configuration failed: ${err.message}`);
+    process.exit(1);
+  }
+  for (const event of ['server_error', 'grant.error', 'introspection.error', 'revocation.error', 'jwks.error']) {
+    provider.on(event, (ctx, err) => log(`${event}: ${err.message}${err.error_description ? ` (${err.error_description})` : ''}${err.cause ? ` cause: ${err.cause.message}` : ''}`));
+  }
+  const callback = provider.callback();
+  handler = (req, res) => {
+    const route = testRoutes[new URL(req.url, issuer).pathname];
+    if (route) {
+      handleTestRoute(provider, route, req, res);
+    } else {
+      callback(req, res);
+    }
+  };
+  process.stdout.write(`READY ${issuer}\n`);
+});
