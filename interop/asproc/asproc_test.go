@@ -77,6 +77,7 @@ func introspectJSON(t *testing.T, as *asproc.AS, token string) map[string]any {
 }
 
 func TestJSONIntrospection(t *testing.T) {
+	t.Parallel()
 	as := asproc.StartT(t, asproc.Config{
 		Clients:     []map[string]any{rsJSONClient(), spClient()},
 		Scopes:      []string{"groups", "admin"},
@@ -171,6 +172,7 @@ func TestJSONIntrospection(t *testing.T) {
 }
 
 func TestCloseKillsProcess(t *testing.T) {
+	t.Parallel()
 	asproc.SkipUnlessAvailable(t)
 	as, err := asproc.Start(context.Background(), asproc.Config{})
 	require.NoError(t, err)
@@ -186,6 +188,7 @@ func TestCloseKillsProcess(t *testing.T) {
 }
 
 func TestMaxLifetime(t *testing.T) {
+	t.Parallel()
 	asproc.SkipUnlessAvailable(t)
 	as, err := asproc.Start(context.Background(), asproc.Config{MaxLifetime: time.Second})
 	require.NoError(t, err)

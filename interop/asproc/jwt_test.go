@@ -150,6 +150,7 @@ func jwtClient(id string, meta map[string]any) map[string]any {
 }
 
 func TestJWTIntrospection(t *testing.T) {
+	t.Parallel()
 	rsa1, err := rsa.GenerateKey(rand.Reader, 2048)
 	require.NoError(t, err)
 	rsa2, err := rsa.GenerateKey(rand.Reader, 2048)

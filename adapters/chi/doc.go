@@ -1,0 +1,2 @@
+// Package chirs adapts oidcrs's core.ResourceServer to chi.
+package chirs

@@ -1,0 +1,2 @@
+// Package echors adapts oidcrs's core.ResourceServer to echo.
+package echors

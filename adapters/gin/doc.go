@@ -1,0 +1,2 @@
+// Package ginrs adapts oidcrs's core.ResourceServer to gin.
+package ginrs

@@ -1,0 +1,307 @@
+package oidcrstest
+
+import (
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/base64"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	jose "github.com/go-jose/go-jose/v4"
+
+	"github.com/oidcrs/oidcrs/core"
+)
+
+// Mode is the kind of introspection answer the fake server gives.
+type Mode string
+
+const (
+	// JSON answers RFC 7662 JSON.
+	JSON Mode = "json"
+	// JWT answers RFC 9701 JWTs, signed then encrypted.
+	JWT Mode = "jwt"
+)
+
+// Default credentials and values of minted tokens.
+const (
+	DefaultClientID     = "rs-client"
+	DefaultClientSecret = "rs-secret"
+	DefaultSPClientID   = "sp-client"
+	DefaultSubject      = "user-1"
+	DefaultScope        = "groups"
+)
+
+// Config configures a Server. Zero fields take the defaults named.
+type Config struct {
+	// Mode is JSON (default) or JWT.
+	Mode Mode
+	// ClientID and ClientSecret are the resource server's credentials.
+	// Default DefaultClientID and DefaultClientSecret.
+	ClientID, ClientSecret string
+	// SigningAlg signs JWT answers: RS256 (default), PS256, ES256, ...
+	SigningAlg jose.SignatureAlgorithm
+	// KeyAlg and ContentEnc encrypt JWT answers. Default RSA-OAEP and
+	// A256GCM.
+	KeyAlg     jose.KeyAlgorithm
+	ContentEnc jose.ContentEncryption
+	// RSJWKSURL is where the server fetches the resource server's public
+	// key, on first need and after RefreshRSKeys.
+	RSJWKSURL string
+	// RSKey is the resource server's public key, if given directly.
+	RSKey *jose.JSONWebKey
+	// TokenTTL is the lifetime of minted tokens. Default one hour.
+	TokenTTL time.Duration
+	// Addr is the loopback address to listen on. Default 127.0.0.1:0.
+	Addr string
+}
+
+// Server is a fake authorization server on loopback for tests and for
+// development. It is safe for concurrent use.
+type Server struct {
+	// URL is the issuer and base URL, without a trailing slash.
+	URL string
+
+	cfg   Config
+	srv   *httptest.Server
+	mu    sync.Mutex
+	toks  map[string]map[string]any
+	sig   []jose.JSONWebKey // signing keys, newest first
+	rsKey *jose.JSONWebKey
+
+	introspections, jwksCalls atomic.Int64
+	fault                     atomic.Pointer[Fault]
+	jwksFault                 atomic.Pointer[Fault]
+	hook                      atomic.Pointer[AnswerFunc]
+}
+
+// AnswerFunc replaces the server's introspection answer: it gets the token
+// and the answer the server would give, and returns the body to send.
+// Attack and fault tests use it to send crafted bodies.
+type AnswerFunc func(token string, claims map[string]any) (status int, contentType string, body []byte)
+
+// Start starts a Server for a test; it stops when the test ends.
+func Start(tb testing.TB, cfg Config) *Server {
+	tb.Helper()
+	s, err := New(cfg)
+	if err != nil {
+		tb.Fatalf("oidcrstest: %v", err)
+	}
+	tb.Cleanup(s.Close)
+	return s
+}
+
+// New starts a Server; call Close when done.
+func New(cfg Config) (*Server, error) {
+	if cfg.Mode == "" {
+		cfg.Mode = JSON
+	}
+	cfg.ClientID = or(cfg.ClientID, DefaultClientID)
+	cfg.ClientSecret = or(cfg.ClientSecret, DefaultClientSecret)
+	cfg.SigningAlg = jose.SignatureAlgorithm(or(string(cfg.SigningAlg), string(jose.RS256)))
+	cfg.KeyAlg = jose.KeyAlgorithm(or(string(cfg.KeyAlg), string(jose.RSA_OAEP)))
+	cfg.ContentEnc = jose.ContentEncryption(or(string(cfg.ContentEnc), string(jose.A256GCM)))
+	if cfg.TokenTTL == 0 {
+		cfg.TokenTTL = time.Hour
+	}
+	s := &Server{cfg: cfg, toks: map[string]map[string]any{}, rsKey: cfg.RSKey}
+	if err := s.RotateSigningKey(); err != nil {
+		return nil, err
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /introspect", s.serveIntrospect)
+	mux.HandleFunc("GET /jwks", s.serveJWKS)
+	s.srv = httptest.NewUnstartedServer(mux)
+	if cfg.Addr != "" {
+		if err := s.listen(cfg.Addr); err != nil {
+			return nil, err
+		}
+	}
+	s.srv.Start()
+	s.URL = s.srv.URL
+	return s, nil
+}
+
+// Close stops the server.
+func (s *Server) Close() { s.srv.Close() }
+
+// IntrospectionURL is the introspection endpoint.
+func (s *Server) IntrospectionURL() string { return s.URL + "/introspect" }
+
+// JWKSURL is the endpoint of the server's signing keys.
+func (s *Server) JWKSURL() string { return s.URL + "/jwks" }
+
+// Config returns the configuration in force, defaults applied.
+func (s *Server) Config() Config { return s.cfg }
+
+// Settings returns resource-server settings that trust this server, with
+// scopes OIDC_RS_SCOPES. In JWT mode, rsKeyPEM is the resource server's
+// private key (the matching public key must reach the server through
+// Config.RSJWKSURL or Config.RSKey).
+func (s *Server) Settings(rsKeyPEM string, scopes ...string) core.Settings {
+	if len(scopes) == 0 {
+		scopes = []string{DefaultScope}
+	}
+	st := core.Settings{Backend: core.BackendJSON, ClientID: s.cfg.ClientID, ClientSecret: s.cfg.ClientSecret,
+		Issuer: s.URL, IntrospectionEndpoint: s.IntrospectionURL(), JWKSEndpoint: s.JWKSURL(), Scopes: scopes,
+		EncryptionAlgorithm: string(s.cfg.KeyAlg), PrivateKey: rsKeyPEM}
+	if s.cfg.Mode == JWT {
+		st.Backend = core.BackendJWT
+		st.SigningAlgorithm = string(s.cfg.SigningAlg)
+		st.EncryptionEncoding = string(s.cfg.ContentEnc)
+	}
+	return st
+}
+
+// Mint registers a new opaque token and returns it. Its answer is the
+// defaults (active, iss, client_id DefaultSPClientID, sub DefaultSubject,
+// scope DefaultScope, iat, exp) overlaid with claims; a claim set to nil
+// is removed.
+func (s *Server) Mint(claims map[string]any) string {
+	now := time.Now()
+	ans := map[string]any{"active": true, "iss": s.URL, "client_id": DefaultSPClientID, "sub": DefaultSubject,
+		"scope": DefaultScope, "iat": now.Unix(), "exp": now.Add(s.cfg.TokenTTL).Unix(), "token_type": "Bearer"}
+	for k, v := range claims {
+		if v == nil {
+			delete(ans, k)
+		} else {
+			ans[k] = v
+		}
+	}
+	return s.MintRaw(ans)
+}
+
+// MintRaw registers a new opaque token whose answer is exactly claims.
+func (s *Server) MintRaw(claims map[string]any) string {
+	var b [24]byte
+	_, _ = rand.Read(b[:])
+	tok := base64.RawURLEncoding.EncodeToString(b[:])
+	s.SetAnswer(tok, claims)
+	return tok
+}
+
+// SetAnswer sets the answer for token.
+func (s *Server) SetAnswer(token string, claims map[string]any) {
+	s.mu.Lock()
+	s.toks[token] = claims
+	s.mu.Unlock()
+}
+
+// Revoke makes token inactive, as RFC 7009 revocation would.
+func (s *Server) Revoke(token string) {
+	s.mu.Lock()
+	delete(s.toks, token)
+	s.mu.Unlock()
+}
+
+// SetAnswerFunc installs (or, with nil, removes) an AnswerFunc.
+func (s *Server) SetAnswerFunc(f AnswerFunc) {
+	if f == nil {
+		s.hook.Store(nil)
+		return
+	}
+	s.hook.Store(&f)
+}
+
+// IntrospectionCalls counts introspection requests received.
+func (s *Server) IntrospectionCalls() int64 { return s.introspections.Load() }
+
+// JWKSCalls counts JWKS requests received.
+func (s *Server) JWKSCalls() int64 { return s.jwksCalls.Load() }
+
+// ResetCounts sets both counters to zero.
+func (s *Server) ResetCounts() { s.introspections.Store(0); s.jwksCalls.Store(0) }
+
+func (s *Server) serveIntrospect(w http.ResponseWriter, r *http.Request) {
+	s.introspections.Add(1)
+	if s.applyFault(w, r, s.fault.Load()) {
+		return
+	}
+	if err := r.ParseForm(); err != nil {
+		writeJSON(w, http.StatusBadRequest, map[string]any{"error": "invalid_request"})
+		return
+	}
+	if !s.clientOK(r) {
+		writeJSON(w, http.StatusUnauthorized, map[string]any{"error": "invalid_client"})
+		return
+	}
+	tok := r.PostForm.Get("token")
+	s.mu.Lock()
+	claims, ok := s.toks[tok]
+	s.mu.Unlock()
+	if !ok {
+		claims = map[string]any{"active": false}
+	}
+	if h := s.hook.Load(); h != nil {
+		status, ctype, body := (*h)(tok, claims)
+		w.Header().Set("Content-Type", ctype)
+		w.WriteHeader(status)
+		_, _ = w.Write(body)
+		return
+	}
+	if s.cfg.Mode == JSON {
+		writeJSON(w, http.StatusOK, claims)
+		return
+	}
+	if !strings.Contains(r.Header.Get("Accept"), "application/token-introspection+jwt") {
+		writeJSON(w, http.StatusBadRequest, map[string]any{"error": "invalid_request"})
+		return
+	}
+	body, err := s.EncryptAnswer(claims)
+	if err != nil {
+		writeJSON(w, http.StatusInternalServerError, map[string]any{"error": "server_error"})
+		return
+	}
+	w.Header().Set("Content-Type", "application/token-introspection+jwt")
+	_, _ = w.Write([]byte(body))
+}
+
+func (s *Server) clientOK(r *http.Request) bool {
+	id, secret, basic := r.BasicAuth()
+	if basic {
+		id, _ = url.QueryUnescape(id)
+		secret, _ = url.QueryUnescape(secret)
+	} else {
+		id, secret = r.PostForm.Get("client_id"), r.PostForm.Get("client_secret")
+	}
+	return subtle.ConstantTimeCompare([]byte(id), []byte(s.cfg.ClientID)) == 1 &&
+		subtle.ConstantTimeCompare([]byte(secret), []byte(s.cfg.ClientSecret)) == 1
+}
+
+func (s *Server) serveJWKS(w http.ResponseWriter, r *http.Request) {
+	s.jwksCalls.Add(1)
+	if s.applyFault(w, r, s.jwksFault.Load()) {
+		return
+	}
+	s.mu.Lock()
+	set := jose.JSONWebKeySet{}
+	for _, k := range s.sig {
+		set.Keys = append(set.Keys, k.Public())
+	}
+	s.mu.Unlock()
+	writeJSON(w, http.StatusOK, set)
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		status, b = http.StatusInternalServerError, []byte(`{"error":"server_error"}`)
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_, _ = w.Write(b)
+}
+
+func or(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
+

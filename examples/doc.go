@@ -1,0 +1,2 @@
+// Package examples holds runnable oidcrs example servers.
+package examples
