@@ -14,12 +14,12 @@ import (
 
 func TestSmokeBothBackends(t *testing.T) {
 	for _, tc := range []struct {
-		name           string
-		mode           oidcrstest.Mode
-		keyAlg         jose.KeyAlgorithm
-		enc            jose.ContentEncryption
-		sig            jose.SignatureAlgorithm
-		ec             bool
+		name   string
+		mode   oidcrstest.Mode
+		keyAlg jose.KeyAlgorithm
+		enc    jose.ContentEncryption
+		sig    jose.SignatureAlgorithm
+		ec     bool
 	}{
 		{name: "json", mode: oidcrstest.JSON},
 		{name: "jwt-rsa", mode: oidcrstest.JWT, keyAlg: jose.RSA_OAEP, enc: jose.A256GCM, sig: jose.RS256},

@@ -304,4 +304,3 @@ func or(s, def string) string {
 	}
 	return s
 }
-
