@@ -220,13 +220,15 @@ async function handleTestRoute(provider, route, req, res) {
 let handler = (req, res) => sendJSON(res, 503, { error: 'starting' });
 const server = http.createServer((req, res) => handler(req, res));
 
-server.listen(cfg.port ?? 0, '127.0.0.1', () => {
+server.listen(cfg.port ?? 0, '127.0.0.1', async () => {
   const issuer = `http://127.0.0.1:${server.address().port}`;
   let provider;
   try {
     provider = new Provider(issuer, providerConfig());
+    // Static clients are validated lazily; fail fast on bad metadata.
+    for (const { client_id: id } of cfg.clients ?? []) await provider.Client.find(id);
   } catch (err) {
-    log(`provider configuration failed: ${err.message}`);
+    log(`provider configuration failed: ${err.message}${err.error_description ? ` (${err.error_description})` : ''}`);
     process.exit(1);
   }
   for (const event of ['server_error', 'grant.error', 'introspection.error', 'revocation.error', 'jwks.error']) {

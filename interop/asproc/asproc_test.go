@@ -200,3 +200,20 @@ func TestMaxLifetime(t *testing.T) {
 		t.Fatal("AS outlived MaxLifetime")
 	}
 }
+
+func TestStartFailsOnBadClientMetadata(t *testing.T) {
+	t.Parallel()
+	asproc.SkipUnlessAvailable(t)
+	_, err := asproc.Start(context.Background(), asproc.Config{Clients: []map[string]any{{
+		"client_id":                            "bad",
+		"client_secret":                        "bad-secret",
+		"grant_types":                          []string{},
+		"response_types":                       []string{},
+		"redirect_uris":                        []string{},
+		"introspection_encrypted_response_alg": "bogus",
+	}}})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "exited before READY")
+	assert.Contains(t, err.Error(), "invalid_client_metadata")
+	assert.NotContains(t, err.Error(), "bad-secret")
+}
