@@ -279,6 +279,10 @@ func (s Settings) String() string {
 	return fmt.Sprintf("%+v", plain(r))
 }
 
+// GoString redacts like String for the %#v verb, which does not call
+// String and would otherwise print the secret and the key.
+func (s Settings) GoString() string { return s.String() }
+
 // LogValue implements slog.LogValuer, redacting the client secret and the
 // private key.
 func (s Settings) LogValue() slog.Value {

@@ -1,0 +1,157 @@
+package core_test
+
+import (
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/oidcrs/oidcrs/core"
+	"github.com/oidcrs/oidcrs/core/oidcrstest"
+)
+
+// btClaimCase is one introspection answer and the verdict on it.
+type btClaimCase struct {
+	name   string
+	claims map[string]any // overlaid on the kit's defaults; nil removes
+	edit   func(*core.Settings)
+	kind   error // nil: accepted
+	status int
+	desc   string
+	check  func(t *testing.T, ti *core.TokenInfo)
+}
+
+// TestIntrospectionChecks runs the reference's checks of the introspection
+// answer, with its messages, in both backends.
+func TestIntrospectionChecks(t *testing.T) {
+	t.Parallel()
+	now := time.Now()
+	past, future := now.Add(-time.Hour).Unix(), now.Add(time.Hour).Unix()
+	scopes := func(sc ...string) func(*core.Settings) { return func(s *core.Settings) { s.Scopes = sc } }
+	audClaim := func(s *core.Settings) { s.AudienceClaim = "aud" }
+	leeway := func(s *core.Settings) { s.Leeway = time.Minute }
+	cases := []btClaimCase{
+		{name: "defaults accepted", check: func(t *testing.T, ti *core.TokenInfo) {
+			assert.Equal(t, oidcrstest.DefaultSPClientID, ti.OriginAudience)
+		}},
+		{name: "active missing", claims: map[string]any{"active": nil},
+			kind: core.ErrBadResponse, status: http.StatusBadGateway, desc: core.DescInvalidClaims},
+		{name: "active false", claims: map[string]any{"active": false},
+			kind: core.ErrInvalidToken, status: http.StatusUnauthorized, desc: core.DescInactive},
+		{name: "active string true is not true", claims: map[string]any{"active": "true"},
+			kind: core.ErrBadResponse, status: http.StatusBadGateway, desc: core.DescInvalidClaims},
+		{name: "active number 1 is not true", claims: map[string]any{"active": 1},
+			kind: core.ErrBadResponse, status: http.StatusBadGateway, desc: core.DescInvalidClaims},
+		{name: "iss mismatch", claims: map[string]any{"iss": "https://evil.example"},
+			kind: core.ErrInvalidToken, status: http.StatusUnauthorized, desc: core.DescInvalidClaims},
+		{name: "iss absent accepted", claims: map[string]any{"iss": nil}},
+		{name: "scope missing", claims: map[string]any{"scope": nil},
+			kind: core.ErrInsufficientScope, status: http.StatusForbidden, desc: core.DescMissingScope},
+		{name: "no shared scope", claims: map[string]any{"scope": "profile openid"}, edit: scopes("groups", "email"),
+			kind: core.ErrInsufficientScope, status: http.StatusForbidden, desc: core.DescScopesMismatch},
+		{name: "scope prefix is not the scope", claims: map[string]any{"scope": "groupsx"},
+			kind: core.ErrInsufficientScope, status: http.StatusForbidden, desc: core.DescScopesMismatch},
+		{name: "any of the scopes suffices", claims: map[string]any{"scope": "openid email"}, edit: scopes("groups", "email"),
+			check: func(t *testing.T, ti *core.TokenInfo) { assert.Equal(t, []string{"openid", "email"}, ti.Scopes) }},
+		{name: "audience missing", claims: map[string]any{"client_id": nil},
+			kind: core.ErrInvalidToken, status: http.StatusUnauthorized, desc: core.DescMissingAudience},
+		{name: "audience empty string", claims: map[string]any{"client_id": ""},
+			kind: core.ErrInvalidToken, status: http.StatusUnauthorized, desc: core.DescMissingAudience},
+		{name: "audience string is origin", claims: map[string]any{"client_id": "sp-2"},
+			check: func(t *testing.T, ti *core.TokenInfo) {
+				assert.Equal(t, "sp-2", ti.OriginAudience)
+				assert.Equal(t, []string{"sp-2"}, ti.Audience)
+			}},
+		{name: "aud claim array first is origin", claims: map[string]any{"aud": []string{"sp-a", "sp-b"}}, edit: audClaim,
+			check: func(t *testing.T, ti *core.TokenInfo) {
+				assert.Equal(t, "sp-a", ti.OriginAudience)
+				assert.Equal(t, []string{"sp-a", "sp-b"}, ti.Audience)
+			}},
+		{name: "aud claim string", claims: map[string]any{"aud": "sp-x"}, edit: audClaim,
+			check: func(t *testing.T, ti *core.TokenInfo) { assert.Equal(t, "sp-x", ti.OriginAudience) }},
+		{name: "aud claim missing though client_id present", edit: audClaim,
+			kind: core.ErrInvalidToken, status: http.StatusUnauthorized, desc: core.DescMissingAudience},
+		{name: "audience empty array", claims: map[string]any{"aud": []string{}}, edit: audClaim,
+			kind: core.ErrInvalidToken, status: http.StatusUnauthorized, desc: core.DescMissingAudience},
+		{name: "audience number", claims: map[string]any{"client_id": 42},
+			kind: core.ErrInvalidToken, status: http.StatusUnauthorized, desc: core.DescMissingAudience},
+		{name: "audience array of numbers", claims: map[string]any{"aud": []int{1, 2}}, edit: audClaim,
+			kind: core.ErrInvalidToken, status: http.StatusUnauthorized, desc: core.DescMissingAudience},
+		{name: "audience array with a non-string", claims: map[string]any{"aud": []any{"sp-a", 7}}, edit: audClaim,
+			kind: core.ErrInvalidToken, status: http.StatusUnauthorized, desc: core.DescMissingAudience},
+		{name: "exp in the past", claims: map[string]any{"exp": past},
+			kind: core.ErrInvalidToken, status: http.StatusUnauthorized, desc: core.DescExpired},
+		{name: "nbf in the future", claims: map[string]any{"nbf": future},
+			kind: core.ErrInvalidToken, status: http.StatusUnauthorized, desc: core.DescNotYetValid},
+		{name: "iat in the future", claims: map[string]any{"iat": future},
+			kind: core.ErrInvalidToken, status: http.StatusUnauthorized, desc: core.DescNotYetValid},
+		{name: "exp not a number", claims: map[string]any{"exp": "tomorrow"},
+			kind: core.ErrBadResponse, status: http.StatusBadGateway, desc: core.DescInvalidClaims},
+		{name: "leeway accepts exp just past", claims: map[string]any{"exp": now.Add(-5 * time.Second).Unix()}, edit: leeway},
+		{name: "leeway accepts nbf just ahead", claims: map[string]any{"nbf": now.Add(5 * time.Second).Unix()}, edit: leeway},
+		{name: "leeway accepts iat just ahead", claims: map[string]any{"iat": now.Add(5 * time.Second).Unix()}, edit: leeway},
+		{name: "leeway does not save an hour-old exp", claims: map[string]any{"exp": past}, edit: leeway,
+			kind: core.ErrInvalidToken, status: http.StatusUnauthorized, desc: core.DescExpired},
+		// The reference's order: active, iss, scope, audience, times.
+		{name: "order inactive before scope", claims: map[string]any{"active": false, "scope": nil},
+			kind: core.ErrInvalidToken, status: http.StatusUnauthorized, desc: core.DescInactive},
+		{name: "order iss before scope", claims: map[string]any{"iss": "https://evil.example", "scope": nil},
+			kind: core.ErrInvalidToken, status: http.StatusUnauthorized, desc: core.DescInvalidClaims},
+		{name: "order scope before audience", claims: map[string]any{"scope": nil, "client_id": nil},
+			kind: core.ErrInsufficientScope, status: http.StatusForbidden, desc: core.DescMissingScope},
+		{name: "order audience before exp", claims: map[string]any{"client_id": nil, "exp": past},
+			kind: core.ErrInvalidToken, status: http.StatusUnauthorized, desc: core.DescMissingAudience},
+	}
+	for _, mode := range btModes {
+		t.Run(string(mode), func(t *testing.T) {
+			t.Parallel()
+			as := btAS(t, mode)
+			for _, tc := range cases {
+				t.Run(tc.name, func(t *testing.T) {
+					t.Parallel()
+					rs := btRS(t, as, tc.edit)
+					ti, err := btAuth(rs, as.Mint(tc.claims))
+					if tc.kind == nil {
+						require.NoError(t, err)
+						require.True(t, ti.Active)
+						if tc.check != nil {
+							tc.check(t, ti)
+						}
+						return
+					}
+					require.Nil(t, ti)
+					btRejected(t, rs, err, tc.kind, tc.status, tc.desc)
+				})
+			}
+		})
+	}
+}
+
+// TestScopeChallenge checks the 403's WWW-Authenticate: it names every
+// scope of OIDC_RS_SCOPES, for a missing scope claim and a mismatch alike.
+func TestScopeChallenge(t *testing.T) {
+	t.Parallel()
+	for _, mode := range btModes {
+		for _, tc := range []struct {
+			name  string
+			scope any
+			desc  string
+		}{
+			{"mismatch", "profile", core.DescScopesMismatch},
+			{"missing", nil, core.DescMissingScope},
+		} {
+			t.Run(string(mode)+"/"+tc.name, func(t *testing.T) {
+				t.Parallel()
+				as := btAS(t, mode)
+				rs := btRS(t, as, func(s *core.Settings) { s.Scopes = []string{"groups", "email"} })
+				resp, body := btGet(t, btServe(t, rs).URL, "Bearer "+as.Mint(map[string]any{"scope": tc.scope}))
+				require.Equal(t, http.StatusForbidden, resp.StatusCode)
+				assert.Equal(t, `Bearer realm="oidcrs", error="insufficient_scope", error_description="`+tc.desc+`", scope="groups email"`,
+					resp.Header.Get("WWW-Authenticate"))
+				assert.Equal(t, map[string]string{"error": "insufficient_scope", "error_description": tc.desc}, btErrorBody(t, body))
+			})
+		}
+	}
+}
