@@ -101,9 +101,12 @@ func (c *asClient) introspect(ctx context.Context, token string) ([]byte, string
 	switch {
 	case resp.StatusCode >= 200 && resp.StatusCode < 300:
 		return body, resp.Header.Get("Content-Type"), nil
-	case resp.StatusCode == http.StatusUnauthorized && resp.Header.Get("WWW-Authenticate") != "":
+	case resp.StatusCode == http.StatusUnauthorized && resp.Header.Get("WWW-Authenticate") != "" &&
+		!ownCredentialsRefused(body, resp.Header.Get("WWW-Authenticate")):
 		desc := DescUpstreamRejected
-		if d, ok := upstreamDescription(body, resp.Header.Get("WWW-Authenticate")); ok {
+		// A description that quotes the token would echo it to the client
+		// and into the logs: use ours instead.
+		if d, ok := upstreamDescription(body, resp.Header.Get("WWW-Authenticate")); ok && !strings.Contains(d, token) {
 			desc = d
 		}
 		return nil, "", newError(ErrInvalidToken, desc, fmt.Errorf("authorization server answered 401"))
@@ -111,6 +114,21 @@ func (c *asClient) introspect(ctx context.Context, token string) ([]byte, string
 	e := newError(ErrUnavailable, DescFetchFailed, fmt.Errorf("authorization server answered %d", resp.StatusCode))
 	e.RetryAfter = retryAfter(resp.Header.Get("Retry-After"))
 	return nil, "", e
+}
+
+// ownCredentialsRefused reports whether a 401 says that the resource
+// server's own client authentication failed (RFC 6749 section 5.2
+// invalid_client, or a Basic challenge): a fault on our side, which must
+// not reach the client as invalid_token.
+func ownCredentialsRefused(body []byte, wwwAuth string) bool {
+	scheme, _, _ := strings.Cut(strings.TrimSpace(wwwAuth), " ")
+	if strings.EqualFold(scheme, "Basic") || strings.Contains(wwwAuth, `error="invalid_client"`) {
+		return true
+	}
+	var b struct {
+		Error string `json:"error"`
+	}
+	return json.Unmarshal(body, &b) == nil && b.Error == "invalid_client"
 }
 
 // readLimited reads at most MaxResponseBytes, failing on more.
