@@ -31,7 +31,8 @@ func TestIntrospectionChecks(t *testing.T) {
 	past, future := now.Add(-time.Hour).Unix(), now.Add(time.Hour).Unix()
 	scopes := func(sc ...string) func(*core.Settings) { return func(s *core.Settings) { s.Scopes = sc } }
 	audClaim := func(s *core.Settings) { s.AudienceClaim = "aud" }
-	leeway := func(s *core.Settings) { s.Leeway = time.Minute }
+	// Wide: parallel subtests may start long after now was read.
+	leeway := func(s *core.Settings) { s.Leeway = 10 * time.Minute }
 	cases := []btClaimCase{
 		{name: "defaults accepted", check: func(t *testing.T, ti *core.TokenInfo) {
 			assert.Equal(t, oidcrstest.DefaultSPClientID, ti.OriginAudience)

@@ -79,7 +79,9 @@ func ErrorResponse(err error, realm string) Response {
 		Body: ErrorBody{Error: "server_error", Description: DescInternal}}
 }
 
-// Write writes the answer to w: headers, status and JSON body.
+// Write writes the answer to w: headers, status and the JSON body followed
+// by a newline (the bytes json.Encoder writes, as Echo's default error
+// handler does, so that every adapter answers identically).
 func (r Response) Write(w http.ResponseWriter) {
 	h := w.Header()
 	if r.WWWAuthenticate != "" {
@@ -91,7 +93,7 @@ func (r Response) Write(w http.ResponseWriter) {
 	h.Set("Content-Type", "application/json")
 	h.Set("Cache-Control", "no-store")
 	w.WriteHeader(r.Status)
-	_, _ = w.Write(r.JSON())
+	_, _ = w.Write(append(r.JSON(), '\n'))
 }
 
 // JSON returns the body as JSON.

@@ -153,7 +153,7 @@ func TestAuthorizationServerFailures(t *testing.T) {
 				Body: []byte(`{"error":"invalid_client","error_description":"bad client"}`)}, kind: core.ErrUnavailable, desc: core.DescFetchFailed},
 			{name: "401 with a Basic challenge: our credentials were refused",
 				fault: &oidcrstest.Fault{Status: 401, Header: http.Header{"WWW-Authenticate": {`Basic realm="as"`}}},
-				kind: core.ErrUnavailable, desc: core.DescFetchFailed},
+				kind:  core.ErrUnavailable, desc: core.DescFetchFailed},
 			{name: "401 with WWW-Authenticate and invalid_client: our credentials were refused",
 				fault: &oidcrstest.Fault{Status: 401, Header: wwwAuth, ContentType: "application/json",
 					Body: []byte(`{"error":"invalid_client","error_description":"client authentication failed"}`)},

@@ -1,2 +1,41 @@
-// Package echors adapts oidcrs's core.ResourceServer to echo.
+// Package echors makes an Echo (v4) API an OAuth 2.0 resource server with
+// oidcrs's core.ResourceServer: Middleware authenticates the bearer token
+// of each request (RFC 6750, RFC 7662 or RFC 9701 introspection),
+// RequireScopes adds per-route scope rules, RegisterRoutes serves the
+// resource server's public keys at /jwks, and TokenInfo, OriginAudience
+// and User read the result in handlers.
+//
+// Every decision is core's; this package only adapts it to Echo. Following
+// Echo's convention, failures are returned as *echo.HTTPError (Message a
+// core.ErrorBody, Internal the *core.Error, so errors.Is works), for the
+// application's HTTPErrorHandler to render. The WWW-Authenticate,
+// Retry-After and Cache-Control headers are set on the response first, so
+// any handler keeps them. With Echo's default HTTPErrorHandler the answer
+// is byte for byte what the ginrs and chirs adapters write: Content-Type
+// application/json and the JSON body followed by a newline (json.Encoder's).
+// Echo's Debug mode and the ?pretty query parameter indent the JSON.
+//
+//	e := echo.New()
+//	echors.RegisterRoutes(e, rs)
+//	api := e.Group("/api", echors.Middleware(rs))
+//	api.GET("/me", func(c echo.Context) error {
+//		ti, _ := echors.TokenInfo(c)
+//		return c.JSON(http.StatusOK, echo.Map{"sub": ti.Subject, "audience": echors.OriginAudience(c)})
+//	})
+//	api.GET("/admin", adminHandler, echors.RequireScopes(rs, core.AnyScope("admin")))
+//
+// # Security
+//
+// Authentication is required by default and fails closed: a missing,
+// malformed, inactive or expired token, or an authorization server that
+// cannot be asked, stops the request before the handler runs (401, 400,
+// 403, 502 or 503; never a pass). Config.Optional lets requests without any
+// bearer token through anonymously, but a bad token is still rejected; a
+// handler behind it must check TokenInfo's ok result. Config.Skipper lets
+// requests through unexamined: keep it to public routes. A
+// Config.ErrorHandler cannot let a rejected request reach the handler.
+// RequireScopes without an earlier Middleware answers 401. Error
+// descriptions are fixed library strings; tokens and Authorization headers
+// are never logged. The verified token travels in the request's context,
+// not in Echo's key store, so it cannot be overwritten by c.Set.
 package echors

@@ -1,0 +1,108 @@
+package ginrs_test
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/gin-gonic/gin"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/oidcrs/oidcrs/adapters/gin"
+	"github.com/oidcrs/oidcrs/core"
+	"github.com/oidcrs/oidcrs/core/oidcrstest"
+)
+
+// newRS starts a fake authorization server and a resource server that
+// trusts it, with an EC key so that /jwks has something to serve.
+func newRS(t *testing.T) (*oidcrstest.Server, *core.ResourceServer) {
+	t.Helper()
+	pem, err := oidcrstest.GenerateECKeyPEM()
+	require.NoError(t, err)
+	as := oidcrstest.Start(t, oidcrstest.Config{})
+	st := as.Settings(pem)
+	st.KeyType, st.EncryptionAlgorithm = "EC", "ECDH-ES"
+	rs, err := core.New(st)
+	require.NoError(t, err)
+	return as, rs
+}
+
+func serve(h http.Handler, path, auth string) *httptest.ResponseRecorder {
+	req := httptest.NewRequest(http.MethodGet, path, nil)
+	if auth != "" {
+		req.Header.Set("Authorization", auth)
+	}
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, req)
+	return w
+}
+
+func TestRegisterRoutesDefaultPath(t *testing.T) {
+	_, rs := newRS(t)
+	r := gin.New()
+	ginrs.RegisterRoutes(r, rs, nil)
+	w := serve(r, "/jwks", "")
+	require.Equal(t, http.StatusOK, w.Code)
+	assert.Equal(t, "application/json", w.Header().Get("Content-Type"))
+	var set struct{ Keys []map[string]any }
+	require.NoError(t, json.Unmarshal(w.Body.Bytes(), &set))
+	require.Len(t, set.Keys, 1)
+	assert.Equal(t, "ECDH-ES", set.Keys[0]["alg"])
+	assert.NotContains(t, set.Keys[0], "d")
+}
+
+func TestNilResourceServerFailsClosed(t *testing.T) {
+	reached := false
+	handler := func(c *gin.Context) { reached = true }
+	r := gin.New()
+	ginrs.RegisterRoutes(r, nil)
+	r.GET("/auth", ginrs.Middleware(nil), handler)
+	r.GET("/scope", ginrs.RequireScopes(nil, core.AnyScope("admin")), handler)
+	for _, tc := range []struct{ path, body string }{
+		{"/auth", `{"error":"server_error","error_description":"Internal error."}` + "\n"},
+		{"/scope", `{"error":"server_error","error_description":"Internal error."}` + "\n"},
+		{"/jwks", `{"error":"OIDC_RS_PRIVATE_KEY_STR setting is missing or empty."}`},
+	} {
+		t.Run(tc.path, func(t *testing.T) {
+			w := serve(r, tc.path, "Bearer abc")
+			assert.Equal(t, http.StatusInternalServerError, w.Code)
+			assert.Equal(t, tc.body, w.Body.String())
+			assert.False(t, reached)
+		})
+	}
+}
+
+func TestMiddlewareChain(t *testing.T) {
+	as, rs := newRS(t)
+	var seen []string
+	mark := func(name string) gin.HandlerFunc { return func(*gin.Context) { seen = append(seen, name) } }
+	r := gin.New()
+	r.GET("/never-skipped", ginrs.Middleware(rs, nil, ginrs.WithSkipper(func(*gin.Context) bool { return false })), mark("handler"))
+	r.GET("/after", ginrs.Middleware(rs), func(c *gin.Context) {
+		// The token travels in the request context, not in gin's key store.
+		_, inKeys := c.Get("oidcrs")
+		ti, ok := ginrs.TokenInfo(c)
+		if ok && !inKeys && ti.Subject == oidcrstest.DefaultSubject {
+			seen = append(seen, "verified")
+		}
+	})
+	for _, tc := range []struct {
+		name, path, auth string
+		status           int
+		seen             []string
+	}{
+		{"a false skipper still authenticates", "/never-skipped", "", http.StatusUnauthorized, nil},
+		{"an accepted token reaches the handler", "/never-skipped", "Bearer " + as.Mint(nil), http.StatusOK, []string{"handler"}},
+		{"the handler reads the token", "/after", "Bearer " + as.Mint(nil), http.StatusOK, []string{"verified"}},
+		{"a rejected token stops the chain", "/after", "Bearer unknown", http.StatusUnauthorized, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			seen = nil
+			w := serve(r, tc.path, tc.auth)
+			assert.Equal(t, tc.status, w.Code)
+			assert.Equal(t, tc.seen, seen)
+		})
+	}
+}

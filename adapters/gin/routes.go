@@ -1,0 +1,35 @@
+package ginrs
+
+import (
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/oidcrs/oidcrs/core"
+)
+
+// RouteOption configures RegisterRoutes.
+type RouteOption func(*routes)
+
+type routes struct{ jwksPath string }
+
+// WithJWKSPath sets the path of the JWKS route. Default value: "/jwks".
+func WithJWKSPath(path string) RouteOption { return func(r *routes) { r.jwksPath = path } }
+
+// RegisterRoutes mounts GET /jwks (rs.JWKSHandler: the resource server's
+// public encryption keys, which the authorization server fetches to
+// encrypt RFC 9701 answers) on r, outside any authentication. With a nil
+// rs the route answers 500.
+func RegisterRoutes(r gin.IRoutes, rs *core.ResourceServer, opts ...RouteOption) {
+	cfg := routes{jwksPath: "/jwks"}
+	for _, o := range opts {
+		if o != nil {
+			o(&cfg)
+		}
+	}
+	var h http.Handler = core.NewJWKSHandler(core.Settings{})
+	if rs != nil {
+		h = rs.JWKSHandler()
+	}
+	r.GET(cfg.jwksPath, gin.WrapH(h))
+}

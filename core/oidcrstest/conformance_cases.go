@@ -1,0 +1,156 @@
+package oidcrstest
+
+import (
+	"encoding/base64"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/oidcrs/oidcrs/core"
+)
+
+// conformanceCase is one request of the conformance suite and the whole
+// answer expected.
+type conformanceCase struct {
+	name    string
+	variant variant
+	path    string
+	auth    func(as *Server) []string // Authorization header values
+	fault   *Fault
+	want    conformanceResponse
+	jwks    bool // want.Body is the resource server's JWKS document
+}
+
+// The expected answers. Error bodies are the JSON of core.ErrorBody
+// followed by a newline, as json.Encoder (and so Echo's default error
+// handler) writes them.
+const realm = `Bearer realm="oidcrs"`
+
+func failure(status int, code, desc, scope string) conformanceResponse {
+	r := conformanceResponse{Status: status, ContentType: "application/json", CacheControl: "no-store",
+		Body: fmt.Sprintf(`{"error":%q,"error_description":%q}`+"\n", code, desc)}
+	switch status {
+	case http.StatusUnauthorized, http.StatusBadRequest, http.StatusForbidden:
+		r.WWWAuthenticate = realm
+		if code != "unauthorized" {
+			r.WWWAuthenticate += fmt.Sprintf(`, error=%q, error_description=%q`, code, desc)
+		}
+		if scope != "" {
+			r.WWWAuthenticate += fmt.Sprintf(`, scope=%q`, scope)
+		}
+	}
+	return r
+}
+
+func reply(body string) conformanceResponse {
+	return conformanceResponse{Status: http.StatusOK, ContentType: "text/plain; charset=utf-8", Body: body}
+}
+
+var (
+	missing   = failure(http.StatusUnauthorized, "unauthorized", core.DescMissingToken, "")
+	malformed = failure(http.StatusBadRequest, "invalid_request", core.DescMalformedHeader, "")
+	inactive  = failure(http.StatusUnauthorized, "invalid_token", core.DescInactive, "")
+	down      = failure(http.StatusServiceUnavailable, "temporarily_unavailable", core.DescFetchFailed, "")
+	anonymous = reply("anonymous\n")
+	valid     = reply("sub=user-1 audience=sp-client client_id=sp-client scopes=groups user=<nil>\n")
+)
+
+// bearer mints a token with claims and sends it.
+func bearer(claims map[string]any) func(*Server) []string {
+	return func(as *Server) []string { return []string{"Bearer " + as.Mint(claims)} }
+}
+
+// header sends fixed Authorization header values.
+func header(values ...string) func(*Server) []string {
+	return func(*Server) []string { return values }
+}
+
+func conformanceCases(mode Mode) []conformanceCase {
+	past := time.Now().Add(-time.Hour).Unix()
+	garbage := core.DescInvalidJSON
+	if mode == JWT {
+		garbage = core.DescDecryptionFailed
+	}
+	tooMany := failure(http.StatusServiceUnavailable, "temporarily_unavailable", core.DescFetchFailed, "")
+	tooMany.RetryAfter = "7"
+	return []conformanceCase{
+		// Required authentication.
+		{name: "no token", path: ConformanceProtected, want: missing},
+		{name: "another scheme", path: ConformanceProtected, auth: header("Basic dXNlcjpwYXNz"), want: missing},
+		{name: "valid token", path: ConformanceProtected, auth: bearer(nil), want: valid},
+		{name: "lower-case scheme", path: ConformanceProtected, want: valid,
+			auth: func(as *Server) []string { return []string{"bearer " + as.Mint(nil)} }},
+		{name: "base64-encoded token", path: ConformanceProtected, want: valid,
+			auth: func(as *Server) []string {
+				return []string{"Bearer " + base64.StdEncoding.EncodeToString([]byte(as.Mint(nil)))}
+			}},
+		{name: "unknown token", path: ConformanceProtected, auth: header("Bearer unknown-token"), want: inactive},
+		{name: "revoked token", path: ConformanceProtected, want: inactive,
+			auth: func(as *Server) []string { tok := as.Mint(nil); as.Revoke(tok); return []string{"Bearer " + tok} }},
+		{name: "inactive answer", path: ConformanceProtected, auth: bearer(map[string]any{"active": false}), want: inactive},
+		{name: "expired token", path: ConformanceProtected, auth: bearer(map[string]any{"exp": past}),
+			want: failure(http.StatusUnauthorized, "invalid_token", core.DescExpired, "")},
+		{name: "no audience", path: ConformanceProtected, auth: bearer(map[string]any{"client_id": nil}),
+			want: failure(http.StatusUnauthorized, "invalid_token", core.DescMissingAudience, "")},
+		{name: "no configured scope", path: ConformanceProtected, auth: bearer(map[string]any{"scope": "email"}),
+			want: failure(http.StatusForbidden, "insufficient_scope", core.DescScopesMismatch, "groups")},
+		{name: "no scope claim", path: ConformanceProtected, auth: bearer(map[string]any{"scope": nil}),
+			want: failure(http.StatusForbidden, "insufficient_scope", core.DescMissingScope, "groups")},
+
+		// Malformed requests.
+		{name: "bearer without token", path: ConformanceProtected, auth: header("Bearer "), want: malformed},
+		{name: "two tokens", path: ConformanceProtected, auth: header("Bearer abc def"), want: malformed},
+		{name: "bad token character", path: ConformanceProtected, auth: header("Bearer abc%def"), want: malformed},
+		{name: "two Authorization headers", path: ConformanceProtected, auth: header("Bearer abc", "Bearer def"), want: malformed},
+
+		// The authorization server misbehaves: 503 or 502, never invalid_token.
+		{name: "authorization server down", path: ConformanceProtected, auth: bearer(nil), fault: &FaultDown, want: down},
+		{name: "authorization server 500", path: ConformanceProtected, auth: bearer(nil), fault: &FaultServerError, want: down},
+		{name: "authorization server 429", path: ConformanceProtected, auth: bearer(nil), fault: &FaultTooManyRequests, want: tooMany},
+		{name: "authorization server garbage", path: ConformanceProtected, auth: bearer(nil), fault: &FaultGarbage,
+			want: failure(http.StatusBadGateway, "server_error", garbage, "")},
+
+		// Optional authentication: no token goes on, a bad one does not.
+		{name: "optional without token", path: ConformanceOptional, want: anonymous},
+		{name: "optional with another scheme", path: ConformanceOptional, auth: header("Basic dXNlcjpwYXNz"), want: anonymous},
+		{name: "optional with token", path: ConformanceOptional, auth: bearer(nil), want: valid},
+		{name: "optional with bad token", path: ConformanceOptional, auth: header("Bearer unknown-token"), want: inactive},
+		{name: "optional with malformed header", path: ConformanceOptional, auth: header("Bearer "), want: malformed},
+		{name: "optional with authorization server down", path: ConformanceOptional, auth: bearer(nil), fault: &FaultDown, want: down},
+
+		// The skipper.
+		{name: "skipped without token", path: ConformanceSkipped, want: anonymous},
+		{name: "skipped with bad token", path: ConformanceSkipped, auth: header("Bearer unknown-token"), want: anonymous},
+
+		// Per-route scopes.
+		{name: "any-of satisfied", path: ConformanceAnyScope, auth: bearer(map[string]any{"scope": "groups ops"}),
+			want: reply("sub=user-1 audience=sp-client client_id=sp-client scopes=groups,ops user=<nil>\n")},
+		{name: "any-of unsatisfied", path: ConformanceAnyScope, auth: bearer(nil),
+			want: failure(http.StatusForbidden, "insufficient_scope", core.DescInsufficientScope, "admin ops")},
+		{name: "any-of without token", path: ConformanceAnyScope, want: missing},
+		{name: "all-of satisfied", path: ConformanceAllScopes, auth: bearer(map[string]any{"scope": "admin groups"}),
+			want: reply("sub=user-1 audience=sp-client client_id=sp-client scopes=admin,groups user=<nil>\n")},
+		{name: "all-of unsatisfied", path: ConformanceAllScopes, auth: bearer(map[string]any{"scope": "groups ops"}),
+			want: failure(http.StatusForbidden, "insufficient_scope", core.DescInsufficientScope, "groups admin")},
+
+		// The UserLookup hook.
+		{name: "user found", variant: withUser, path: ConformanceProtected, auth: bearer(nil),
+			want: reply("sub=user-1 audience=sp-client client_id=sp-client scopes=groups user={user-1}\n")},
+		{name: "user hook returns nil", variant: withUser, path: ConformanceProtected, auth: bearer(map[string]any{"sub": "stranger"}),
+			want: failure(http.StatusUnauthorized, "invalid_token", core.DescNoUser, "")},
+		{name: "user hook returns a typed nil", variant: withUser, path: ConformanceProtected, auth: bearer(map[string]any{"sub": "ghost"}),
+			want: failure(http.StatusUnauthorized, "invalid_token", core.DescNoUser, "")},
+		{name: "user hook and no sub", variant: withUser, path: ConformanceProtected, auth: bearer(map[string]any{"sub": nil}),
+			want: failure(http.StatusUnauthorized, "invalid_token", core.DescNoSubject, "")},
+
+		// A disabled resource server fails closed.
+		{name: "disabled", variant: disabled, path: ConformanceProtected, auth: bearer(nil),
+			want: failure(http.StatusUnauthorized, "unauthorized", core.DescMisconfigured, "")},
+
+		// The JWKS route.
+		{name: "jwks", path: ConformanceJWKS, jwks: true,
+			want: conformanceResponse{Status: http.StatusOK, ContentType: "application/json", CacheControl: "public, max-age=300"}},
+		{name: "jwks of a disabled server", variant: disabled, path: ConformanceJWKS, jwks: true,
+			want: conformanceResponse{Status: http.StatusOK, ContentType: "application/json", CacheControl: "public, max-age=300"}},
+	}
+}

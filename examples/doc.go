@@ -1,2 +1,0 @@
-// Package examples holds runnable oidcrs example servers.
-package examples
