@@ -191,12 +191,17 @@ func TestMaxLifetime(t *testing.T) {
 	t.Parallel()
 	asproc.SkipUnlessAvailable(t)
 	as, err := asproc.Start(context.Background(), asproc.Config{MaxLifetime: time.Second})
-	require.NoError(t, err)
+	if err != nil {
+		// On a loaded machine node may take longer than the lifetime to
+		// start; then it exits before Start is done, which proves the same.
+		assert.Contains(t, err.Error(), "maxLifetimeSeconds=1 reached")
+		return
+	}
 	defer as.Close()
 	select {
 	case <-as.Done():
 		assert.Contains(t, as.Logs(), "maxLifetimeSeconds=1 reached")
-	case <-time.After(10 * time.Second):
+	case <-time.After(60 * time.Second):
 		t.Fatal("AS outlived MaxLifetime")
 	}
 }

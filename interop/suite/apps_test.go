@@ -1,0 +1,66 @@
+package suite_test
+
+import (
+	"encoding/json"
+	"net/http"
+
+	"github.com/oidcrs/oidcrs/core"
+)
+
+// An appBuilder turns a resource server into an API the way an
+// application would with one framework. Every app serves:
+//
+//	GET /jwks   the resource server's public keys, no authentication
+//	GET /me     any valid token (OIDC_RS_SCOPES), answers an identity
+//	GET /admin  a valid token with the scope "admin", answers an identity
+type appBuilder struct {
+	name  string
+	build func(rs *core.ResourceServer) http.Handler
+}
+
+// appBuilders lists core's net/http middleware and every adapter.
+var appBuilders = []appBuilder{
+	{name: "nethttp", build: netHTTPApp},
+	{name: "gin", build: ginApp},
+	{name: "echo", build: echoApp},
+	{name: "chi", build: chiApp},
+}
+
+// identity is what /me and /admin answer: what the handler saw.
+type identity struct {
+	Subject  string   `json:"sub"`
+	Audience string   `json:"audience"` // the token's origin audience
+	ClientID string   `json:"client_id"`
+	Scopes   []string `json:"scopes"`
+	Expires  int64    `json:"exp"` // unix seconds, 0 when absent
+}
+
+func newIdentity(ti *core.TokenInfo, audience string) identity {
+	id := identity{Audience: audience}
+	if ti != nil {
+		id.Subject, id.ClientID, id.Scopes = ti.Subject, ti.ClientID, ti.Scopes
+		if !ti.ExpiresAt.IsZero() {
+			id.Expires = ti.ExpiresAt.Unix()
+		}
+	}
+	return id
+}
+
+func writeIdentity(w http.ResponseWriter, id identity) {
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(id)
+}
+
+// netHTTPApp uses core's own net/http middleware, as a Chi or plain
+// net/http application would.
+func netHTTPApp(rs *core.ResourceServer) http.Handler {
+	whoami := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ti, _ := core.FromContext(r.Context())
+		writeIdentity(w, newIdentity(ti, core.OriginAudienceFromContext(r.Context())))
+	})
+	mux := http.NewServeMux()
+	mux.Handle("GET /jwks", rs.JWKSHandler())
+	mux.Handle("GET /me", rs.Middleware(whoami))
+	mux.Handle("GET /admin", rs.Middleware(rs.RequireScopes(core.AnyScope("admin"))(whoami)))
+	return mux
+}
