@@ -2,7 +2,9 @@ package core_test
 
 import (
 	"context"
+	"net/http"
 	"net/http/httptest"
+	"sync/atomic"
 	"testing"
 
 	jose "github.com/go-jose/go-jose/v4"
@@ -36,17 +38,26 @@ func TestSmokeBothBackends(t *testing.T) {
 			}
 			require.NoError(t, err)
 			// The RS serves its /jwks; the AS fetches it.
-			var rs *core.ResourceServer
-			rsSrv := httptest.NewServer(nil)
+			// The RS's /jwks must have a URL before the RS exists: serve
+			// through a handler swapped in atomically once it does.
+			var jwks atomic.Pointer[http.Handler]
+			rsSrv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if h := jwks.Load(); h != nil {
+					(*h).ServeHTTP(w, r)
+					return
+				}
+				http.NotFound(w, r)
+			}))
 			defer rsSrv.Close()
 			as := oidcrstest.Start(t, oidcrstest.Config{Mode: tc.mode, KeyAlg: tc.keyAlg, ContentEnc: tc.enc, SigningAlg: tc.sig, RSJWKSURL: rsSrv.URL + "/jwks"})
 			st := as.Settings(pem)
 			if tc.ec {
 				st.KeyType = "EC"
 			}
-			rs, err = core.New(st)
+			rs, err := core.New(st)
 			require.NoError(t, err)
-			rsSrv.Config.Handler = rs.JWKSHandler()
+			h := rs.JWKSHandler()
+			jwks.Store(&h)
 
 			tok := as.Mint(nil)
 			ti, err := rs.Authenticate(context.Background(), "Bearer "+tok)
