@@ -37,6 +37,7 @@ var (
 	errTyp          = errors.New("JWS typ is not token-introspection+jwt")
 	errOuterClaims  = errors.New("response iss, aud or token_introspection is wrong")
 	errHeaderClaims = errors.New("JWE iss or aud header contradicts the claims")
+	errEnvelopeTime = errors.New("response exp, nbf or iat fails, or is not a number")
 )
 
 func (j *jwtIntrospector) Introspect(ctx context.Context, token string) (map[string]any, error) {
@@ -133,8 +134,11 @@ func (j *jwtIntrospector) checkOuter(outer map[string]any, hdr map[string]any) (
 			return bad(errHeaderClaims)
 		}
 	}
+	// The envelope's times describe the answer, not the token: an expired
+	// or future-dated answer is an untrusted AS answer (502), not a bad
+	// token.
 	if _, _, _, err := checkTimes(outer, j.now(), j.leeway); err != nil {
-		return nil, err
+		return bad(errEnvelopeTime)
 	}
 	ti, ok := outer["token_introspection"].(map[string]any)
 	if !ok {

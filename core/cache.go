@@ -35,21 +35,22 @@ type Cache interface {
 	Set(key CacheKey, e CacheEntry)
 }
 
-const cacheShards = 64
+const maxCacheShards = 64
 
-// MemoryCache is the default Cache: a map split into 64 shards, each under
-// its own read-write lock, bounded in entries. When a shard is full, a Set
-// first drops expired entries, then arbitrary ones (map order is random,
-// and keys are hashes).
+// MemoryCache is the default Cache: a map split into up to 64 shards, each
+// under its own read-write lock, holding at most its size in entries. When
+// a shard is full, a Set first drops expired entries, then arbitrary ones
+// (map order is random, and keys are hashes).
 type MemoryCache struct {
-	perShard int
-	shards   [cacheShards]cacheShard
+	mask   uint8 // shard count - 1; the count is a power of two
+	shards [maxCacheShards]cacheShard
 }
 
 type cacheShard struct {
-	mu sync.RWMutex
-	m  map[CacheKey]*memEntry
-	_  [32]byte // keep shards on separate cache lines
+	mu    sync.RWMutex
+	m     map[CacheKey]*memEntry
+	limit int
+	_     [24]byte // keep shards on separate cache lines
 }
 
 type memEntry struct {
@@ -58,20 +59,29 @@ type memEntry struct {
 	expires int64 // unix nanoseconds
 }
 
-// NewMemoryCache returns a cache holding at most about size entries
+// NewMemoryCache returns a cache holding at most size entries
 // (DefaultCacheSize when size <= 0).
 func NewMemoryCache(size int) *MemoryCache {
 	if size <= 0 {
 		size = DefaultCacheSize
 	}
-	c := &MemoryCache{perShard: max(1, (size+cacheShards-1)/cacheShards)}
-	for i := range c.shards {
-		c.shards[i].m = make(map[CacheKey]*memEntry)
+	n := maxCacheShards
+	for n > size {
+		n /= 2
+	}
+	c := &MemoryCache{mask: uint8(n - 1)}
+	for i := range n {
+		s := &c.shards[i]
+		s.limit = size / n
+		if i < size%n {
+			s.limit++
+		}
+		s.m = make(map[CacheKey]*memEntry)
 	}
 	return c
 }
 
-func (c *MemoryCache) shard(k CacheKey) *cacheShard { return &c.shards[k[0]%cacheShards] }
+func (c *MemoryCache) shard(k CacheKey) *cacheShard { return &c.shards[k[0]&c.mask] }
 
 // Get returns the live entry for key.
 func (c *MemoryCache) Get(key CacheKey, now time.Time) (CacheEntry, bool) {
@@ -91,15 +101,17 @@ func (c *MemoryCache) Set(key CacheKey, e CacheEntry) {
 	s := c.shard(key)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if _, ok := s.m[key]; !ok && len(s.m) >= c.perShard {
-		s.evict(time.Now().UnixNano(), c.perShard)
+	if _, ok := s.m[key]; !ok && len(s.m) >= s.limit {
+		s.evict(time.Now().UnixNano())
 	}
 	s.m[key] = me
 }
 
-// evict drops expired entries (looking at a bounded number), then
-// arbitrary ones until the shard has room for one more.
-func (s *cacheShard) evict(now int64, limit int) {
+// evict makes room in a full shard. It drops the expired entries among
+// the first 64 it meets (map order is random); if none were, it drops a
+// batch of arbitrary entries, a sixteenth of the shard, so that the cost of
+// the scan is shared by the Sets that follow.
+func (s *cacheShard) evict(now int64) {
 	seen := 0
 	for k, e := range s.m {
 		if e.expires <= now {
@@ -109,8 +121,12 @@ func (s *cacheShard) evict(now int64, limit int) {
 			break
 		}
 	}
+	if len(s.m) < s.limit {
+		return
+	}
+	target := s.limit - max(1, s.limit/16)
 	for k := range s.m {
-		if len(s.m) < limit {
+		if len(s.m) <= target {
 			break
 		}
 		delete(s.m, k)
@@ -120,7 +136,7 @@ func (s *cacheShard) evict(now int64, limit int) {
 // Len returns the number of entries, live or expired.
 func (c *MemoryCache) Len() int {
 	n := 0
-	for i := range c.shards {
+	for i := range int(c.mask) + 1 {
 		s := &c.shards[i]
 		s.mu.RLock()
 		n += len(s.m)

@@ -204,10 +204,10 @@ func TestJWTBackend(t *testing.T) {
 			body: func(p btJWT) string {
 				return p.encrypt(p.sign(p.outer(map[string]any{"token_introspection": "yes"}), nil), nil)
 			}},
-		{name: "outer exp in the past", kind: core.ErrInvalidToken, desc: core.DescExpired, body: func(p btJWT) string {
+		{name: "outer exp in the past", kind: core.ErrBadResponse, desc: core.DescInvalidClaims, body: func(p btJWT) string {
 			return p.encrypt(p.sign(p.outer(map[string]any{"exp": time.Now().Add(-time.Hour).Unix()}), nil), nil)
 		}},
-		{name: "outer iat in the future", kind: core.ErrInvalidToken, desc: core.DescNotYetValid, body: func(p btJWT) string {
+		{name: "outer iat in the future", kind: core.ErrBadResponse, desc: core.DescInvalidClaims, body: func(p btJWT) string {
 			return p.encrypt(p.sign(p.outer(map[string]any{"iat": time.Now().Add(time.Hour).Unix()}), nil), nil)
 		}},
 	} {
