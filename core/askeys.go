@@ -76,8 +76,17 @@ func (r *remoteKeySet) keysFor(ctx context.Context, kid string) ([]jose.JSONWebK
 	return nil, newError(ErrBadResponse, DescDecodingFailed, errUnknownKID)
 }
 
-// refresh fetches the key set; on failure it returns the keys it had.
+// refresh fetches the key set; on failure it returns the keys it had. A
+// caller that decided to fetch just as another fetch ended gets that
+// fetch's outcome instead: at most one fetch per jwksMinRefresh.
 func (r *remoteKeySet) refresh(ctx context.Context) ([]jose.JSONWebKey, error) {
+	r.mu.RLock()
+	recent := !r.lastAttempt.IsZero() && r.now().Sub(r.lastAttempt) < jwksMinRefresh
+	had, lastErr := r.keys, r.lastErr
+	r.mu.RUnlock()
+	if recent {
+		return had, lastErr
+	}
 	keys, maxAge, err := r.fetch(ctx)
 	now := r.now()
 	r.mu.Lock()

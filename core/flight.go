@@ -2,6 +2,8 @@ package core
 
 import (
 	"context"
+	"fmt"
+	"runtime/debug"
 	"sync"
 )
 
@@ -9,17 +11,30 @@ import (
 // manner of golang.org/x/sync/singleflight, with one difference that
 // matters here: the shared call runs detached from every caller's context,
 // so one caller's cancellation or deadline does not fail the others. The
-// function must bound its own running time.
+// function must bound its own running time. A panic in the function is
+// recovered in the detached goroutine (where it would crash the process)
+// and raised again in every caller still waiting, as it would have been
+// without the group.
 type flight[K comparable, V any] struct {
 	mu    sync.Mutex
 	calls map[K]*flightCall[V]
 }
 
 type flightCall[V any] struct {
-	done chan struct{}
-	val  V
-	err  error
+	done  chan struct{}
+	val   V
+	err   error
+	panic *flightPanic
 }
+
+// flightPanic carries a recovered panic and the stack of the goroutine that
+// panicked to the callers.
+type flightPanic struct {
+	value any
+	stack []byte
+}
+
+func (p *flightPanic) Error() string { return fmt.Sprintf("%v\n\n%s", p.value, p.stack) }
 
 // do runs fn once for all concurrent callers of key and returns its
 // result, or ctx's error if ctx ends first.
@@ -37,6 +52,9 @@ func (f *flight[K, V]) do(ctx context.Context, key K, fn func(context.Context) (
 	f.mu.Unlock()
 	select {
 	case <-c.done:
+		if c.panic != nil {
+			panic(c.panic)
+		}
 		return c.val, c.err
 	case <-ctx.Done():
 		var zero V
@@ -46,6 +64,9 @@ func (f *flight[K, V]) do(ctx context.Context, key K, fn func(context.Context) (
 
 func (f *flight[K, V]) run(ctx context.Context, key K, c *flightCall[V], fn func(context.Context) (V, error)) {
 	defer func() {
+		if p := recover(); p != nil {
+			c.panic = &flightPanic{value: p, stack: debug.Stack()}
+		}
 		f.mu.Lock()
 		delete(f.calls, key)
 		f.mu.Unlock()

@@ -152,8 +152,12 @@ func (rs *ResourceServer) Introspect(ctx context.Context, token string) (*TokenI
 	}
 	key := KeyOf(token)
 	if rs.cache != nil {
-		if e, ok := rs.cache.Get(key, rs.now()); ok {
-			if e.Info != nil && (e.Info.ExpiresAt.IsZero() || rs.now().Before(e.Info.ExpiresAt.Add(rs.settings.Leeway))) {
+		// One clock read per hit. The entry's own expiry and the token's exp
+		// are checked again here, so that a Cache that returns stale entries
+		// cannot resurrect a token.
+		now := rs.now()
+		if e, ok := rs.cache.Get(key, now); ok && now.Before(e.Expires) {
+			if e.Info != nil && (e.Info.ExpiresAt.IsZero() || now.Before(e.Info.ExpiresAt.Add(rs.settings.Leeway))) {
 				return e.Info, nil
 			}
 			if e.Info == nil && e.Err != nil {

@@ -3,6 +3,7 @@ package core
 import (
 	"encoding/base64"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // MaxHeaderLength bounds the Authorization header; longer is
@@ -48,47 +49,61 @@ func ExtractToken(header string) (string, error) {
 	if tok == "" {
 		return "", errEmptyToken
 	}
-	if !isB64Token(tok) {
+	ok, std := scanB64Token(tok)
+	if !ok {
 		return "", errBadTokenChar
+	}
+	if !std || len(tok)%4 != 0 {
+		return tok, nil // JWT-like and URL-safe tokens never reach the decoder
 	}
 	return decodeBase64Token(tok), nil
 }
 
-// isB64Token reports whether s matches RFC 6750's
-// b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"=".
-func isB64Token(s string) bool {
+// b64Class classifies the bytes of RFC 6750's b64token: 1 for the standard
+// base64 alphabet (ALPHA / DIGIT / "+" / "/"), 2 for the other token
+// characters ("-" / "." / "_" / "~"), 0 for the rest.
+var b64Class = func() (t [256]uint8) {
+	for c := 'A'; c <= 'Z'; c++ {
+		t[c], t[c+'a'-'A'] = 1, 1
+	}
+	for c := '0'; c <= '9'; c++ {
+		t[c] = 1
+	}
+	t['+'], t['/'] = 1, 1
+	t['-'], t['.'], t['_'], t['~'] = 2, 2, 2, 2
+	return t
+}()
+
+// scanB64Token reports whether s matches RFC 6750's
+// b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"=",
+// and whether it keeps to the standard base64 alphabet, in one pass.
+func scanB64Token(s string) (ok, std bool) {
+	var seen uint8
 	i := 0
 	for ; i < len(s); i++ {
-		c := s[i]
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' ||
-			c == '-' || c == '.' || c == '_' || c == '~' || c == '+' || c == '/') {
+		c := b64Class[s[i]]
+		if c == 0 {
 			break
 		}
+		seen |= c
 	}
 	if i == 0 {
-		return false
+		return false, false
 	}
 	for ; i < len(s); i++ {
 		if s[i] != '=' {
-			return false
+			return false, false
 		}
 	}
-	return true
+	return true, seen&2 == 0
 }
 
-// decodeBase64Token applies the reference's base64 rule. The cheap checks
-// (length, alphabet) come first, so that JWT-like and URL-safe tokens never
-// reach the decoder.
+// strictBase64 is built once: Strict returns a copy of the encoding.
+var strictBase64 = base64.StdEncoding.Strict()
+
+// decodeBase64Token applies the reference's base64 rule to a token of the
+// standard alphabet whose length is a multiple of 4.
 func decodeBase64Token(tok string) string {
-	if len(tok)%4 != 0 {
-		return tok
-	}
-	for i := 0; i < len(tok); i++ {
-		c := tok[i]
-		if c == '-' || c == '.' || c == '_' || c == '~' {
-			return tok
-		}
-	}
 	var stack [1024]byte
 	var buf []byte
 	if n := base64.StdEncoding.DecodedLen(len(tok)); n <= len(stack) {
@@ -96,7 +111,7 @@ func decodeBase64Token(tok string) string {
 	} else {
 		buf = make([]byte, n)
 	}
-	n, err := base64.StdEncoding.Strict().Decode(buf, []byte(tok))
+	n, err := strictBase64.Decode(buf, unsafe.Slice(unsafe.StringData(tok), len(tok))) // read only
 	if err != nil || !utf8.Valid(buf[:n]) {
 		return tok
 	}
