@@ -84,7 +84,10 @@ func SettingsFromEnv(lookup LookupFunc) (Settings, error) {
 	}
 	s.Timeout = seconds("OIDC_TIMEOUT", true)
 	s.Leeway = seconds("OIDC_RS_LEEWAY", false)
-	s.CacheNegativeTTL = seconds("OIDC_RS_CACHE_NEGATIVE_TTL", false)
+	if v := get("OIDC_RS_CACHE_NEGATIVE_TTL"); v != "" {
+		s.CacheNegativeTTL = seconds("OIDC_RS_CACHE_NEGATIVE_TTL", false)
+		s.DisableNegativeCache = s.CacheNegativeTTL == 0
+	}
 	if v := get("OIDC_RS_CACHE_TTL"); v != "" {
 		s.CacheTTL = seconds("OIDC_RS_CACHE_TTL", false)
 		s.DisableCache = s.CacheTTL == 0

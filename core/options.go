@@ -42,7 +42,7 @@ func WithClock(now func() time.Time) Option { return func(o *options) { o.now = 
 
 // WithCache replaces the answer cache, for example with a store shared by
 // replicas. Default value: an in-memory cache bounded by
-// Settings.CacheSize, unless Settings.DisableCache is set.
+// Settings.CacheSize. Settings.DisableCache turns any cache off.
 func WithCache(c Cache) Option { return func(o *options) { o.cache = c } }
 
 // WithUserLookup sets the hook that maps a token to the application's

@@ -79,10 +79,14 @@ func New(s Settings, opts ...Option) (*ResourceServer, error) {
 		rs.intro = &jsonIntrospector{client: ac}
 	}
 	switch {
+	case s.DisableCache: // OIDC_RS_CACHE_TTL=0 wins over WithCache
 	case o.cache != nil:
 		rs.cache = o.cache
-	case !s.DisableCache:
+	default:
 		rs.cache = NewMemoryCache(s.CacheSize)
+	}
+	if s.DisableNegativeCache {
+		rs.negTTL = 0
 	}
 	return rs, nil
 }

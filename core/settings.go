@@ -116,11 +116,15 @@ type Settings struct {
 	// in seconds); an answer is never reused past its exp. Default 60 s; set
 	// DisableCache (or OIDC_RS_CACHE_TTL=0) to introspect every request.
 	CacheTTL time.Duration
-	// DisableCache turns the answer cache off, as the reference has none.
+	// DisableCache turns the answer cache off, as the reference has none. It
+	// wins over WithCache.
 	DisableCache bool
 	// CacheNegativeTTL is how long an inactive answer is reused
 	// (OIDC_RS_CACHE_NEGATIVE_TTL, in seconds). Default 5 s.
 	CacheNegativeTTL time.Duration
+	// DisableNegativeCache stops caching rejections
+	// (OIDC_RS_CACHE_NEGATIVE_TTL=0); verified answers are still cached.
+	DisableNegativeCache bool
 	// CacheSize bounds the number of cached answers (OIDC_RS_CACHE_SIZE).
 	// Default 100,000.
 	CacheSize int
