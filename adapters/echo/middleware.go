@@ -45,26 +45,32 @@ func Middleware(rs *core.ResourceServer) echo.MiddlewareFunc {
 // an *echo.HTTPError (see the package documentation). A nil
 // ResourceServer fails closed: every request gets 500.
 func MiddlewareWithConfig(cfg Config) echo.MiddlewareFunc {
-	rs := cfg.ResourceServer
+	// Echo v4 applies middleware on every request, so the closure below is
+	// allocated per request: it holds two words, not a copy of cfg.
+	m := &cfg
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
-		return func(c echo.Context) error {
-			if cfg.Skipper != nil && cfg.Skipper(c) {
-				return next(c)
-			}
-			if rs == nil {
-				return fail(c, core.ErrorResponse(errNoResourceServer, core.DefaultRealm), errNoResourceServer, cfg.ErrorHandler)
-			}
-			r, err := rs.AuthenticateRequest(c.Request())
-			if err != nil {
-				if cfg.Optional && core.Anonymous(err) {
-					return next(c)
-				}
-				return fail(c, rs.ErrorResponse(err), err, cfg.ErrorHandler)
-			}
-			c.SetRequest(r)
+		return func(c echo.Context) error { return m.authenticate(c, next) }
+	}
+}
+
+// authenticate is the body of MiddlewareWithConfig's middleware.
+func (cfg *Config) authenticate(c echo.Context, next echo.HandlerFunc) error {
+	if cfg.Skipper != nil && cfg.Skipper(c) {
+		return next(c)
+	}
+	rs := cfg.ResourceServer
+	if rs == nil {
+		return fail(c, core.ErrorResponse(errNoResourceServer, core.DefaultRealm), errNoResourceServer, cfg.ErrorHandler)
+	}
+	r, err := rs.AuthenticateRequest(c.Request())
+	if err != nil {
+		if cfg.Optional && core.Anonymous(err) {
 			return next(c)
 		}
+		return fail(c, rs.ErrorResponse(err), err, cfg.ErrorHandler)
 	}
+	c.SetRequest(r)
+	return next(c)
 }
 
 // RequireScopes returns middleware, placed after Middleware, that answers
@@ -73,17 +79,26 @@ func MiddlewareWithConfig(cfg Config) echo.MiddlewareFunc {
 // verified token. It returns errors as Middleware does; a nil rs answers
 // 500.
 func RequireScopes(rs *core.ResourceServer, req core.ScopeRequirement) echo.MiddlewareFunc {
+	s := &scopeCheck{rs: rs, req: req} // the per-request closure holds two words
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
-		return func(c echo.Context) error {
-			if rs == nil {
-				return fail(c, core.ErrorResponse(errNoResourceServer, core.DefaultRealm), errNoResourceServer, nil)
-			}
-			if err := rs.CheckScopes(c.Request(), req); err != nil {
-				return fail(c, rs.ErrorResponse(err), err, nil)
-			}
-			return next(c)
-		}
+		return func(c echo.Context) error { return s.check(c, next) }
 	}
+}
+
+type scopeCheck struct {
+	rs  *core.ResourceServer
+	req core.ScopeRequirement
+}
+
+// check is the body of RequireScopes's middleware.
+func (s *scopeCheck) check(c echo.Context, next echo.HandlerFunc) error {
+	if s.rs == nil {
+		return fail(c, core.ErrorResponse(errNoResourceServer, core.DefaultRealm), errNoResourceServer, nil)
+	}
+	if err := s.rs.CheckScopes(c.Request(), s.req); err != nil {
+		return fail(c, s.rs.ErrorResponse(err), err, nil)
+	}
+	return next(c)
 }
 
 // fail sets the answer's headers on the response and returns the answer
