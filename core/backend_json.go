@@ -24,6 +24,7 @@ type jsonIntrospector struct {
 	client *asClient
 }
 
+// Introspect posts the token and decodes the RFC 7662 JSON answer.
 func (j *jsonIntrospector) Introspect(ctx context.Context, token string) (map[string]any, error) {
 	body, ctype, err := j.client.introspect(ctx, token)
 	if err != nil {

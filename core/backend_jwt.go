@@ -40,6 +40,7 @@ var (
 	errEnvelopeTime = errors.New("response exp, nbf or iat fails, or is not a number")
 )
 
+// Introspect posts the token and opens the RFC 9701 answer.
 func (j *jwtIntrospector) Introspect(ctx context.Context, token string) (map[string]any, error) {
 	body, ctype, err := j.client.introspect(ctx, token)
 	if err != nil {
