@@ -47,10 +47,14 @@ for ((round = 1; round <= count; round++)); do
 	run parallel.txt core -count 1 -cpu 1,2 -bench 'Parallel$'
 
 	# --- adapters -----------------------------------------------------------
-	# ADAPTERS: one run per adapter module goes here, baseline and subject in
-	# the same process, for example:
-	#   run gin.txt adapters/gin -count 1 -bench '^Benchmark(Bare|CachedHit)Gin$'
-	# then add its comparison rows at "ADAPTERS" in the awk program below.
+	# One process per adapter module: the bare route and the same route
+	# behind the middleware with the token cached, back to back.
+	run gin.txt adapters/gin -count 1 -bench '^Benchmark(Bare|CachedHit)Gin$'
+	run echo.txt adapters/echo -count 1 -bench '^Benchmark(Bare|CachedHit)Echo$'
+	run chi.txt adapters/chi -count 1 -bench '^Benchmark(Bare|CachedHit)Chi$'
+	run parallel-adapters.txt adapters/gin -count 1 -cpu 1,2 -bench 'ParallelGin$'
+	run parallel-adapters.txt adapters/echo -count 1 -cpu 1,2 -bench 'ParallelEcho$'
+	run parallel-adapters.txt adapters/chi -count 1 -cpu 1,2 -bench 'ParallelChi$'
 done
 # Heap per cached entry at 100,000 entries: one fill per run is enough.
 echo "memory" >&2
@@ -179,5 +183,15 @@ END {
 				fmtnum(r), (r <= 1.2 ? "met" : "missed")
 		}
 	}
-	# ADAPTERS: add rows here, e.g. diffrow("gin: CachedHitGin - BareGin", ...).
+	split("Gin Echo Chi", fws, " ")
+	for (f = 1; f <= 3; f++) {
+		bare = "BenchmarkBare" fws[f]; hit = "BenchmarkCachedHit" fws[f]
+		if (has(bare) && has(hit)) {
+			dns = paired("-", "ns/op", hit, bare); dal = paired("-", "allocs/op", hit, bare)
+			printf "| %s: CachedHit - Bare | %s ns, %s allocs, %s B | <= 300 ns: %s; <= 3 allocs: %s |\n", fws[f], \
+				fmtnum(dns), fmtnum(dal), fmtnum(paired("-", "B/op", hit, bare)), \
+				(dns <= 300 ? "met" : "missed"), (dal <= 3 ? "met" : "missed")
+			printf "| %s: ratio CachedHit / Bare | %s | |\n", fws[f], fmtnum(paired("/", "ns/op", hit, bare))
+		}
+	}
 }' "$tmp"/*.txt
