@@ -3,7 +3,6 @@ package chirs_test
 import (
 	"encoding/json"
 	"net/http"
-	"net/http/httptest"
 	"testing"
 
 	"github.com/go-chi/chi/v5"
@@ -15,35 +14,11 @@ import (
 	"github.com/oidcrs/oidcrs/core/oidcrstest"
 )
 
-// newRS starts a fake authorization server and a resource server that
-// trusts it, with an EC key so that /jwks has something to serve.
-func newRS(t *testing.T) (*oidcrstest.Server, *core.ResourceServer) {
-	t.Helper()
-	pem, err := oidcrstest.GenerateECKeyPEM()
-	require.NoError(t, err)
-	as := oidcrstest.Start(t, oidcrstest.Config{})
-	st := as.Settings(pem)
-	st.KeyType, st.EncryptionAlgorithm = "EC", "ECDH-ES"
-	rs, err := core.New(st)
-	require.NoError(t, err)
-	return as, rs
-}
-
-func serve(h http.Handler, path, auth string) *httptest.ResponseRecorder {
-	req := httptest.NewRequest(http.MethodGet, path, nil)
-	if auth != "" {
-		req.Header.Set("Authorization", auth)
-	}
-	w := httptest.NewRecorder()
-	h.ServeHTTP(w, req)
-	return w
-}
-
 func TestRegisterRoutesDefaultPath(t *testing.T) {
-	_, rs := newRS(t)
+	_, rs := oidcrstest.StartResourceServer(t)
 	r := chi.NewRouter()
 	chirs.RegisterRoutes(r, rs, nil)
-	w := serve(r, "/jwks", "")
+	w := oidcrstest.Get(r, "/jwks", "")
 	require.Equal(t, http.StatusOK, w.Code)
 	assert.Equal(t, "application/json", w.Header().Get("Content-Type"))
 	var set struct{ Keys []map[string]any }
@@ -66,7 +41,7 @@ func TestNilResourceServerFailsClosed(t *testing.T) {
 		{"/jwks", `{"error":"OIDC_RS_PRIVATE_KEY_STR setting is missing or empty."}`},
 	} {
 		t.Run(tc.path, func(t *testing.T) {
-			w := serve(r, tc.path, "Bearer abc")
+			w := oidcrstest.Get(r, tc.path, "Bearer abc")
 			assert.Equal(t, http.StatusInternalServerError, w.Code)
 			assert.Equal(t, tc.body, w.Body.String())
 			assert.False(t, reached)
@@ -75,7 +50,7 @@ func TestNilResourceServerFailsClosed(t *testing.T) {
 }
 
 func TestMiddlewareChain(t *testing.T) {
-	as, rs := newRS(t)
+	as, rs := oidcrstest.StartResourceServer(t)
 	var seen []string
 	r := chi.NewRouter()
 	r.With(chirs.Middleware(rs, nil, chirs.WithSkipper(func(*http.Request) bool { return false }))).
@@ -95,7 +70,7 @@ func TestMiddlewareChain(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			seen = nil
-			w := serve(r, "/never-skipped", tc.auth)
+			w := oidcrstest.Get(r, "/never-skipped", tc.auth)
 			assert.Equal(t, tc.status, w.Code)
 			assert.Equal(t, tc.seen, seen)
 		})

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
-	"net/http/httptest"
 	"testing"
 
 	"github.com/labstack/echo/v4"
@@ -16,37 +15,13 @@ import (
 	"github.com/oidcrs/oidcrs/core/oidcrstest"
 )
 
-// newRS starts a fake authorization server and a resource server that
-// trusts it, with an EC key so that /jwks has something to serve.
-func newRS(t *testing.T) (*oidcrstest.Server, *core.ResourceServer) {
-	t.Helper()
-	pem, err := oidcrstest.GenerateECKeyPEM()
-	require.NoError(t, err)
-	as := oidcrstest.Start(t, oidcrstest.Config{})
-	st := as.Settings(pem)
-	st.KeyType, st.EncryptionAlgorithm = "EC", "ECDH-ES"
-	rs, err := core.New(st)
-	require.NoError(t, err)
-	return as, rs
-}
-
-func serve(h http.Handler, path, auth string) *httptest.ResponseRecorder {
-	req := httptest.NewRequest(http.MethodGet, path, nil)
-	if auth != "" {
-		req.Header.Set("Authorization", auth)
-	}
-	w := httptest.NewRecorder()
-	h.ServeHTTP(w, req)
-	return w
-}
-
 func ok(c echo.Context) error { return c.String(http.StatusOK, "ok") }
 
 func TestRegisterRoutesDefaultPath(t *testing.T) {
-	_, rs := newRS(t)
+	_, rs := oidcrstest.StartResourceServer(t)
 	e := echo.New()
 	echors.RegisterRoutes(e.Group("/keys"), rs, nil)
-	w := serve(e, "/keys/jwks", "")
+	w := oidcrstest.Get(e, "/keys/jwks", "")
 	require.Equal(t, http.StatusOK, w.Code)
 	assert.Equal(t, "application/json", w.Header().Get("Content-Type"))
 	var set struct{ Keys []map[string]any }
@@ -67,7 +42,7 @@ func TestNilResourceServerFailsClosed(t *testing.T) {
 		{"/jwks", `{"error":"OIDC_RS_PRIVATE_KEY_STR setting is missing or empty."}`},
 	} {
 		t.Run(tc.path, func(t *testing.T) {
-			w := serve(e, tc.path, "Bearer abc")
+			w := oidcrstest.Get(e, tc.path, "Bearer abc")
 			assert.Equal(t, http.StatusInternalServerError, w.Code)
 			assert.Equal(t, tc.body, w.Body.String())
 		})
@@ -78,7 +53,7 @@ func TestNilResourceServerFailsClosed(t *testing.T) {
 // handling gets: an *echo.HTTPError matching the core sentinels, with
 // the challenge already on the response.
 func TestErrorsReachTheApplication(t *testing.T) {
-	as, rs := newRS(t)
+	as, rs := oidcrstest.StartResourceServer(t)
 	var got error
 	e := echo.New()
 	e.HTTPErrorHandler = func(err error, c echo.Context) {
@@ -102,7 +77,7 @@ func TestErrorsReachTheApplication(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got = nil
-			w := serve(e, tc.path, tc.auth)
+			w := oidcrstest.Get(e, tc.path, tc.auth)
 			assert.Equal(t, http.StatusTeapot, w.Code)
 			assert.Equal(t, tc.challenge, w.Header().Get("WWW-Authenticate"))
 			assert.Equal(t, "no-store", w.Header().Get("Cache-Control"))
@@ -118,7 +93,7 @@ func TestErrorsReachTheApplication(t *testing.T) {
 }
 
 func TestConfig(t *testing.T) {
-	as, rs := newRS(t)
+	as, rs := oidcrstest.StartResourceServer(t)
 	var handled error
 	reached := false
 	e := echo.New()
@@ -148,7 +123,7 @@ func TestConfig(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			handled, reached = nil, false
-			w := serve(e, tc.path, tc.auth)
+			w := oidcrstest.Get(e, tc.path, tc.auth)
 			assert.Equal(t, tc.status, w.Code)
 			if tc.body != "" {
 				assert.Equal(t, tc.body, w.Body.String())

@@ -1,0 +1,40 @@
+package oidcrstest
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/oidcrs/oidcrs/core"
+)
+
+// StartResourceServer starts a JSON-mode Server and a ResourceServer that
+// trusts it, with a fresh EC key (ECDH-ES) so that /jwks has a key to
+// serve. Both stop when the test ends.
+func StartResourceServer(tb testing.TB) (*Server, *core.ResourceServer) {
+	tb.Helper()
+	pem, err := GenerateECKeyPEM()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	as := Start(tb, Config{})
+	st := as.Settings(pem)
+	st.KeyType, st.EncryptionAlgorithm = "EC", "ECDH-ES"
+	rs, err := core.New(st)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return as, rs
+}
+
+// Get serves GET path with h, with an Authorization header when
+// authorization is not "", and returns the recorded answer.
+func Get(h http.Handler, path, authorization string) *httptest.ResponseRecorder {
+	req := httptest.NewRequest(http.MethodGet, path, nil)
+	if authorization != "" {
+		req.Header.Set("Authorization", authorization)
+	}
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, req)
+	return w
+}
