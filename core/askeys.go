@@ -60,7 +60,7 @@ func (r *remoteKeySet) keysFor(ctx context.Context, kid string) ([]jose.JSONWebK
 		if keys == nil && lastErr != nil {
 			return nil, lastErr
 		}
-		return nil, newError(ErrBadResponse, DescDecodingFailed, errUnknownKID)
+		return nil, newError(ErrBadResponse, descDecodingFailed, errUnknownKID)
 	}
 	keys, err := r.fetches.do(ctx, struct{}{}, r.refresh)
 	if err != nil {
@@ -73,7 +73,7 @@ func (r *remoteKeySet) keysFor(ctx context.Context, kid string) ([]jose.JSONWebK
 	if found := matchKID(keys, kid); len(found) > 0 {
 		return found, nil
 	}
-	return nil, newError(ErrBadResponse, DescDecodingFailed, errUnknownKID)
+	return nil, newError(ErrBadResponse, descDecodingFailed, errUnknownKID)
 }
 
 // refresh fetches the key set; on failure it returns the keys it had. A
@@ -105,26 +105,26 @@ func (r *remoteKeySet) fetch(ctx context.Context) ([]jose.JSONWebKey, time.Durat
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, r.url, nil)
 	if err != nil {
-		return nil, 0, newError(ErrUnavailable, DescJWKSFailed, errors.New("cannot build JWKS request"))
+		return nil, 0, newError(ErrUnavailable, descJWKSFailed, errors.New("cannot build JWKS request"))
 	}
 	req.Header.Set("Accept", "application/jwk-set+json, application/json")
 	resp, err := r.client.Do(req)
 	if err != nil {
-		return nil, 0, newError(ErrUnavailable, DescJWKSFailed, transportError(err))
+		return nil, 0, newError(ErrUnavailable, descJWKSFailed, transportError(err))
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		e := newError(ErrUnavailable, DescJWKSFailed, fmt.Errorf("JWKS endpoint answered %d", resp.StatusCode))
-		e.RetryAfter = retryAfter(resp.Header.Get("Retry-After"))
+		e := newError(ErrUnavailable, descJWKSFailed, fmt.Errorf("JWKS endpoint answered %d", resp.StatusCode))
+		e.retryAfter = retryAfter(resp.Header.Get("Retry-After"))
 		return nil, 0, e
 	}
 	body, err := readLimited(resp.Body)
 	if err != nil {
-		return nil, 0, newError(ErrBadResponse, DescJWKSFailed, err)
+		return nil, 0, newError(ErrBadResponse, descJWKSFailed, err)
 	}
 	var set jose.JSONWebKeySet
 	if err := json.Unmarshal(body, &set); err != nil {
-		return nil, 0, newError(ErrBadResponse, DescJWKSFailed, errors.New("JWKS is not a valid key set"))
+		return nil, 0, newError(ErrBadResponse, descJWKSFailed, errors.New("JWKS is not a valid key set"))
 	}
 	keys := set.Keys[:0]
 	for _, k := range set.Keys {
@@ -136,7 +136,7 @@ func (r *remoteKeySet) fetch(ctx context.Context) ([]jose.JSONWebKey, time.Durat
 		}
 	}
 	if len(keys) == 0 {
-		return nil, 0, newError(ErrBadResponse, DescJWKSFailed, errors.New("JWKS has no usable signing key"))
+		return nil, 0, newError(ErrBadResponse, descJWKSFailed, errors.New("JWKS has no usable signing key"))
 	}
 	return keys, maxAge(resp.Header.Get("Cache-Control")), nil
 }

@@ -27,6 +27,7 @@ type jwtIntrospector struct {
 	issuer   string
 	clientID string
 	leeway   time.Duration
+	maxAge   time.Duration // how old an answer may be, by its iat
 	now      func() time.Time
 }
 
@@ -38,16 +39,18 @@ var (
 	errOuterClaims  = errors.New("response iss, aud or token_introspection is wrong")
 	errHeaderClaims = errors.New("JWE iss or aud header contradicts the claims")
 	errEnvelopeTime = errors.New("response exp, nbf or iat fails, or is not a number")
+	errNoIAT        = errors.New("response has no iat (RFC 9701 section 5)")
+	errStale        = errors.New("response iat is older than OIDC_RS_JWT_MAX_AGE: a possible replay")
 )
 
-// Introspect posts the token and opens the RFC 9701 answer.
-func (j *jwtIntrospector) Introspect(ctx context.Context, token string) (map[string]any, error) {
+// introspect posts the token and opens the RFC 9701 answer.
+func (j *jwtIntrospector) introspect(ctx context.Context, token string) (map[string]any, error) {
 	body, ctype, err := j.client.introspect(ctx, token)
 	if err != nil {
 		return nil, err
 	}
 	if !isMediaType(ctype, "application/"+typIntrospection, "") && !isMediaType(ctype, "application/jwt", "") {
-		return nil, newError(ErrBadResponse, DescDecryptionFailed, errNotJWT)
+		return nil, newError(ErrBadResponse, descDecryptionFailed, errNotJWT)
 	}
 	return j.open(ctx, strings.TrimSpace(string(body)))
 }
@@ -56,11 +59,11 @@ func (j *jwtIntrospector) Introspect(ctx context.Context, token string) (map[str
 func (j *jwtIntrospector) open(ctx context.Context, compact string) (map[string]any, error) {
 	hdr, err := protectedHeader(compact)
 	if err != nil {
-		return nil, newError(ErrBadResponse, DescDecryptionFailed, errHeader)
+		return nil, newError(ErrBadResponse, descDecryptionFailed, errHeader)
 	}
 	jwe, err := jose.ParseEncryptedCompact(compact, []jose.KeyAlgorithm{j.keys.alg}, []jose.ContentEncryption{j.enc})
 	if err != nil {
-		return nil, newError(ErrBadResponse, DescDecryptionFailed, errors.New("not a compact JWE with the configured alg and enc"))
+		return nil, newError(ErrBadResponse, descDecryptionFailed, errors.New("not a compact JWE with the configured alg and enc"))
 	}
 	plain, err := j.decrypt(jwe)
 	if err != nil {
@@ -68,15 +71,15 @@ func (j *jwtIntrospector) open(ctx context.Context, compact string) (map[string]
 	}
 	jws, err := jose.ParseSignedCompact(string(plain), []jose.SignatureAlgorithm{j.sigAlg})
 	if err != nil || len(jws.Signatures) != 1 {
-		return nil, newError(ErrBadResponse, DescDecodingFailed, errors.New("not a compact JWS with the configured alg"))
+		return nil, newError(ErrBadResponse, descDecodingFailed, errors.New("not a compact JWS with the configured alg"))
 	}
 	sig := jws.Signatures[0].Protected
 	if typ, _ := sig.ExtraHeaders[jose.HeaderType].(string); !strings.EqualFold(strings.TrimPrefix(strings.ToLower(typ), "application/"), typIntrospection) {
-		return nil, newError(ErrBadResponse, DescDecodingFailed, errTyp)
+		return nil, newError(ErrBadResponse, descDecodingFailed, errTyp)
 	}
 	keys, err := j.asKeys.keysFor(ctx, sig.KeyID)
 	if err != nil {
-		return nil, asError(err, ErrUnavailable, DescJWKSFailed)
+		return nil, asError(err, ErrUnavailable, descJWKSFailed)
 	}
 	var payload []byte
 	for i := range keys {
@@ -85,18 +88,18 @@ func (j *jwtIntrospector) open(ctx context.Context, compact string) (map[string]
 		}
 	}
 	if payload == nil {
-		return nil, newError(ErrBadResponse, DescDecodingFailed, errors.New("signature verification failed"))
+		return nil, newError(ErrBadResponse, descDecodingFailed, errors.New("signature verification failed"))
 	}
 	outer, err := decodeObject(payload)
 	if err != nil {
-		return nil, newError(ErrBadResponse, DescDecodingFailed, err)
+		return nil, newError(ErrBadResponse, descDecodingFailed, err)
 	}
 	return j.checkOuter(outer, hdr)
 }
 
 // decrypt picks our key by the JWE kid, or tries each key without one.
 func (j *jwtIntrospector) decrypt(jwe *jose.JSONWebEncryption) ([]byte, error) {
-	fail := func(cause error) ([]byte, error) { return nil, newError(ErrBadResponse, DescDecryptionFailed, cause) }
+	fail := func(cause error) ([]byte, error) { return nil, newError(ErrBadResponse, descDecryptionFailed, cause) }
 	if kid := jwe.Header.KeyID; kid != "" {
 		k, ok := j.keys.byID[kid]
 		if !ok {
@@ -120,10 +123,10 @@ func (j *jwtIntrospector) decrypt(jwe *jose.JSONWebEncryption) ([]byte, error) {
 // the introspection answer.
 func (j *jwtIntrospector) checkOuter(outer map[string]any, hdr map[string]any) (map[string]any, error) {
 	bad := func(cause error) (map[string]any, error) {
-		return nil, newError(ErrBadResponse, DescInvalidClaims, cause)
+		return nil, newError(ErrBadResponse, descInvalidClaims, cause)
 	}
 	iss, _ := outer["iss"].(string)
-	aud, ok := audienceList(outer["aud"])
+	aud, ok := parseAudience(outer["aud"])
 	if iss != j.issuer || !ok || !slices.Contains(aud, j.clientID) {
 		return bad(errOuterClaims)
 	}
@@ -131,40 +134,28 @@ func (j *jwtIntrospector) checkOuter(outer map[string]any, hdr map[string]any) (
 		return bad(errHeaderClaims)
 	}
 	if h, present := hdr["aud"]; present {
-		if ha, ok := audienceList(h); !ok || !slices.Equal(ha, aud) {
+		if ha, ok := parseAudience(h); !ok || !slices.Equal(ha, aud) {
 			return bad(errHeaderClaims)
 		}
 	}
 	// The envelope's times describe the answer, not the token: an expired
 	// or future-dated answer is an untrusted AS answer (502), not a bad
 	// token.
-	if _, _, _, err := checkTimes(outer, j.now(), j.leeway); err != nil {
+	now := j.now()
+	_, _, iat, err := checkTimes(outer, now, j.leeway)
+	switch {
+	case err != nil:
 		return bad(errEnvelopeTime)
+	case iat.IsZero():
+		return bad(errNoIAT)
+	case now.Sub(iat) > j.maxAge+j.leeway:
+		return bad(errStale)
 	}
 	ti, ok := outer["token_introspection"].(map[string]any)
 	if !ok {
 		return bad(errOuterClaims)
 	}
 	return ti, nil
-}
-
-// audienceList reads an aud value: a non-empty string or array of strings.
-func audienceList(v any) ([]string, bool) {
-	switch a := v.(type) {
-	case string:
-		return []string{a}, a != ""
-	case []any:
-		out := make([]string, 0, len(a))
-		for _, x := range a {
-			s, ok := x.(string)
-			if !ok {
-				return nil, false
-			}
-			out = append(out, s)
-		}
-		return out, len(out) > 0
-	}
-	return nil, false
 }
 
 // protectedHeader decodes the first segment of a compact JWE and refuses
@@ -190,13 +181,4 @@ func protectedHeader(compact string) (map[string]any, error) {
 		return nil, errHeader
 	}
 	return h, nil
-}
-
-// asError returns err when it is an *Error, else wraps it with kind.
-func asError(err error, kind error, desc string) error {
-	var e *Error
-	if errors.As(err, &e) {
-		return err
-	}
-	return newError(kind, desc, err)
 }

@@ -1,108 +1,97 @@
 package core
 
 import (
-	"crypto/sha256"
 	"sync"
 	"time"
-	"unsafe"
 )
 
-// CacheKey is the SHA-256 of a token: the cache never holds a raw token.
-type CacheKey [sha256.Size]byte
-
-// KeyOf hashes a token into its cache key without allocating.
-func KeyOf(token string) CacheKey {
-	return sha256.Sum256(unsafe.Slice(unsafe.StringData(token), len(token)))
+// cacheEntry is one cached verdict: a verified TokenInfo, or the rejection
+// of a token the authorization server answered about. Both are shared
+// read-only between requests.
+type cacheEntry struct {
+	info    *TokenInfo
+	err     *authError // the rejection when info is nil
+	expires time.Time
 }
 
-// CacheEntry is one cached verdict: a verified TokenInfo, or the rejection
-// of a token the authorization server answered about.
-type CacheEntry struct {
-	// Info is the verified answer, or nil for a cached rejection.
-	Info *TokenInfo
-	// Err is the cached rejection when Info is nil.
-	Err *Error
-	// Expires is when the entry stops being used.
-	Expires time.Time
-}
-
-// Cache stores verdicts by token hash. Get must return only entries whose
-// Expires is after now. Implementations must be safe for concurrent use;
-// Get is on every request's path and should not allocate. Transport and
+// verdictCache stores verdicts by cacheKey. get returns only entries whose
+// expires is after now. Implementations are safe for concurrent use; get
+// is on every request's path and does not allocate. Transport and
 // authorization server errors are never stored.
-type Cache interface {
-	Get(key CacheKey, now time.Time) (CacheEntry, bool)
-	Set(key CacheKey, e CacheEntry)
+type verdictCache interface {
+	get(key cacheKey, now time.Time) (cacheEntry, bool)
+	set(key cacheKey, e cacheEntry, now time.Time)
 }
 
 const maxCacheShards = 64
 
-// MemoryCache is the default Cache: a map split into up to 64 shards, each
+// memoryCache is the default cache: a map split into up to 64 shards, each
 // under its own read-write lock, holding at most its size in entries. When
-// a shard is full, a Set first drops expired entries, then arbitrary ones
+// a shard is full, a set first drops expired entries, then arbitrary ones
 // (map order is random, and keys are hashes).
-type MemoryCache struct {
+type memoryCache struct {
 	mask   uint8 // shard count - 1; the count is a power of two
 	shards [maxCacheShards]cacheShard
 }
 
 type cacheShard struct {
 	mu    sync.RWMutex
-	m     map[CacheKey]*memEntry
+	m     map[cacheKey]*memEntry
 	limit int
 	_     [24]byte // keep shards on separate cache lines
 }
 
 type memEntry struct {
 	info    *TokenInfo
-	err     *Error
+	err     *authError
 	expires int64 // unix nanoseconds
 }
 
-// NewMemoryCache returns a cache holding at most size entries
-// (DefaultCacheSize when size <= 0).
-func NewMemoryCache(size int) *MemoryCache {
+// newMemoryCache returns a cache holding at most size entries
+// (defaultCacheSize when size <= 0).
+func newMemoryCache(size int) *memoryCache {
 	if size <= 0 {
-		size = DefaultCacheSize
+		size = defaultCacheSize
 	}
 	n := maxCacheShards
 	for n > size {
 		n /= 2
 	}
-	c := &MemoryCache{mask: uint8(n - 1)}
+	c := &memoryCache{mask: uint8(n - 1)}
 	for i := range n {
 		s := &c.shards[i]
 		s.limit = size / n
 		if i < size%n {
 			s.limit++
 		}
-		s.m = make(map[CacheKey]*memEntry)
+		s.m = make(map[cacheKey]*memEntry)
 	}
 	return c
 }
 
-func (c *MemoryCache) shard(k CacheKey) *cacheShard { return &c.shards[k[0]&c.mask] }
+func (c *memoryCache) shard(k cacheKey) *cacheShard { return &c.shards[k[0]&c.mask] }
 
-// Get returns the live entry for key.
-func (c *MemoryCache) Get(key CacheKey, now time.Time) (CacheEntry, bool) {
+// get returns the live entry for key.
+func (c *memoryCache) get(key cacheKey, now time.Time) (cacheEntry, bool) {
 	s := c.shard(key)
 	s.mu.RLock()
 	e := s.m[key]
 	s.mu.RUnlock()
 	if e == nil || now.UnixNano() >= e.expires {
-		return CacheEntry{}, false
+		return cacheEntry{}, false
 	}
-	return CacheEntry{Info: e.info, Err: e.err, Expires: time.Unix(0, e.expires)}, true
+	return cacheEntry{info: e.info, err: e.err, expires: time.Unix(0, e.expires)}, true
 }
 
-// Set stores e under key, evicting to stay within the bound.
-func (c *MemoryCache) Set(key CacheKey, e CacheEntry) {
-	me := &memEntry{info: e.Info, err: e.Err, expires: e.Expires.UnixNano()}
+// set stores e under key, evicting to stay within the bound; now (the
+// ResourceServer's clock) decides which entries have expired.
+func (c *memoryCache) set(key cacheKey, e cacheEntry, now time.Time) {
+	me := &memEntry{info: e.info, err: e.err, expires: e.expires.UnixNano()}
 	s := c.shard(key)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if _, ok := s.m[key]; !ok && len(s.m) >= s.limit {
-		s.evict(time.Now().UnixNano())
+		s.evict(now.UnixNano())
 	}
 	s.m[key] = me
 }
@@ -110,7 +99,7 @@ func (c *MemoryCache) Set(key CacheKey, e CacheEntry) {
 // evict makes room in a full shard. It drops the expired entries among
 // the first 64 it meets (map order is random); if none were, it drops a
 // batch of arbitrary entries, a sixteenth of the shard, so that the cost of
-// the scan is shared by the Sets that follow.
+// the scan is shared by the sets that follow.
 func (s *cacheShard) evict(now int64) {
 	seen := 0
 	for k, e := range s.m {
@@ -133,8 +122,8 @@ func (s *cacheShard) evict(now int64) {
 	}
 }
 
-// Len returns the number of entries, live or expired.
-func (c *MemoryCache) Len() int {
+// len returns the number of entries, live or expired.
+func (c *memoryCache) len() int {
 	n := 0
 	for i := range int(c.mask) + 1 {
 		s := &c.shards[i]

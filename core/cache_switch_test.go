@@ -18,7 +18,7 @@ func TestDisableCacheWinsOverWithCache(t *testing.T) {
 		edit: func(s *core.Settings) { s.DisableCache = true },
 		opts: []core.Option{core.WithCache(cache)},
 	})
-	h := rs.Middleware(perfOK)
+	h := rs.Middleware()(perfOK)
 	tok := as.Mint(nil)
 	for range 3 {
 		require.Equal(t, http.StatusNoContent, perfGet(h, tok))
@@ -36,7 +36,7 @@ func TestNegativeCacheCanBeTurnedOff(t *testing.T) {
 	require.True(t, s.DisableNegativeCache)
 
 	as, rs := startPerf(t, perfSetup{edit: func(st *core.Settings) { st.DisableNegativeCache = s.DisableNegativeCache }})
-	h := rs.Middleware(perfOK)
+	h := rs.Middleware()(perfOK)
 	for range 3 {
 		require.Equal(t, http.StatusUnauthorized, perfGet(h, "unknown-token"))
 	}

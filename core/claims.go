@@ -1,9 +1,7 @@
 package core
 
 import (
-	"encoding/json"
 	"errors"
-	"math"
 	"strings"
 	"time"
 )
@@ -13,55 +11,62 @@ import (
 // time claims.
 type claimChecker struct {
 	issuer        string
+	requireIssuer bool // JSON backend: iss is essential, as in the reference
 	audienceClaim string
 	scopes        []string
-	scopeError    *Error // the 403 for a token without OIDC_RS_SCOPES
+	scopeError    *authError // the 403 for a token without OIDC_RS_SCOPES
 	leeway        time.Duration
 }
 
 func newClaimChecker(s Settings) *claimChecker {
 	return &claimChecker{
 		issuer:        s.Issuer,
+		requireIssuer: s.Backend != BackendJWT,
 		audienceClaim: s.AudienceClaim,
 		scopes:        s.Scopes,
-		scopeError:    &Error{Kind: ErrInsufficientScope, Description: DescScopesMismatch, Scope: strings.Join(s.Scopes, " ")},
+		scopeError:    &authError{kind: ErrInsufficientScope, desc: descScopesMismatch, scope: strings.Join(s.Scopes, " ")},
 		leeway:        s.Leeway,
 	}
 }
 
 var (
 	errActiveNotBool = errors.New("active is missing or not a JSON boolean")
-	errBadClaimType  = errors.New("a registered claim has the wrong JSON type")
 	errIssuer        = errors.New("iss does not match OIDC_OP_URL")
-	errAudienceType  = errors.New("audience claim is not a string or an array of strings")
+	errNoIssuer      = errors.New("iss is missing")
+	errAudienceType  = errors.New("audience claim is not a non-empty string or array of non-empty strings")
 )
 
 // check validates claims, decoded with json.Number, at now.
 func (c *claimChecker) check(claims map[string]any, now time.Time) (*TokenInfo, error) {
 	active, ok := claims["active"].(bool)
 	if !ok {
-		return nil, newError(ErrBadResponse, DescInvalidClaims, errActiveNotBool)
+		return nil, newError(ErrBadResponse, descInvalidClaims, errActiveNotBool)
 	}
 	if !active {
-		return nil, &Error{Kind: ErrInvalidToken, Description: DescInactive}
+		return nil, &authError{kind: ErrInvalidToken, desc: descInactive}
 	}
-	ti := &TokenInfo{Active: true, Claims: claims}
+	ti := &TokenInfo{Claims: claims}
 	var err error
 	if ti.Issuer, err = optString(claims, "iss"); err != nil {
 		return nil, err
 	}
+	// The JWT backend checked the envelope's iss instead; an inner iss, when
+	// present, must still agree.
+	if ti.Issuer == "" && c.requireIssuer {
+		return nil, newError(ErrInvalidToken, descInvalidClaims, errNoIssuer)
+	}
 	if ti.Issuer != "" && ti.Issuer != c.issuer {
-		return nil, newError(ErrInvalidToken, DescInvalidClaims, errIssuer)
+		return nil, newError(ErrInvalidToken, descInvalidClaims, errIssuer)
 	}
 	scope, present := claims["scope"]
 	if !present || scope == nil {
-		return nil, &Error{Kind: ErrInsufficientScope, Description: DescMissingScope, Scope: c.scopeError.Scope}
+		return nil, &authError{kind: ErrInsufficientScope, desc: descMissingScope, scope: c.scopeError.scope}
 	}
 	scopeStr, ok := scope.(string)
 	if !ok {
-		return nil, newError(ErrBadResponse, DescInvalidClaims, errBadClaimType)
+		return nil, newError(ErrBadResponse, descInvalidClaims, errBadClaimType)
 	}
-	ti.Scopes = strings.Fields(scopeStr)
+	ti.Scopes = splitScopeClaim(scopeStr)
 	if !sharesOne(ti.Scopes, c.scopes) {
 		return nil, c.scopeError
 	}
@@ -82,83 +87,40 @@ func (c *claimChecker) check(claims map[string]any, now time.Time) (*TokenInfo, 
 	return ti, nil
 }
 
+// audience reads the origin audience from the configured claim.
 func (c *claimChecker) audience(ti *TokenInfo, v any) error {
-	missing := &Error{Kind: ErrInvalidToken, Description: DescMissingAudience}
-	switch a := v.(type) {
-	case nil:
-		return missing
-	case string:
-		if a == "" {
-			return missing
-		}
-		ti.Audience, ti.OriginAudience = []string{a}, a
-		return nil
-	case []any:
-		if len(a) == 0 {
-			return missing
-		}
-		auds := make([]string, len(a))
-		for i, x := range a {
-			s, ok := x.(string)
-			if !ok || s == "" {
-				return newError(ErrInvalidToken, DescMissingAudience, errAudienceType)
-			}
-			auds[i] = s
-		}
-		ti.Audience, ti.OriginAudience = auds, auds[0]
-		return nil
+	if v == nil {
+		return &authError{kind: ErrInvalidToken, desc: descMissingAudience}
 	}
-	return newError(ErrInvalidToken, DescMissingAudience, errAudienceType)
-}
-
-// checkTimes checks exp, nbf and iat when present, with leeway.
-func checkTimes(claims map[string]any, now time.Time, leeway time.Duration) (exp, nbf, iat time.Time, err error) {
-	if exp, err = optTime(claims, "exp"); err != nil {
-		return
-	}
-	if nbf, err = optTime(claims, "nbf"); err != nil {
-		return
-	}
-	if iat, err = optTime(claims, "iat"); err != nil {
-		return
-	}
-	switch {
-	case !exp.IsZero() && !now.Before(exp.Add(leeway)):
-		err = &Error{Kind: ErrInvalidToken, Description: DescExpired}
-	case !nbf.IsZero() && now.Add(leeway).Before(nbf):
-		err = &Error{Kind: ErrInvalidToken, Description: DescNotYetValid}
-	case !iat.IsZero() && now.Add(leeway).Before(iat):
-		err = &Error{Kind: ErrInvalidToken, Description: DescNotYetValid}
-	}
-	return
-}
-
-func optString(claims map[string]any, name string) (string, error) {
-	switch v := claims[name].(type) {
-	case nil:
-		return "", nil
-	case string:
-		return v, nil
-	}
-	return "", newError(ErrBadResponse, DescInvalidClaims, errBadClaimType)
-}
-
-// optTime reads a NumericDate (RFC 7519 section 2), zero when absent.
-func optTime(claims map[string]any, name string) (time.Time, error) {
-	v, ok := claims[name]
-	if !ok || v == nil {
-		return time.Time{}, nil
-	}
-	n, ok := v.(json.Number)
+	auds, ok := parseAudience(v)
 	if !ok {
-		return time.Time{}, newError(ErrBadResponse, DescInvalidClaims, errBadClaimType)
+		return newError(ErrInvalidToken, descMissingAudience, errAudienceType)
 	}
-	f, err := n.Float64()
-	if err != nil || math.IsNaN(f) || f < 0 || f > 1e11 {
-		return time.Time{}, newError(ErrBadResponse, DescInvalidClaims, errBadClaimType)
+	ti.Audience, ti.OriginAudience = auds, auds[0]
+	return nil
+}
+
+// splitScopeClaim splits a scope claim on the space character only, as
+// RFC 6749 section 3.3 and the reference (scope.split(" ")) do, dropping
+// empty parts. Any other white space (TAB, NBSP, U+3000, ...) stays inside
+// a scope, so that "files:\u00a0admin" is one scope, not "admin".
+func splitScopeClaim(s string) []string {
+	n := 0
+	for f := range strings.SplitSeq(s, " ") {
+		if f != "" {
+			n++
+		}
 	}
-	sec, frac := math.Modf(f)
-	return time.Unix(int64(sec), int64(frac*1e9)), nil
+	if n == 0 {
+		return nil
+	}
+	out := make([]string, 0, n)
+	for f := range strings.SplitSeq(s, " ") {
+		if f != "" {
+			out = append(out, f)
+		}
+	}
+	return out
 }
 
 func sharesOne(have, want []string) bool {

@@ -15,8 +15,8 @@ import (
 	"time"
 )
 
-// MaxResponseBytes bounds every body read from the authorization server.
-const MaxResponseBytes = 1 << 20
+// maxResponseBytes bounds every body read from the authorization server.
+const maxResponseBytes = 1 << 20
 
 // maxIdleConnsPerHost keeps enough warm connections to the authorization
 // server for a busy resource server; Go's default of 2 serialises it.
@@ -66,7 +66,7 @@ type asClient struct {
 }
 
 // introspect posts token and returns the 2xx body and its Content-Type, or
-// an *Error: ErrUnavailable for transport failures and unexpected statuses,
+// an error: ErrUnavailable for transport failures and unexpected statuses,
 // ErrInvalidToken for a 401 with WWW-Authenticate, ErrBadResponse for an
 // oversize body.
 func (c *asClient) introspect(ctx context.Context, token string) ([]byte, string, error) {
@@ -79,7 +79,7 @@ func (c *asClient) introspect(ctx context.Context, token string) ([]byte, string
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.endpoint, strings.NewReader(form.Encode()))
 	if err != nil {
-		return nil, "", newError(ErrUnavailable, DescFetchFailed, errors.New("cannot build introspection request"))
+		return nil, "", newError(ErrUnavailable, descFetchFailed, errors.New("cannot build introspection request"))
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Accept", c.accept)
@@ -88,13 +88,13 @@ func (c *asClient) introspect(ctx context.Context, token string) ([]byte, string
 	}
 	resp, err := c.http.Do(req)
 	if err != nil {
-		return nil, "", newError(ErrUnavailable, DescFetchFailed, transportError(err))
+		return nil, "", newError(ErrUnavailable, descFetchFailed, transportError(err))
 	}
 	defer resp.Body.Close()
 	body, err := readLimited(resp.Body)
 	if err != nil {
 		if resp.StatusCode/100 == 2 {
-			return nil, "", newError(ErrBadResponse, DescFetchFailed, err)
+			return nil, "", newError(ErrBadResponse, descFetchFailed, err)
 		}
 		body = nil
 	}
@@ -103,7 +103,7 @@ func (c *asClient) introspect(ctx context.Context, token string) ([]byte, string
 		return body, resp.Header.Get("Content-Type"), nil
 	case resp.StatusCode == http.StatusUnauthorized && resp.Header.Get("WWW-Authenticate") != "" &&
 		!ownCredentialsRefused(body, resp.Header.Get("WWW-Authenticate")):
-		desc := DescUpstreamRejected
+		desc := descUpstreamRejected
 		// A description that quotes the token would echo it to the client
 		// and into the logs: use ours instead.
 		if d, ok := upstreamDescription(body, resp.Header.Get("WWW-Authenticate")); ok && !strings.Contains(d, token) {
@@ -111,8 +111,8 @@ func (c *asClient) introspect(ctx context.Context, token string) ([]byte, string
 		}
 		return nil, "", newError(ErrInvalidToken, desc, fmt.Errorf("authorization server answered 401"))
 	}
-	e := newError(ErrUnavailable, DescFetchFailed, fmt.Errorf("authorization server answered %d", resp.StatusCode))
-	e.RetryAfter = retryAfter(resp.Header.Get("Retry-After"))
+	e := newError(ErrUnavailable, descFetchFailed, fmt.Errorf("authorization server answered %d", resp.StatusCode))
+	e.retryAfter = retryAfter(resp.Header.Get("Retry-After"))
 	return nil, "", e
 }
 
@@ -131,14 +131,14 @@ func ownCredentialsRefused(body []byte, wwwAuth string) bool {
 	return json.Unmarshal(body, &b) == nil && b.Error == "invalid_client"
 }
 
-// readLimited reads at most MaxResponseBytes, failing on more.
+// readLimited reads at most maxResponseBytes, failing on more.
 func readLimited(r io.Reader) ([]byte, error) {
-	b, err := io.ReadAll(io.LimitReader(r, MaxResponseBytes+1))
+	b, err := io.ReadAll(io.LimitReader(r, maxResponseBytes+1))
 	if err != nil {
 		return nil, errors.New("reading the response failed")
 	}
-	if len(b) > MaxResponseBytes {
-		return nil, fmt.Errorf("response body over %d bytes", MaxResponseBytes)
+	if len(b) > maxResponseBytes {
+		return nil, fmt.Errorf("response body over %d bytes", maxResponseBytes)
 	}
 	return b, nil
 }

@@ -74,12 +74,12 @@ func TestDisabled(t *testing.T) {
 		})
 	}
 	t.Run("errors", func(t *testing.T) {
-		_, err := rs.Authenticate(context.Background(), "Bearer abc")
+		_, err := authenticate(rs, context.Background(), "Bearer abc")
 		require.ErrorIs(t, err, core.ErrMisconfigured)
-		assert.False(t, core.Anonymous(err))
-		_, err = rs.Authenticate(context.Background(), "")
+		assert.False(t, core.IsAnonymous(err))
+		_, err = authenticate(rs, context.Background(), "")
 		require.ErrorIs(t, err, core.ErrMissingToken)
-		assert.True(t, core.Anonymous(err))
+		assert.True(t, core.IsAnonymous(err))
 	})
 	t.Run("reason logged once", func(t *testing.T) {
 		var found int
@@ -93,7 +93,7 @@ func TestDisabled(t *testing.T) {
 	})
 	t.Run("nil reason and bad realm", func(t *testing.T) {
 		rs := core.Disabled(core.Settings{Realm: "bad\"realm"}, nil)
-		_, err := rs.Authenticate(context.Background(), "Bearer abc")
+		_, err := authenticate(rs, context.Background(), "Bearer abc")
 		require.ErrorIs(t, err, core.ErrMisconfigured)
 		assert.Equal(t, `Bearer realm="oidcrs"`, rs.ErrorResponse(err).WWWAuthenticate)
 	})
@@ -122,7 +122,7 @@ func TestLogging(t *testing.T) {
 			headers := []string{"Bearer " + good, "Bearer " + inactive, "Bearer " + noScope, "Bearer " + good + " extra",
 				"Bearer " + base64.StdEncoding.EncodeToString([]byte(good))}
 			for _, h := range headers {
-				_, _ = rs.Authenticate(context.Background(), h)
+				_, _ = authenticate(rs, context.Background(), h)
 			}
 			debugs := len(sink.records(t))
 			as.SetFault(&oidcrstest.FaultServerError)

@@ -11,11 +11,17 @@
 // adapters/gin, adapters/echo and adapters/chi wrap ResourceServer, and its
 // Middleware serves net/http directly.
 //
-// The flow of one request: ExtractToken, then the cache (keyed by the
-// token's SHA-256), then one introspection call shared by concurrent
-// requests with the same token, then the claim checks, then the optional
-// UserLookup hook. ErrorResponse maps every error to its status,
-// WWW-Authenticate header and JSON body.
+// # One decision
+//
+// ResourceServer.Authenticate is the one entry point, whatever carries the
+// request (net/http, an adapter, gRPC, a queue consumer): it takes the
+// values of the Authorization header, then the cache (keyed by the token's
+// SHA-256 bound to a fingerprint of the settings), then one introspection
+// call shared by concurrent requests with the same token, then the claim
+// checks, then the optional WithUserLookup hook. It returns a context
+// carrying the TokenInfo (FromContext) and the user (UserFromContext).
+// ResourceServer.ErrorResponse maps every error to its status,
+// WWW-Authenticate header and JSON body, and Response.Write writes it.
 //
 // # Security
 //
@@ -23,12 +29,15 @@
 // answering nonsense never lets a request through (503 or 502, never
 // invalid_token, so clients keep good tokens). Only the configured JWE alg
 // and enc and the configured JWS alg are accepted; "none" and HMAC never
-// are; zip and crit JWE headers are refused. The private keys are parsed
-// once at start-up and only their public halves are served. Tokens, the
-// client secret, the keys and Authorization headers are never logged; the
-// cache keys by SHA-256. A cached verdict is never used past the token's
-// exp; Settings.CacheTTL bounds how long a revoked token may still be
+// are; zip and crit JWE headers are refused; an RFC 9701 answer must carry
+// an iat no older than Settings.JWTMaxAge. The private keys are parsed once
+// at start-up and only their public halves are served. Tokens, the client
+// secret, the keys and Authorization headers are never logged; printing a
+// ResourceServer or Settings redacts. A cached verdict is never used past
+// the token's exp, and never by a server whose verdict-affecting settings
+// differ; Settings.CacheTTL bounds how long a revoked token may still be
 // accepted (DisableCache restores the reference's introspect-every-time).
+// Returned errors are immutable: no caller can change a later answer.
 //
 // References: RFC 6750, RFC 7662, RFC 9701, RFC 7516, RFC 7515, RFC 7638.
 package core

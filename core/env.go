@@ -12,8 +12,8 @@ import (
 // The reference's Django class paths, accepted verbatim in
 // OIDC_RS_BACKEND_CLASS.
 const (
-	DjangoJSONBackendClass = "lasuite.oidc_resource_server.backend.ResourceServerBackend"
-	DjangoJWTBackendClass  = "lasuite.oidc_resource_server.backend.JWTResourceServerBackend"
+	djangoJSONBackendClass = "lasuite.oidc_resource_server.backend.ResourceServerBackend"
+	djangoJWTBackendClass  = "lasuite.oidc_resource_server.backend.JWTResourceServerBackend"
 )
 
 // LookupFunc reads one environment variable; os.LookupEnv is one.
@@ -43,7 +43,7 @@ func SettingsFromEnv(lookup LookupFunc) (Settings, error) {
 		IntrospectionEndpoint: get("OIDC_OP_INTROSPECTION_ENDPOINT"),
 		JWKSEndpoint:          get("OIDC_OP_JWKS_ENDPOINT"),
 		AudienceClaim:         get("OIDC_RS_AUDIENCE_CLAIM"),
-		Scopes:                SplitScopes(get("OIDC_RS_SCOPES")),
+		Scopes:                splitScopes(get("OIDC_RS_SCOPES")),
 		SigningAlgorithm:      get("OIDC_RS_SIGNING_ALGO"),
 		EncryptionAlgorithm:   get("OIDC_RS_ENCRYPTION_ALGO"),
 		EncryptionEncoding:    get("OIDC_RS_ENCRYPTION_ENCODING"),
@@ -57,7 +57,7 @@ func SettingsFromEnv(lookup LookupFunc) (Settings, error) {
 		s.PrivateKey = strings.TrimSpace(strings.ReplaceAll(v, `\n`, "\n"))
 	}
 	if v := get("OIDC_RS_BACKEND_CLASS"); v != "" {
-		b, err := ParseBackend(v)
+		b, err := parseBackend(v)
 		if err != nil {
 			errs = append(errs, err)
 		}
@@ -84,6 +84,7 @@ func SettingsFromEnv(lookup LookupFunc) (Settings, error) {
 	}
 	s.Timeout = seconds("OIDC_TIMEOUT", true)
 	s.Leeway = seconds("OIDC_RS_LEEWAY", false)
+	s.JWTMaxAge = seconds("OIDC_RS_JWT_MAX_AGE", true)
 	if v := get("OIDC_RS_CACHE_NEGATIVE_TTL"); v != "" {
 		s.CacheNegativeTTL = seconds("OIDC_RS_CACHE_NEGATIVE_TTL", false)
 		s.DisableNegativeCache = s.CacheNegativeTTL == 0
@@ -102,22 +103,22 @@ func SettingsFromEnv(lookup LookupFunc) (Settings, error) {
 	return s, errors.Join(errs...)
 }
 
-// ParseBackend reads OIDC_RS_BACKEND_CLASS: the reference's Django class
+// parseBackend reads OIDC_RS_BACKEND_CLASS: the reference's Django class
 // paths, or "json" / "jwt".
-func ParseBackend(v string) (Backend, error) {
+func parseBackend(v string) (Backend, error) {
 	switch strings.TrimSpace(v) {
-	case DjangoJSONBackendClass, "json", "JSON":
+	case djangoJSONBackendClass, "json", "JSON":
 		return BackendJSON, nil
-	case DjangoJWTBackendClass, "jwt", "JWT":
+	case djangoJWTBackendClass, "jwt", "JWT":
 		return BackendJWT, nil
 	}
 	return "", fmt.Errorf("OIDC_RS_BACKEND_CLASS: unknown backend %q", v)
 }
 
-// SplitScopes splits a scope list separated by commas and/or spaces. It
+// splitScopes splits a scope list separated by commas and/or spaces. It
 // also accepts a Python list literal such as ["groups", "email"], as a
 // Django setting would have been written.
-func SplitScopes(v string) []string {
+func splitScopes(v string) []string {
 	v = strings.TrimSpace(v)
 	v = strings.TrimSuffix(strings.TrimPrefix(v, "["), "]")
 	fields := strings.FieldsFunc(v, func(r rune) bool {

@@ -6,7 +6,9 @@ import (
 )
 
 // The sentinel errors below classify every failure of Authenticate. Match
-// them with errors.Is; ErrorResponse maps each to its HTTP answer.
+// them with errors.Is; ResourceServer.ErrorResponse maps each to its HTTP
+// answer. The errors Authenticate returns wrap one of them and are fresh or
+// immutable: no caller can change what a later request is answered.
 var (
 	// ErrMissingToken means the request carried no bearer token: 401 with a
 	// bare Bearer challenge (RFC 6750 section 3.1).
@@ -26,104 +28,77 @@ var (
 	ErrUnavailable = errors.New("oidcrs: authorization server unavailable")
 	// ErrBadResponse means the authorization server answered but its answer
 	// cannot be read or trusted (bad JSON, failed decryption or signature,
-	// wrong issuer or audience of the response): 502.
+	// wrong issuer or audience of the response, a stale RFC 9701 answer):
+	// 502.
 	ErrBadResponse = errors.New("oidcrs: untrusted authorization server response")
 	// ErrMisconfigured means the resource server has no usable settings; it
 	// fails closed: 401.
 	ErrMisconfigured = errors.New("oidcrs: resource server improperly configured")
 )
 
-// The client-facing descriptions. They are fixed library strings, most of
-// them the reference implementation's messages; an error's cause never
-// reaches a client.
-const (
-	DescMissingToken       = "Authentication credentials were not provided."
-	DescMalformedHeader    = "Invalid Authorization header."
-	DescFetchFailed        = "Could not fetch introspection"
-	DescInvalidJSON        = "Invalid JSON for introspection"
-	DescDecryptionFailed   = "Token decryption failed"
-	DescJWKSFailed         = "Could not get authorization server JWKS"
-	DescDecodingFailed     = "Token decoding failed"
-	DescInvalidClaims      = "Failed to validate token's claims"
-	DescInactive           = "Introspected user is not active"
-	DescMissingScope       = "Token introspection failed due to missing 'scope' claim."
-	DescScopesMismatch     = "Introspection response is missing required scopes."
-	DescMissingAudience    = "Introspection response does not provide source audience."
-	DescExpired            = "Token has expired."
-	DescNotYetValid        = "Token is not valid yet."
-	DescNoSubject          = "User info contained no recognizable user identification"
-	DescNoUser             = "Login failed: No user found for the given access token."
-	DescMisconfigured      = "Resource Server is improperly configured"
-	DescInsufficientScope  = "The request requires higher privileges than provided by the access token."
-	DescUpstreamRejected   = "The authorization server rejected the token."
-	DescUserLookupFailed   = "Could not look up the user."
-	DescInternal           = "Internal error."
-	maxUpstreamDescription = 200
-)
-
-// Error is the error Authenticate returns. Kind is one of the sentinel errors
-// and Description a fixed, client-safe string; Err is the internal cause,
-// for logs only.
-type Error struct {
-	// Kind is the sentinel that classifies the error (ErrInvalidToken, ...).
-	Kind error
-	// Description is the client-facing error_description.
-	Description string
-	// Scope lists the required scopes of an ErrInsufficientScope, space
-	// separated, for the WWW-Authenticate scope attribute.
-	Scope string
-	// RetryAfter is the authorization server's Retry-After value, passed on
-	// with ErrUnavailable when it was well-formed.
-	RetryAfter string
-	// Err is the cause. It may contain details that must not reach a
-	// client; it never contains the token.
-	Err error
+// authError is the error Authenticate returns. Its fields are unexported,
+// so a value shared between requests (the package-level ones below, or a
+// cached rejection) cannot be changed by a caller. kind is one of the
+// sentinels, desc a fixed client-safe string; cause is for logs only.
+type authError struct {
+	kind       error
+	desc       string // the client-facing error_description
+	scope      string // the scope attribute of a 403, space separated
+	retryAfter string // a well-formed upstream Retry-After, with ErrUnavailable
+	cause      error  // never contains the token
 }
 
 // Error describes the failure for logs; it is not meant for clients.
-func (e *Error) Error() string {
+func (e *authError) Error() string {
 	var b strings.Builder
-	if e.Kind != nil {
-		b.WriteString(e.Kind.Error())
-	} else {
-		b.WriteString("oidcrs: error")
-	}
-	if e.Description != "" {
+	b.WriteString(e.kind.Error())
+	if e.desc != "" {
 		b.WriteString(": ")
-		b.WriteString(e.Description)
+		b.WriteString(e.desc)
 	}
-	if e.Err != nil {
+	if e.cause != nil {
 		b.WriteString(": ")
-		b.WriteString(e.Err.Error())
+		b.WriteString(e.cause.Error())
 	}
 	return b.String()
 }
 
 // Unwrap returns the sentinel kind and the cause, so that errors.Is matches
 // both.
-func (e *Error) Unwrap() []error {
-	if e.Err == nil {
-		return []error{e.Kind}
+func (e *authError) Unwrap() []error {
+	if e.cause == nil {
+		return []error{e.kind}
 	}
-	return []error{e.Kind, e.Err}
+	return []error{e.kind, e.cause}
 }
 
-func newError(kind error, desc string, cause error) *Error {
-	return &Error{Kind: kind, Description: desc, Err: cause}
+func newError(kind error, desc string, cause error) *authError {
+	return &authError{kind: kind, desc: desc, cause: cause}
 }
 
-// sanitizeDescription keeps an upstream error_description only when it fits
-// RFC 6750's error_description character set and a short length, so that it
-// can be quoted in WWW-Authenticate without escaping.
-func sanitizeDescription(s string) (string, bool) {
-	if s == "" || len(s) > maxUpstreamDescription {
-		return "", false
+// asError returns err when it is already one of ours, else wraps it with
+// kind and desc.
+func asError(err error, kind error, desc string) error {
+	var e *authError
+	if errors.As(err, &e) {
+		return err
 	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c < 0x20 || c > 0x7e || c == '"' || c == '\\' {
-			return "", false
-		}
-	}
-	return s, true
+	return newError(kind, desc, err)
+}
+
+// The malformed-request errors: one fixed answer to the client, a distinct
+// cause each for the log.
+var (
+	errNoToken     = &authError{kind: ErrMissingToken, desc: descMissingToken}
+	errEmptyToken  = malformed("Bearer scheme without a token")
+	errTooLong     = malformed("Authorization header over 8 KiB")
+	errBadChar     = malformed("a character outside RFC 6750 b64token")
+	errTwoTokens   = malformed("two tokens after Bearer")
+	errManyHeaders = malformed("two Authorization headers")
+	errDisabled    = &authError{kind: ErrMisconfigured, desc: descMisconfigured}
+	errNilServer   = newError(ErrMisconfigured, descMisconfigured, errors.New("nil *ResourceServer"))
+)
+
+func malformed(cause string) *authError {
+	return newError(ErrInvalidRequest, descMalformedHeader, errors.New(cause))
 }

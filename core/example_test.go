@@ -14,7 +14,9 @@ import (
 )
 
 // A resource server asks the authorization server (here the test kit)
-// about each bearer token.
+// about each bearer token. Authenticate takes every value of the
+// Authorization header (or gRPC metadata) and returns a context carrying
+// the verified token.
 func ExampleResourceServer_Authenticate() {
 	as, err := oidcrstest.New(oidcrstest.Config{SigningAlg: "ES256"})
 	if err != nil {
@@ -27,21 +29,28 @@ func ExampleResourceServer_Authenticate() {
 		panic(err)
 	}
 	token := as.Mint(map[string]any{"sub": "alice", "client_id": "my-sp"})
-	ti, err := rs.Authenticate(context.Background(), "Bearer "+token)
+	ctx, err := rs.Authenticate(context.Background(), []string{"Bearer " + token})
 	if err != nil {
 		panic(err)
 	}
+	ti, _ := core.FromContext(ctx)
 	fmt.Println(ti.Subject, ti.OriginAudience, ti.Scopes)
 
-	_, err = rs.Authenticate(context.Background(), "Bearer never-issued")
-	fmt.Println(rs.ErrorResponse(err).Body.Description)
+	for _, h := range [][]string{{"Bearer never-issued"}, nil, {"Bearer a", "Bearer b"}} {
+		_, err = rs.Authenticate(context.Background(), h)
+		resp := rs.ErrorResponse(err)
+		fmt.Println(resp.Status, resp.Body.Description, core.IsAnonymous(err))
+	}
 	// Output:
 	// alice my-sp [groups]
-	// Introspected user is not active
+	// 401 Introspected user is not active false
+	// 401 Authentication credentials were not provided. true
+	// 400 Invalid Authorization header. false
 }
 
 // Middleware protects a net/http handler; handlers read the token from
-// the request context.
+// the request context. In Optional mode a request without a token goes on
+// anonymously.
 func ExampleResourceServer_Middleware() {
 	as, err := oidcrstest.New(oidcrstest.Config{SigningAlg: "ES256"})
 	if err != nil {
@@ -52,16 +61,27 @@ func ExampleResourceServer_Middleware() {
 	if err != nil {
 		panic(err)
 	}
-	api := httptest.NewServer(rs.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ti, _ := core.FromContext(r.Context())
-		fmt.Fprintf(w, "hello %s from %s", ti.Subject, core.OriginAudienceFromContext(r.Context()))
-	})))
+	hello := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if ti, ok := core.FromContext(r.Context()); ok {
+			fmt.Fprintf(w, "hello %s from %s", ti.Subject, ti.OriginAudience)
+			return
+		}
+		fmt.Fprint(w, "hello stranger")
+	})
+	mux := http.NewServeMux()
+	mux.Handle("/api", rs.Middleware()(hello))
+	mux.Handle("/public", rs.Middleware(core.Optional())(hello))
+	mux.Handle("/admin", rs.Middleware()(rs.RequireScopes(core.AnyScope("admin"))(hello)))
+	api := httptest.NewServer(mux)
 	defer api.Close()
 
-	for _, auth := range []string{"Bearer " + as.Mint(nil), ""} {
-		req, _ := http.NewRequest(http.MethodGet, api.URL, nil)
-		if auth != "" {
-			req.Header.Set("Authorization", auth)
+	token := as.Mint(nil)
+	for _, c := range []struct{ path, auth string }{
+		{"/api", "Bearer " + token}, {"/api", ""}, {"/public", ""}, {"/admin", "Bearer " + token},
+	} {
+		req, _ := http.NewRequest(http.MethodGet, api.URL+c.path, nil)
+		if c.auth != "" {
+			req.Header.Set("Authorization", c.auth)
 		}
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
@@ -69,49 +89,45 @@ func ExampleResourceServer_Middleware() {
 		}
 		body, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
-		fmt.Println(resp.StatusCode, resp.Header.Get("WWW-Authenticate"), string(body))
+		fmt.Println(c.path, resp.StatusCode, resp.Header.Get("WWW-Authenticate"), strings.TrimSpace(string(body)))
 	}
 	// Output:
-	// 200  hello user-1 from sp-client
-	// 401 Bearer realm="oidcrs" {"error":"unauthorized","error_description":"Authentication credentials were not provided."}
+	// /api 200  hello user-1 from sp-client
+	// /api 401 Bearer realm="oidcrs" {"error":"unauthorized","error_description":"Authentication credentials were not provided."}
+	// /public 200  hello stranger
+	// /admin 403 Bearer realm="oidcrs", error="insufficient_scope", error_description="The request requires higher privileges than provided by the access token.", scope="admin" {"error":"insufficient_scope","error_description":"The request requires higher privileges than provided by the access token."}
 }
 
-// ErrorResponse maps an error to its status, challenge and body.
-func ExampleErrorResponse() {
-	_, err := core.ExtractToken("Bearer two tokens")
-	resp := core.ErrorResponse(err, "api")
+// ErrorResponse maps an error to its status, challenge and body: what
+// every adapter writes.
+func ExampleResourceServer_ErrorResponse() {
+	as, err := oidcrstest.New(oidcrstest.Config{})
+	if err != nil {
+		panic(err)
+	}
+	defer as.Close()
+	st := as.Settings("")
+	st.Realm = "api"
+	rs, err := core.New(st)
+	if err != nil {
+		panic(err)
+	}
+	_, err = rs.Authenticate(context.Background(), []string{"Bearer two tokens"})
+	resp := rs.ErrorResponse(err)
 	fmt.Println(resp.Status)
 	fmt.Println(resp.WWWAuthenticate)
-	fmt.Println(string(resp.JSON()))
+	rec := httptest.NewRecorder()
+	resp.Write(rec)
+	fmt.Print(rec.Header().Get("Cache-Control"), " ", rec.Body.String())
 
-	resp = core.ErrorResponse(&core.Error{Kind: core.ErrInsufficientScope, Description: core.DescScopesMismatch, Scope: "groups"}, "api")
+	_, err = rs.Authenticate(context.Background(), []string{"Bearer " + as.Mint(map[string]any{"scope": "email"})})
+	resp = rs.ErrorResponse(err)
 	fmt.Println(resp.Status, resp.WWWAuthenticate)
 	// Output:
 	// 400
 	// Bearer realm="api", error="invalid_request", error_description="Invalid Authorization header."
-	// {"error":"invalid_request","error_description":"Invalid Authorization header."}
+	// no-store {"error":"invalid_request","error_description":"Invalid Authorization header."}
 	// 403 Bearer realm="api", error="insufficient_scope", error_description="Introspection response is missing required scopes.", scope="groups"
-}
-
-// ExtractToken takes the token of an Authorization header, decoding it
-// when a client sent it base64-encoded.
-func ExampleExtractToken() {
-	for _, h := range []string{"Bearer abc.def.ghi", "bearer dG9rZW4tMQ==", "Basic dXNlcjpwYXNz", "Bearer"} {
-		tok, err := core.ExtractToken(h)
-		fmt.Printf("%q %q missing=%t\n", tok, btDescription(err), core.Anonymous(err))
-	}
-	// Output:
-	// "abc.def.ghi" "" missing=false
-	// "token-1" "" missing=false
-	// "" "Authentication credentials were not provided." missing=true
-	// "" "Invalid Authorization header." missing=false
-}
-
-func btDescription(err error) string {
-	if err == nil {
-		return ""
-	}
-	return core.ErrorResponse(err, "").Body.Description
 }
 
 // SettingsFromEnv reads the reference's variable names; the lookup
@@ -137,16 +153,26 @@ func ExampleSettingsFromEnv() {
 	// false true
 }
 
-// NewJWKSHandler serves the public half of OIDC_RS_PRIVATE_KEY_STR for
-// the authorization server to encrypt its answers to.
-func ExampleNewJWKSHandler() {
+// JWKSHandler serves the public half of OIDC_RS_PRIVATE_KEY_STR for the
+// authorization server to encrypt its answers to.
+func ExampleResourceServer_JWKSHandler() {
 	key, err := oidcrstest.GenerateECKeyPEM()
 	if err != nil {
 		panic(err)
 	}
-	h := core.NewJWKSHandler(core.Settings{PrivateKey: key, KeyType: "EC", EncryptionAlgorithm: "ECDH-ES"})
+	as, err := oidcrstest.New(oidcrstest.Config{})
+	if err != nil {
+		panic(err)
+	}
+	defer as.Close()
+	st := as.Settings(key)
+	st.KeyType, st.EncryptionAlgorithm = "EC", "ECDH-ES"
+	rs, err := core.New(st)
+	if err != nil {
+		panic(err)
+	}
 	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/jwks", nil))
+	rs.JWKSHandler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/jwks", nil))
 	var set struct {
 		Keys []map[string]any `json:"keys"`
 	}
@@ -156,9 +182,33 @@ func ExampleNewJWKSHandler() {
 	fmt.Println(rec.Code, rec.Header().Get("Content-Type"), len(set.Keys), k["kty"], k["use"], k["alg"], hasD)
 
 	rec = httptest.NewRecorder()
-	core.NewJWKSHandler(core.Settings{}).ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/jwks", nil))
+	core.Disabled(core.Settings{}, nil).JWKSHandler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/jwks", nil))
 	fmt.Println(rec.Code, rec.Body.String())
 	// Output:
 	// 200 application/json 1 EC enc ECDH-ES false
 	// 500 {"error":"OIDC_RS_PRIVATE_KEY_STR setting is missing or empty."}
+}
+
+// Printing a ResourceServer, with any verb or with log/slog, never shows
+// the client secret or the private key.
+func ExampleResourceServer_String() {
+	as, err := oidcrstest.New(oidcrstest.Config{})
+	if err != nil {
+		panic(err)
+	}
+	defer as.Close()
+	rs, err := core.New(as.Settings(""))
+	if err != nil {
+		panic(err)
+	}
+	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%d"} {
+		out := fmt.Sprintf(verb, rs)
+		fmt.Println(verb, strings.Contains(out, oidcrstest.DefaultClientSecret), strings.Contains(out, "OIDC_RS_CLIENT_SECRET=\"[REDACTED]\""))
+	}
+	// Output:
+	// %v false true
+	// %+v false true
+	// %#v false true
+	// %s false true
+	// %d false true
 }

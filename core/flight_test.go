@@ -74,7 +74,7 @@ func TestFlightCancelledCallersDoNotFailTheOthers(t *testing.T) {
 			cancels = append(cancels, cancel)
 		}
 	}
-	call := func(i int) { results[i].ti, results[i].err = rs.Authenticate(ctxs[i], "Bearer "+tok) }
+	call := func(i int) { results[i].ti, results[i].err = authenticate(rs, ctxs[i], "Bearer "+tok) }
 
 	// Caller 0, whose context will be cancelled, starts the call.
 	var cancelled, kept sync.WaitGroup
@@ -117,10 +117,10 @@ func TestFlightCallerDeadlineDoesNotFailTheOthers(t *testing.T) {
 
 	var short, patient perfResult
 	var wg sync.WaitGroup
-	wg.Go(func() { short.ti, short.err = rs.Authenticate(ctx, "Bearer "+tok) })
+	wg.Go(func() { short.ti, short.err = authenticate(rs, ctx, "Bearer "+tok) })
 	require.Eventually(t, func() bool { return as.IntrospectionCalls() == 1 }, 10*time.Second, time.Millisecond)
 	var pw sync.WaitGroup
-	pw.Go(func() { patient.ti, patient.err = rs.Authenticate(context.Background(), "Bearer "+tok) })
+	pw.Go(func() { patient.ti, patient.err = authenticate(rs, context.Background(), "Bearer "+tok) })
 	waitOrFail(t, &wg, "caller with a deadline")
 	require.ErrorIs(t, short.err, context.DeadlineExceeded)
 	assert.Equal(t, http.StatusServiceUnavailable, rs.ErrorResponse(short.err).Status)
@@ -143,7 +143,7 @@ func TestFlightDistinctTokensAreNotCollapsed(t *testing.T) {
 	var wg sync.WaitGroup
 	for i, tok := range toks {
 		wg.Go(func() {
-			if ti, err := rs.Authenticate(context.Background(), "Bearer "+tok); err == nil {
+			if ti, err := authenticate(rs, context.Background(), "Bearer "+tok); err == nil {
 				subs[i] = ti.Subject
 			}
 		})
@@ -161,11 +161,11 @@ type panickyCache struct {
 	armed atomic.Bool
 }
 
-func (c *panickyCache) Set(key core.CacheKey, e core.CacheEntry) {
+func (c *panickyCache) Set(key core.CacheKey, e core.CacheEntry, now time.Time) {
 	if c.armed.CompareAndSwap(true, false) {
 		panic("cache exploded")
 	}
-	c.MemoryCache.Set(key, e)
+	c.MemoryCache.Set(key, e, now)
 }
 
 func TestFlightPanicReachesTheCallerNotTheProcess(t *testing.T) {
@@ -177,14 +177,14 @@ func TestFlightPanicReachesTheCallerNotTheProcess(t *testing.T) {
 	var recovered any
 	func() {
 		defer func() { recovered = recover() }()
-		_, _ = rs.Authenticate(context.Background(), "Bearer "+tok)
+		_, _ = authenticate(rs, context.Background(), "Bearer "+tok)
 	}()
 	require.NotNil(t, recovered, "the panic is raised in the caller's goroutine")
 	err, ok := recovered.(error)
 	require.True(t, ok)
 	assert.Contains(t, err.Error(), "cache exploded")
 
-	ti, err := rs.Authenticate(context.Background(), "Bearer "+tok)
+	ti, err := authenticate(rs, context.Background(), "Bearer "+tok)
 	require.NoError(t, err, "the failed call left nothing behind")
 	assert.Equal(t, oidcrstest.DefaultSubject, ti.Subject)
 	assert.EqualValues(t, 2, as.IntrospectionCalls())

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
-	"errors"
 	"io"
 	"net/http"
 	"net/url"
@@ -46,9 +45,9 @@ func FuzzExtractToken(f *testing.F) {
 		if wantErr != nil {
 			require.ErrorIs(t, err, wantErr)
 			require.Empty(t, tok)
-			var e *core.Error
-			require.True(t, errors.As(err, &e))
-			require.Contains(t, []int{400, 401}, core.ErrorResponse(err, "r").Status)
+			_, _, _, ours := core.ErrorParts(err)
+			require.True(t, ours)
+			require.Contains(t, []int{400, 401}, (*core.ResourceServer)(nil).ErrorResponse(err).Status)
 			return
 		}
 		require.NoError(t, err)
@@ -137,7 +136,7 @@ func FuzzIntrospectionJSON(f *testing.F) {
 		})}
 		rs, err := core.New(st, core.WithHTTPClient(client), clock)
 		require.NoError(t, err)
-		ti, err := rs.Authenticate(context.Background(), "Bearer fuzz-token")
+		ti, err := authenticate(rs, context.Background(), "Bearer fuzz-token")
 		if err != nil {
 			r := rs.ErrorResponse(err)
 			require.Contains(t, []int{401, 403, 502}, r.Status, "error %v", err)
@@ -215,7 +214,7 @@ func (b jwtBackend) authenticate(body []byte) (*core.TokenInfo, error) {
 	if err != nil {
 		return nil, err
 	}
-	return rs.Authenticate(context.Background(), "Bearer fuzz-token")
+	return authenticate(rs, context.Background(), "Bearer fuzz-token")
 }
 
 // FuzzJWTResponse feeds fuzzed compact strings, seeded from real kit
@@ -260,7 +259,7 @@ func FuzzJWTResponse(f *testing.F) {
 		}
 		ti, err := b.authenticate(body)
 		if err != nil {
-			require.Contains(t, []int{401, 403, 502}, core.ErrorResponse(err, "r").Status, "error %v", err)
+			require.Contains(t, []int{401, 403, 502}, (*core.ResourceServer)(nil).ErrorResponse(err).Status, "error %v", err)
 			return
 		}
 		require.Equal(t, b.good, ti.Claims, "only the real answer may authenticate")

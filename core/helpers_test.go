@@ -100,7 +100,7 @@ func btRS(t testing.TB, as *oidcrstest.Server, edit func(*core.Settings), opts .
 
 // btAuth authenticates "Bearer "+token with rs.
 func btAuth(rs *core.ResourceServer, token string) (*core.TokenInfo, error) {
-	return rs.Authenticate(context.Background(), "Bearer "+token)
+	return authenticate(rs, context.Background(), "Bearer "+token)
 }
 
 // btRejected asserts that err is an *Error of kind and that ErrorResponse
@@ -109,8 +109,8 @@ func btRejected(t testing.TB, rs *core.ResourceServer, err error, kind error, st
 	t.Helper()
 	require.Error(t, err)
 	require.ErrorIs(t, err, kind)
-	var e *core.Error
-	require.ErrorAs(t, err, &e)
+	_, _, _, ours := core.ErrorParts(err)
+	require.True(t, ours, "an error of ours: %v", err)
 	resp := rs.ErrorResponse(err)
 	require.Equal(t, status, resp.Status, "status for %v", err)
 	require.Equal(t, desc, resp.Body.Description)
@@ -121,13 +121,13 @@ func btRejected(t testing.TB, rs *core.ResourceServer, err error, kind error, st
 // subject and origin audience of the token in the request context.
 func btServe(t testing.TB, rs *core.ResourceServer) *httptest.Server {
 	t.Helper()
-	srv := httptest.NewServer(rs.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	srv := httptest.NewServer(rs.Middleware()(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ti, ok := core.FromContext(r.Context())
 		if !ok {
 			http.Error(w, "no token info", http.StatusInternalServerError)
 			return
 		}
-		_, _ = io.WriteString(w, ti.Subject+" "+core.OriginAudienceFromContext(r.Context()))
+		_, _ = io.WriteString(w, ti.Subject+" "+ti.OriginAudience)
 	})))
 	t.Cleanup(srv.Close)
 	return srv

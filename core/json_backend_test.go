@@ -127,7 +127,7 @@ func TestIntrospectionTransport(t *testing.T) {
 // TestJSONBackendBody checks how the JSON backend reads the answer.
 func TestJSONBackendBody(t *testing.T) {
 	t.Parallel()
-	good := `{"active": true, "scope": "groups", "client_id": "sp", "sub": "u"}`
+	good := `{"active": true, "iss": "ISSUER", "scope": "groups", "client_id": "sp", "sub": "u"}` // ISSUER: the kit's URL
 	for _, tc := range []struct {
 		name, ctype, body string
 		ok                bool
@@ -152,7 +152,7 @@ func TestJSONBackendBody(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			as := btAS(t, oidcrstest.JSON)
-			btAnswer(as, http.StatusOK, tc.ctype, []byte(tc.body))
+			btAnswer(as, http.StatusOK, tc.ctype, []byte(strings.ReplaceAll(tc.body, "ISSUER", as.URL)))
 			rs := btRS(t, as, nil)
 			ti, err := btAuth(rs, as.Mint(nil))
 			if tc.ok {

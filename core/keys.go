@@ -16,29 +16,22 @@ import (
 	jose "github.com/go-jose/go-jose/v4"
 )
 
-// The reference's key error messages.
-const (
-	MsgKeyMissing = "OIDC_RS_PRIVATE_KEY_STR setting is missing or empty."
-	MsgKeyWrong   = "OIDC_RS_PRIVATE_KEY_STR setting is wrong."
-	MsgKeyLoad    = "Could not load key"
-)
-
 // errKeyMissing is returned when no private key is configured.
-var errKeyMissing = errors.New(MsgKeyMissing)
+var errKeyMissing = errors.New(msgKeyMissing)
 
 const minRSABits = 2048
 
-// ParsePrivateKeys parses the PEM of OIDC_RS_PRIVATE_KEY_STR: one or more
+// parsePrivateKeys parses the PEM of OIDC_RS_PRIVATE_KEY_STR: one or more
 // PKCS#8, PKCS#1 RSA or SEC1 EC private keys. keyType is "RSA", "EC", or ""
 // to accept either; every key must be of that type. Each key gets its RFC
 // 7638 SHA-256 thumbprint as kid. Errors start with the reference's message
 // and never contain key material.
-func ParsePrivateKeys(pemText, keyType string) ([]jose.JSONWebKey, error) {
+func parsePrivateKeys(pemText, keyType string) ([]jose.JSONWebKey, error) {
 	if strings.TrimSpace(pemText) == "" {
 		return nil, errKeyMissing
 	}
 	wrong := func(format string, args ...any) error {
-		return fmt.Errorf(MsgKeyWrong+" "+format, args...)
+		return fmt.Errorf(msgKeyWrong+" "+format, args...)
 	}
 	keyType = strings.ToUpper(strings.TrimSpace(keyType))
 	if keyType != "" && keyType != "RSA" && keyType != "EC" {

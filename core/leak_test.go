@@ -226,7 +226,7 @@ func (h *harness) run(t *testing.T, c failureCase) outcome {
 	})
 	before := h.as.IntrospectionCalls()
 	start := time.Now()
-	rs.Middleware(next).ServeHTTP(out.rec, req)
+	rs.Middleware()(next).ServeHTTP(out.rec, req)
 	out.elapsed = time.Since(start)
 	out.calls = h.as.IntrospectionCalls() - before
 	out.secrets = func() []string {

@@ -44,7 +44,7 @@ func TestLoadMiddleware(t *testing.T) {
 		expired[i] = as.Mint(map[string]any{"exp": time.Now().Add(-time.Minute).Unix()})
 		unknown[i] = randomString(32)
 	}
-	handler := rs.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	handler := rs.Middleware()(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ti, _ := core.FromContext(r.Context())
 		_, _ = io.WriteString(w, ti.Subject)
 	}))
@@ -118,7 +118,7 @@ func TestLoadCacheBound(t *testing.T) {
 	const bound = size
 	c := core.NewMemoryCache(size)
 	now := time.Now()
-	e := core.CacheEntry{Info: &core.TokenInfo{Active: true}, Expires: now.Add(time.Hour)}
+	e := core.CacheEntry{Info: &core.TokenInfo{}, Expires: now.Add(time.Hour)}
 	workers := runtime.GOMAXPROCS(0)
 	var wg sync.WaitGroup
 	for w := range workers {
@@ -126,7 +126,7 @@ func TestLoadCacheBound(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			for i := w; i < n; i += workers {
-				c.Set(core.KeyOf("token-"+strconv.Itoa(i)), e)
+				c.Set(core.KeyOf("token-"+strconv.Itoa(i)), e, now)
 				if i%50_000 == 0 {
 					assert.LessOrEqual(t, c.Len(), bound, "after %d tokens", i)
 				}
@@ -137,7 +137,7 @@ func TestLoadCacheBound(t *testing.T) {
 	require.LessOrEqual(t, c.Len(), bound)
 	for i := range 1000 { // alone now: a fresh entry must be found
 		k := core.KeyOf("last-" + strconv.Itoa(i))
-		c.Set(k, e)
+		c.Set(k, e, now)
 		got, ok := c.Get(k, now)
 		require.True(t, ok, "a fresh entry is missing")
 		require.Same(t, e.Info, got.Info)
@@ -167,7 +167,7 @@ func TestLoadCacheBoundThroughPipeline(t *testing.T) {
 		if err != nil {
 			return nil, err
 		}
-		body := fmt.Sprintf(`{"active":true,"scope":"groups","client_id":"sp","sub":%q,"exp":%s}`, form.Get("token"), exp)
+		body := fmt.Sprintf(`{"active":true,"iss":"https://as.example","scope":"groups","client_id":"sp","sub":%q,"exp":%s}`, form.Get("token"), exp)
 		return answerWith("application/json", []byte(body)), nil
 	})}
 	c := core.NewMemoryCache(size)
@@ -177,7 +177,7 @@ func TestLoadCacheBoundThroughPipeline(t *testing.T) {
 	require.NoError(t, err)
 	for i := range n {
 		tok := "tok-" + strconv.Itoa(i)
-		ti, err := rs.Introspect(context.Background(), tok)
+		ti, err := core.Verify(context.Background(), rs, tok)
 		require.NoError(t, err)
 		require.Equal(t, tok, ti.Subject)
 	}

@@ -5,76 +5,86 @@ import (
 	"net/http"
 )
 
-// AuthenticateRequest authenticates r and returns it with the TokenInfo
-// (and the user, with a UserLookup hook) in its context. Two Authorization
-// headers are ErrInvalidRequest. Every adapter calls it.
-func (rs *ResourceServer) AuthenticateRequest(r *http.Request) (*http.Request, error) {
-	vals := r.Header["Authorization"]
-	var header string
-	switch len(vals) {
-	case 0:
-	case 1:
-		header = vals[0]
-	default:
-		rs.reject(r.Context(), errManyHeaders)
-		return r, errManyHeaders
-	}
-	ti, err := rs.Authenticate(r.Context(), header)
-	if err != nil {
-		return r, err
-	}
-	ctx := NewContext(r.Context(), ti)
-	if rs.userLookup != nil {
-		user, err := rs.LookupUser(ctx, ti)
-		if err != nil {
-			return r, err
-		}
-		ctx = NewUserContext(ctx, user)
-	}
-	return r.WithContext(ctx), nil
+// MiddlewareOption configures Middleware.
+type MiddlewareOption func(*middlewareConfig)
+
+type middlewareConfig struct {
+	optional bool
+	skip     func(*http.Request) bool
 }
 
-// Anonymous reports whether err only says the request carried no token, so
-// that an optional-authentication route may go on anonymously. A malformed
-// or bad token is never anonymous.
-func Anonymous(err error) bool { return errors.Is(err, ErrMissingToken) }
+// Optional makes authentication optional: a request with no bearer token
+// at all goes on anonymously (FromContext reports false), while a
+// malformed, bad or unverifiable token is still rejected. Default value:
+// required.
+func Optional() MiddlewareOption { return func(c *middlewareConfig) { c.optional = true } }
 
-// Middleware returns net/http middleware that requires a good bearer
-// token on every request, and answers failures with ErrorResponse. It
-// fails closed: any error stops the request.
-func (rs *ResourceServer) Middleware(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		r2, err := rs.AuthenticateRequest(r)
-		if err != nil {
-			rs.ErrorResponse(err).Write(w)
-			return
+// WithSkipper sets a function that, returning true, lets a request through
+// without looking at its token (health checks, public pages). Default
+// value: nil, nothing is skipped.
+func WithSkipper(skip func(*http.Request) bool) MiddlewareOption {
+	return func(c *middlewareConfig) { c.skip = skip }
+}
+
+// Middleware returns net/http middleware that runs Authenticate on every
+// request and hands the next handler the request carrying the TokenInfo
+// (and the user). It fails closed: any error stops the request with
+// ErrorResponse's answer, except a missing token in Optional mode. It
+// panics on a nil ResourceServer, as http.Handle does on a nil handler, so
+// that a wiring mistake shows at start-up.
+func (rs *ResourceServer) Middleware(opts ...MiddlewareOption) func(http.Handler) http.Handler {
+	if rs == nil {
+		panic("oidcrs: Middleware on a nil *core.ResourceServer")
+	}
+	var cfg middlewareConfig
+	for _, o := range opts {
+		if o != nil {
+			o(&cfg)
 		}
-		next.ServeHTTP(w, r2)
-	})
+	}
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if cfg.skip != nil && cfg.skip(r) {
+				next.ServeHTTP(w, r)
+				return
+			}
+			ctx, err := rs.Authenticate(r.Context(), r.Header["Authorization"])
+			switch {
+			case err == nil:
+				next.ServeHTTP(w, r.WithContext(ctx))
+			case cfg.optional && IsAnonymous(err):
+				next.ServeHTTP(w, r)
+			default:
+				rs.ErrorResponse(err).Write(w)
+			}
+		})
+	}
+}
+
+// IsAnonymous reports whether err only says that the request carried no
+// bearer token, so that an Optional route may go on without one. A
+// malformed, bad or unverifiable token is never anonymous. It is the one
+// rule behind every adapter's optional mode.
+func IsAnonymous(err error) bool {
+	return errors.Is(err, ErrMissingToken)
 }
 
 // RequireScopes returns net/http middleware, placed after Middleware, that
-// answers 403 insufficient_scope unless the token satisfies req. Without a
-// token in the context it answers 401.
+// answers 403 insufficient_scope unless the request's token satisfies req,
+// and 401 when the request carries no verified token. It panics on a nil
+// ResourceServer.
 func (rs *ResourceServer) RequireScopes(req ScopeRequirement) func(http.Handler) http.Handler {
+	if rs == nil {
+		panic("oidcrs: RequireScopes on a nil *core.ResourceServer")
+	}
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if err := rs.CheckScopes(r, req); err != nil {
+			ti, _ := FromContext(r.Context())
+			if err := req.Check(ti); err != nil {
 				rs.ErrorResponse(err).Write(w)
 				return
 			}
 			next.ServeHTTP(w, r)
 		})
 	}
-}
-
-// CheckScopes checks req against the token in r's context: ErrMissingToken
-// when there is none (an anonymous request on an optional route), else
-// req.Check.
-func (rs *ResourceServer) CheckScopes(r *http.Request, req ScopeRequirement) error {
-	ti, ok := FromContext(r.Context())
-	if !ok {
-		return errNoToken
-	}
-	return req.Check(ti)
 }

@@ -14,15 +14,16 @@ type options struct {
 	client     *http.Client
 	logger     *slog.Logger
 	now        func() time.Time
-	cache      Cache
+	cache      verdictCache // tests only: see export_test.go
 	userLookup UserLookupFunc
 }
 
 // UserLookupFunc maps a verified token to the application's user. It is
 // called on every authenticated request, after the cache. Returning a nil
-// user rejects the request with 401 "Login failed: No user found for the
-// given access token."; returning an error rejects it with 503, the error
-// going to the log only. It must be safe for concurrent use.
+// user, or an error that wraps ErrInvalidToken, rejects the request with
+// 401 "Login failed: No user found for the given access token."; any other
+// error rejects it with 503. An error goes to the log only, never to the
+// client. It must be safe for concurrent use.
 type UserLookupFunc func(ctx context.Context, ti *TokenInfo) (any, error)
 
 // WithHTTPClient sets the client for calls to the authorization server.
@@ -39,11 +40,6 @@ func WithLogger(l *slog.Logger) Option { return func(o *options) { o.logger = l 
 // WithClock sets the clock used for exp, nbf, iat and the cache. Default
 // value: time.Now.
 func WithClock(now func() time.Time) Option { return func(o *options) { o.now = now } }
-
-// WithCache replaces the answer cache, for example with a store shared by
-// replicas. Default value: an in-memory cache bounded by
-// Settings.CacheSize. Settings.DisableCache turns any cache off.
-func WithCache(c Cache) Option { return func(o *options) { o.cache = c } }
 
 // WithUserLookup sets the hook that maps a token to the application's
 // user. With a hook, a token without sub is rejected with 401 "User info

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"reflect"
 	"sync"
 	"time"
 
@@ -15,17 +14,18 @@ import (
 
 // ResourceServer decides, for one request, whether its bearer token is
 // good and what it says. It is safe for concurrent use. Build it with New,
-// NewFromEnv, or Disabled.
+// NewFromEnv, or Disabled. Printing it, with fmt or log/slog, redacts the
+// client secret and the private keys.
 type ResourceServer struct {
 	settings   Settings
-	intro      Introspector
+	intro      introspector
 	checker    *claimChecker
-	keys       *keyring // nil without OIDC_RS_PRIVATE_KEY_STR
-	jwks       *JWKSHandler
-	cache      Cache // nil when disabled
+	jwks       http.Handler
+	cache      verdictCache // nil when disabled
+	fp         fingerprint
 	cacheTTL   time.Duration
 	negTTL     time.Duration
-	flights    flight[CacheKey, *TokenInfo]
+	flights    flight[cacheKey, *TokenInfo]
 	logger     *slog.Logger
 	now        func() time.Time
 	userLookup UserLookupFunc
@@ -37,31 +37,24 @@ type ResourceServer struct {
 // error lists every problem of s (see Settings.Validate).
 func New(s Settings, opts ...Option) (*ResourceServer, error) {
 	s = s.withDefaults()
-	if err := s.Validate(); err != nil {
+	kr, err := s.validate()
+	if err != nil {
 		return nil, err
 	}
 	o := buildOptions(opts)
 	rs := &ResourceServer{
 		settings:   s,
 		checker:    newClaimChecker(s),
+		jwks:       newJWKSHandler(s, kr),
+		fp:         fingerprintOf(s),
 		logger:     o.logger,
 		now:        o.now,
 		userLookup: o.userLookup,
 		cacheTTL:   s.CacheTTL,
 		negTTL:     s.CacheNegativeTTL,
 	}
-	if s.PrivateKey != "" {
-		kr, err := loadKeyring(s)
-		if err != nil {
-			return nil, fmt.Errorf("OIDC_RS_PRIVATE_KEY_STR: %w", err)
-		}
-		rs.keys, rs.jwks = kr, kr.handler()
-	} else {
-		rs.jwks = jwksError(MsgKeyMissing)
-	}
 	client := o.client
 	if client == nil {
-		var err error
 		if client, err = newHTTPClient(s); err != nil {
 			return nil, err
 		}
@@ -71,19 +64,19 @@ func New(s Settings, opts ...Option) (*ResourceServer, error) {
 	switch s.Backend {
 	case BackendJWT:
 		ac.accept = "application/" + typIntrospection
-		rs.intro = &jwtIntrospector{client: ac, keys: rs.keys,
+		rs.intro = &jwtIntrospector{client: ac, keys: kr,
 			enc: jose.ContentEncryption(s.EncryptionEncoding), sigAlg: jose.SignatureAlgorithm(s.SigningAlgorithm),
 			asKeys: &remoteKeySet{url: s.JWKSEndpoint, client: client, timeout: s.Timeout, now: o.now},
-			issuer: s.Issuer, clientID: s.ClientID, leeway: s.Leeway, now: o.now}
+			issuer: s.Issuer, clientID: s.ClientID, leeway: s.Leeway, maxAge: s.JWTMaxAge, now: o.now}
 	default:
 		rs.intro = &jsonIntrospector{client: ac}
 	}
 	switch {
-	case s.DisableCache: // OIDC_RS_CACHE_TTL=0 wins over WithCache
+	case s.DisableCache: // OIDC_RS_CACHE_TTL=0 wins over any cache
 	case o.cache != nil:
 		rs.cache = o.cache
 	default:
-		rs.cache = NewMemoryCache(s.CacheSize)
+		rs.cache = newMemoryCache(s.CacheSize)
 	}
 	if s.DisableNegativeCache {
 		rs.negTTL = 0
@@ -112,61 +105,92 @@ func Disabled(s Settings, reason error, opts ...Option) *ResourceServer {
 	o := buildOptions(opts)
 	s = s.withDefaults()
 	if !validRealm(s.Realm) {
-		s.Realm = DefaultRealm
+		s.Realm = defaultRealm
 	}
-	return &ResourceServer{settings: s, disabled: reason, logger: o.logger, now: o.now, jwks: NewJWKSHandler(s)}
+	return &ResourceServer{settings: s, disabled: reason, logger: o.logger, now: o.now, jwks: newJWKSHandler(s, nil)}
 }
 
-// Realm is the realm of the Bearer challenges.
-func (rs *ResourceServer) Realm() string { return rs.settings.Realm }
-
-// Settings returns the settings in force, defaults applied.
+// Settings returns the settings in force, defaults applied. Printing them
+// redacts the secret and the key.
 func (rs *ResourceServer) Settings() Settings { return rs.settings }
 
-// JWKSHandler serves the public encryption keys at /jwks (GET).
-func (rs *ResourceServer) JWKSHandler() http.Handler { return rs.jwks }
-
-// ErrorResponse maps err to its HTTP answer with this server's realm.
-func (rs *ResourceServer) ErrorResponse(err error) Response {
-	return ErrorResponse(err, rs.settings.Realm)
+// JWKSHandler serves the public encryption keys (GET and HEAD): the set
+// the authorization server fetches to encrypt RFC 9701 answers to this
+// resource server. Without a usable key it answers 500 with the
+// reference's message. Mount it at /jwks, outside any authentication.
+func (rs *ResourceServer) JWKSHandler() http.Handler {
+	if rs == nil {
+		return jwksError(msgKeyMissing)
+	}
+	return rs.jwks
 }
 
-// Authenticate extracts the bearer token from an Authorization header
-// value and introspects it. It returns the verified TokenInfo, or an
-// *Error: ErrMissingToken when there is no bearer token at all.
-func (rs *ResourceServer) Authenticate(ctx context.Context, authorization string) (*TokenInfo, error) {
-	tok, err := ExtractToken(authorization)
+// Authenticate makes the whole decision for one request, whatever carries
+// it (net/http, an adapter, gRPC, a queue consumer): it takes the bearer
+// token from authorization, the values of the request's Authorization
+// header (or "authorization" metadata); checks it against the cache or the
+// authorization server, then the claims; then runs the WithUserLookup hook.
+// On success it returns ctx carrying the TokenInfo (read it with
+// FromContext) and the user (UserFromContext). On failure it returns ctx
+// unchanged and an error that wraps one of the sentinels: no value, or no
+// Bearer value, is ErrMissingToken; more than one value is
+// ErrInvalidRequest. Map it with ErrorResponse. A nil ResourceServer fails
+// closed with ErrMisconfigured.
+func (rs *ResourceServer) Authenticate(ctx context.Context, authorization []string) (context.Context, error) {
+	if rs == nil {
+		return ctx, errNilServer
+	}
+	var header string
+	switch len(authorization) {
+	case 0:
+	case 1:
+		header = authorization[0]
+	default:
+		rs.reject(ctx, errManyHeaders)
+		return ctx, errManyHeaders
+	}
+	tok, err := extractToken(header)
 	if err != nil {
 		rs.reject(ctx, err)
-		return nil, err
+		return ctx, err
 	}
-	return rs.Introspect(ctx, tok)
+	ti, err := rs.verify(ctx, tok)
+	if err != nil {
+		return ctx, err
+	}
+	out := newContext(ctx, ti)
+	if rs.userLookup != nil {
+		user, err := rs.lookupUser(out, ti)
+		if err != nil {
+			return ctx, err
+		}
+		out = newUserContext(out, user)
+	}
+	return out, nil
 }
 
-var errDisabled = &Error{Kind: ErrMisconfigured, Description: DescMisconfigured}
-
-// Introspect checks a raw token: from the cache, or by asking the
+// verify checks a raw token: from the cache, or by asking the
 // authorization server, concurrent askers of one token sharing one call.
-func (rs *ResourceServer) Introspect(ctx context.Context, token string) (*TokenInfo, error) {
+func (rs *ResourceServer) verify(ctx context.Context, token string) (*TokenInfo, error) {
 	if rs.disabled != nil {
 		rs.logOnce.Do(func() {
 			rs.logger.LogAttrs(ctx, slog.LevelError, "oidcrs: resource server is disabled", slog.String("reason", rs.disabled.Error()))
 		})
 		return nil, errDisabled
 	}
-	key := KeyOf(token)
+	key := rs.fp.key(token)
 	if rs.cache != nil {
 		// One clock read per hit. The entry's own expiry and the token's exp
-		// are checked again here, so that a Cache that returns stale entries
+		// are checked again here, so that a cache that returns stale entries
 		// cannot resurrect a token.
 		now := rs.now()
-		if e, ok := rs.cache.Get(key, now); ok && now.Before(e.Expires) {
-			if e.Info != nil && (e.Info.ExpiresAt.IsZero() || now.Before(e.Info.ExpiresAt.Add(rs.settings.Leeway))) {
-				return e.Info, nil
+		if e, ok := rs.cache.get(key, now); ok && now.Before(e.expires) {
+			if e.info != nil && (e.info.ExpiresAt.IsZero() || now.Before(e.info.ExpiresAt.Add(rs.settings.Leeway))) {
+				return e.info, nil
 			}
-			if e.Info == nil && e.Err != nil {
-				rs.reject(ctx, e.Err)
-				return nil, e.Err
+			if e.info == nil && e.err != nil {
+				rs.reject(ctx, e.err)
+				return nil, e.err
 			}
 		}
 	}
@@ -174,17 +198,26 @@ func (rs *ResourceServer) Introspect(ctx context.Context, token string) (*TokenI
 		return rs.introspect(ctx, key, token)
 	})
 	if err != nil {
-		err = asError(err, ErrUnavailable, DescFetchFailed)
+		if ctxErr := ctx.Err(); ctxErr != nil && errors.Is(err, ctxErr) {
+			// The caller's own context ended (the client hung up, or its own
+			// deadline passed) while the shared call went on: a client event,
+			// not an outage of the authorization server.
+			err = newError(ErrUnavailable, descFetchFailed, fmt.Errorf("%w: %w", errClientGone, ctxErr))
+		} else {
+			err = asError(err, ErrUnavailable, descFetchFailed)
+		}
 		rs.reject(ctx, err)
 		return nil, err
 	}
 	return ti, nil
 }
 
+var errClientGone = errors.New("the request's own context ended while it waited for the authorization server")
+
 // introspect asks the authorization server, checks the answer and caches
 // the verdict. It runs once per token for all concurrent callers.
-func (rs *ResourceServer) introspect(ctx context.Context, key CacheKey, token string) (*TokenInfo, error) {
-	claims, err := rs.intro.Introspect(ctx, token)
+func (rs *ResourceServer) introspect(ctx context.Context, key cacheKey, token string) (*TokenInfo, error) {
+	claims, err := rs.intro.introspect(ctx, token)
 	if err != nil {
 		return nil, err
 	}
@@ -194,9 +227,9 @@ func (rs *ResourceServer) introspect(ctx context.Context, key CacheKey, token st
 		return ti, err
 	}
 	if err != nil {
-		var e *Error
-		if errors.As(err, &e) && !errors.Is(e.Kind, ErrBadResponse) && rs.negTTL > 0 {
-			rs.cache.Set(key, CacheEntry{Err: e, Expires: now.Add(rs.negTTL)})
+		var e *authError
+		if errors.As(err, &e) && !errors.Is(e.kind, ErrBadResponse) && rs.negTTL > 0 {
+			rs.cache.set(key, cacheEntry{err: e, expires: now.Add(rs.negTTL)}, now)
 		}
 		return nil, err
 	}
@@ -204,56 +237,23 @@ func (rs *ResourceServer) introspect(ctx context.Context, key CacheKey, token st
 	if !ti.ExpiresAt.IsZero() && ti.ExpiresAt.Before(exp) {
 		exp = ti.ExpiresAt
 	}
-	rs.cache.Set(key, CacheEntry{Info: ti, Expires: exp})
+	rs.cache.set(key, cacheEntry{info: ti, expires: exp}, now)
 	return ti, nil
 }
 
-// LookupUser runs the UserLookup hook, if any, for a verified token. It
-// returns (nil, nil) without a hook.
-func (rs *ResourceServer) LookupUser(ctx context.Context, ti *TokenInfo) (any, error) {
-	if rs.userLookup == nil || ti == nil {
-		return nil, nil
-	}
-	if ti.Subject == "" {
-		err := &Error{Kind: ErrInvalidToken, Description: DescNoSubject}
-		rs.reject(ctx, err)
-		return nil, err
-	}
-	user, err := rs.userLookup(ctx, ti)
-	if err != nil {
-		err = asError(err, ErrUnavailable, DescUserLookupFailed)
-		rs.logger.LogAttrs(ctx, slog.LevelWarn, "oidcrs: user lookup failed", slog.String("error", err.Error()))
-		return nil, err
-	}
-	if isNil(user) {
-		err := &Error{Kind: ErrInvalidToken, Description: DescNoUser}
-		rs.reject(ctx, err)
-		return nil, err
-	}
-	return user, nil
-}
-
-func isNil(v any) bool {
-	if v == nil {
-		return true
-	}
-	rv := reflect.ValueOf(v)
-	switch rv.Kind() {
-	case reflect.Pointer, reflect.Map, reflect.Slice, reflect.Interface, reflect.Func, reflect.Chan:
-		return rv.IsNil()
-	}
-	return false
-}
-
 // reject logs a rejection: at Warn when the authorization server failed,
-// at Debug otherwise (their volume is the client's to choose).
+// at Debug otherwise (their volume is the client's to choose, and so is a
+// client hanging up).
 func (rs *ResourceServer) reject(ctx context.Context, err error) {
-	level := slog.LevelDebug
-	if errors.Is(err, ErrUnavailable) || errors.Is(err, ErrBadResponse) {
+	level, msg := slog.LevelDebug, "oidcrs: request rejected"
+	switch {
+	case errors.Is(err, errClientGone):
+		msg = "oidcrs: client went away while the token was checked"
+	case errors.Is(err, ErrUnavailable) || errors.Is(err, ErrBadResponse):
 		level = slog.LevelWarn
 	}
 	if !rs.logger.Enabled(ctx, level) {
 		return
 	}
-	rs.logger.LogAttrs(ctx, level, "oidcrs: request rejected", slog.String("error", err.Error()))
+	rs.logger.LogAttrs(ctx, level, msg, slog.String("error", err.Error()))
 }

@@ -12,13 +12,13 @@ type ErrorBody struct {
 	// Error is an RFC 6750 error code, or a generic code where RFC 6750 has
 	// none ("unauthorized", "temporarily_unavailable", "server_error").
 	Error string `json:"error"`
-	// Description is a fixed library string (see the Desc constants), or an
-	// authorization server's sanitised error_description.
+	// Description is a fixed library string, or an authorization server's
+	// sanitised error_description.
 	Description string `json:"error_description,omitempty"`
 }
 
 // Response is the HTTP answer to a failed authentication: what every
-// adapter writes.
+// adapter writes, built by ResourceServer.ErrorResponse.
 type Response struct {
 	// Status is the HTTP status code.
 	Status int
@@ -30,10 +30,10 @@ type Response struct {
 	Body ErrorBody
 }
 
-// ErrorResponse maps an error from Authenticate (or a scope check) to its
-// HTTP answer. It is pure and safe for concurrent use; realm is quoted in the
-// Bearer challenge. Errors that are not *Error map to 500 with a fixed
-// description.
+// ErrorResponse maps an error from Authenticate or a scope check to its
+// HTTP answer. It is pure and safe for concurrent use; the challenge
+// carries this server's realm. An error that is not one of ours maps to
+// 500 with a fixed description; a nil receiver uses the default realm.
 //
 //	ErrMissingToken       401  Bearer realm="..."
 //	ErrMisconfigured      401  Bearer realm="..."
@@ -42,48 +42,46 @@ type Response struct {
 //	ErrInsufficientScope  403  Bearer realm="...", error="insufficient_scope", scope="..."
 //	ErrUnavailable        503  (Retry-After passed on)
 //	ErrBadResponse        502
-func ErrorResponse(err error, realm string) Response {
-	var e *Error
+func (rs *ResourceServer) ErrorResponse(err error) Response {
+	realm := defaultRealm
+	if rs != nil {
+		realm = rs.settings.Realm
+	}
+	var e *authError
 	if !errors.As(err, &e) {
 		return Response{Status: http.StatusInternalServerError,
-			Body: ErrorBody{Error: "server_error", Description: DescInternal}}
+			Body: ErrorBody{Error: "server_error", Description: descInternal}}
 	}
-	desc := e.Description
+	desc := e.desc
 	switch {
-	case errors.Is(e.Kind, ErrMissingToken):
+	case errors.Is(e.kind, ErrMissingToken), errors.Is(e.kind, ErrMisconfigured):
 		return Response{Status: http.StatusUnauthorized, WWWAuthenticate: challenge(realm, "", "", ""),
-			Body: ErrorBody{Error: "unauthorized", Description: or(desc, DescMissingToken)}}
-	case errors.Is(e.Kind, ErrMisconfigured):
-		return Response{Status: http.StatusUnauthorized, WWWAuthenticate: challenge(realm, "", "", ""),
-			Body: ErrorBody{Error: "unauthorized", Description: DescMisconfigured}}
-	case errors.Is(e.Kind, ErrInvalidRequest):
-		desc = or(desc, DescMalformedHeader)
+			Body: ErrorBody{Error: "unauthorized", Description: desc}}
+	case errors.Is(e.kind, ErrInvalidRequest):
 		return Response{Status: http.StatusBadRequest, WWWAuthenticate: challenge(realm, "invalid_request", desc, ""),
 			Body: ErrorBody{Error: "invalid_request", Description: desc}}
-	case errors.Is(e.Kind, ErrInvalidToken):
-		desc = or(desc, DescInvalidClaims)
+	case errors.Is(e.kind, ErrInvalidToken):
 		return Response{Status: http.StatusUnauthorized, WWWAuthenticate: challenge(realm, "invalid_token", desc, ""),
 			Body: ErrorBody{Error: "invalid_token", Description: desc}}
-	case errors.Is(e.Kind, ErrInsufficientScope):
-		desc = or(desc, DescInsufficientScope)
-		return Response{Status: http.StatusForbidden, WWWAuthenticate: challenge(realm, "insufficient_scope", desc, e.Scope),
+	case errors.Is(e.kind, ErrInsufficientScope):
+		return Response{Status: http.StatusForbidden, WWWAuthenticate: challenge(realm, "insufficient_scope", desc, e.scope),
 			Body: ErrorBody{Error: "insufficient_scope", Description: desc}}
-	case errors.Is(e.Kind, ErrUnavailable):
-		return Response{Status: http.StatusServiceUnavailable, RetryAfter: e.RetryAfter,
-			Body: ErrorBody{Error: "temporarily_unavailable", Description: or(desc, DescFetchFailed)}}
-	case errors.Is(e.Kind, ErrBadResponse):
+	case errors.Is(e.kind, ErrUnavailable):
+		return Response{Status: http.StatusServiceUnavailable, RetryAfter: e.retryAfter,
+			Body: ErrorBody{Error: "temporarily_unavailable", Description: desc}}
+	case errors.Is(e.kind, ErrBadResponse):
 		return Response{Status: http.StatusBadGateway,
-			Body: ErrorBody{Error: "server_error", Description: or(desc, DescFetchFailed)}}
+			Body: ErrorBody{Error: "server_error", Description: desc}}
 	}
 	return Response{Status: http.StatusInternalServerError,
-		Body: ErrorBody{Error: "server_error", Description: DescInternal}}
+		Body: ErrorBody{Error: "server_error", Description: descInternal}}
 }
 
-// Write writes the answer to w: headers, status and the JSON body followed
-// by a newline (the bytes json.Encoder writes, as Echo's default error
-// handler does, so that every adapter answers identically).
-func (r Response) Write(w http.ResponseWriter) {
-	h := w.Header()
+// SetHeaders sets the answer's headers on h: WWW-Authenticate and
+// Retry-After when present, Content-Type application/json and
+// Cache-Control no-store. Write calls it; an adapter whose framework writes
+// the body itself (Echo) calls it alone.
+func (r Response) SetHeaders(h http.Header) {
 	if r.WWWAuthenticate != "" {
 		h.Set("WWW-Authenticate", r.WWWAuthenticate)
 	}
@@ -92,17 +90,19 @@ func (r Response) Write(w http.ResponseWriter) {
 	}
 	h.Set("Content-Type", "application/json")
 	h.Set("Cache-Control", "no-store")
-	w.WriteHeader(r.Status)
-	_, _ = w.Write(append(r.JSON(), '\n'))
 }
 
-// JSON returns the body as JSON.
-func (r Response) JSON() []byte {
+// Write writes the answer to w: headers, status and the JSON body followed
+// by a newline (the bytes json.Encoder writes, as Echo's default error
+// handler does, so that every adapter answers byte for byte alike).
+func (r Response) Write(w http.ResponseWriter) {
+	r.SetHeaders(w.Header())
+	w.WriteHeader(r.Status)
 	b, err := json.Marshal(r.Body)
 	if err != nil { // cannot happen: two strings
-		return []byte(`{"error":"server_error"}`)
+		b = []byte(`{"error":"server_error"}`)
 	}
-	return b
+	_, _ = w.Write(append(b, '\n'))
 }
 
 // challenge builds a Bearer challenge. Its inputs are library constants,
@@ -117,11 +117,11 @@ func challenge(realm, code, desc, scope string) string {
 		b.WriteString(`, error="`)
 		b.WriteString(code)
 		b.WriteByte('"')
-	}
-	if desc != "" && code != "" {
-		b.WriteString(`, error_description="`)
-		b.WriteString(desc)
-		b.WriteByte('"')
+		if desc != "" {
+			b.WriteString(`, error_description="`)
+			b.WriteString(desc)
+			b.WriteByte('"')
+		}
 	}
 	if scope != "" {
 		b.WriteString(`, scope="`)
@@ -129,11 +129,4 @@ func challenge(realm, code, desc, scope string) string {
 		b.WriteByte('"')
 	}
 	return b.String()
-}
-
-func or(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
 }

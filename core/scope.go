@@ -15,16 +15,16 @@ type ScopeRequirement struct {
 	invalid   bool
 }
 
-var errInvalidRequirement = errors.New("oidcrs: scope requirement is empty or names an invalid scope")
+var errInvalidRequirement = errors.New("scope requirement is empty or names an invalid scope")
 
 // AnyScope requires at least one of scopes. A rule with no scope, or with
 // a scope that is not an RFC 6749 scope-token, fails closed: it denies
 // every request.
 func AnyScope(scopes ...string) ScopeRequirement { return newScopeRequirement(false, scopes) }
 
-// AllScopes requires every one of scopes. A rule with no scope, or with a
-// scope that is not an RFC 6749 scope-token, fails closed: it denies every
-// request.
+// AllScopes requires every one of scopes. A rule with no scope, or with
+// a scope that is not an RFC 6749 scope-token, fails closed: it denies
+// every request.
 func AllScopes(scopes ...string) ScopeRequirement { return newScopeRequirement(true, scopes) }
 
 func newScopeRequirement(all bool, scopes []string) ScopeRequirement {
@@ -41,20 +41,22 @@ func newScopeRequirement(all bool, scopes []string) ScopeRequirement {
 	return r
 }
 
-// Scopes returns the scopes the rule names.
-func (r ScopeRequirement) Scopes() []string { return append([]string(nil), r.scopes...) }
-
-// Check returns nil when ti satisfies the rule, else an *Error of kind
-// ErrInsufficientScope whose Scope lists the rule's scopes. A nil ti, a
-// zero rule or an invalid rule fails closed.
+// Check returns nil when ti satisfies the rule. A nil ti (no verified
+// token: an anonymous request on an optional route) is ErrMissingToken,
+// answered 401; a token that falls short is ErrInsufficientScope, answered
+// 403 with the rule's scopes in the challenge. A zero or invalid rule
+// fails closed with ErrInsufficientScope.
 func (r ScopeRequirement) Check(ti *TokenInfo) error {
 	if r.invalid || len(r.scopes) == 0 {
-		return &Error{Kind: ErrInsufficientScope, Description: DescInsufficientScope, Err: errInvalidRequirement}
+		return newError(ErrInsufficientScope, descInsufficientScope, errInvalidRequirement)
 	}
-	if ti != nil && r.satisfied(ti) {
+	if ti == nil {
+		return errNoToken
+	}
+	if r.satisfied(ti) {
 		return nil
 	}
-	return &Error{Kind: ErrInsufficientScope, Description: DescInsufficientScope, Scope: r.challenge}
+	return &authError{kind: ErrInsufficientScope, desc: descInsufficientScope, scope: r.challenge}
 }
 
 func (r ScopeRequirement) satisfied(ti *TokenInfo) bool {

@@ -35,18 +35,21 @@ const (
 	ClientSecretBasic ClientAuthMethod = "client_secret_basic"
 )
 
-// Defaults applied by New for zero-valued settings.
+// Defaults applied by New for zero-valued settings; each Settings field
+// states its own.
 const (
-	DefaultTimeout          = 3 * time.Second
-	DefaultAudienceClaim    = "client_id"
-	DefaultRealm            = "oidcrs"
-	DefaultCacheTTL         = 60 * time.Second
-	DefaultCacheNegativeTTL = 5 * time.Second
-	DefaultCacheSize        = 100_000
+	defaultTimeout          = 3 * time.Second
+	defaultAudienceClaim    = "client_id"
+	defaultRealm            = "oidcrs"
+	defaultCacheTTL         = 60 * time.Second
+	defaultCacheNegativeTTL = 5 * time.Second
+	defaultCacheSize        = 100_000
+	defaultJWTMaxAge        = 60 * time.Second
 )
 
 // Settings configures a ResourceServer. Each field names the environment
-// variable FromEnv reads it from; the names are the reference's.
+// variable SettingsFromEnv reads it from; the names are the reference's.
+// Printing or logging Settings redacts the secret and the key.
 type Settings struct {
 	// Backend selects JSON or JWT introspection (OIDC_RS_BACKEND_CLASS).
 	// Required.
@@ -107,6 +110,10 @@ type Settings struct {
 	// Leeway tolerates clock skew on exp, nbf and iat (OIDC_RS_LEEWAY, in
 	// seconds). Default 0.
 	Leeway time.Duration
+	// JWTMaxAge is how old an RFC 9701 answer may be, by its iat, before it
+	// is refused as a possible replay (OIDC_RS_JWT_MAX_AGE, in seconds);
+	// Leeway is added to it. Default 60 s.
+	JWTMaxAge time.Duration
 	// Realm is the realm of the Bearer challenge (OIDC_RS_REALM). Default
 	// "oidcrs".
 	Realm string
@@ -114,8 +121,9 @@ type Settings struct {
 	// in seconds); an answer is never reused past its exp. Default 60 s; set
 	// DisableCache (or OIDC_RS_CACHE_TTL=0) to introspect every request.
 	CacheTTL time.Duration
-	// DisableCache turns the answer cache off, as the reference has none. It
-	// wins over WithCache.
+	// DisableCache turns the answer cache off, as the reference has none
+	// (OIDC_RS_CACHE_TTL=0). Concurrent requests with one token still share
+	// one introspection.
 	DisableCache bool
 	// CacheNegativeTTL is how long an inactive answer is reused
 	// (OIDC_RS_CACHE_NEGATIVE_TTL, in seconds). Default 5 s.
@@ -131,25 +139,28 @@ type Settings struct {
 // withDefaults returns s with zero-valued optional fields set.
 func (s Settings) withDefaults() Settings {
 	if s.AudienceClaim == "" {
-		s.AudienceClaim = DefaultAudienceClaim
+		s.AudienceClaim = defaultAudienceClaim
 	}
 	if s.Timeout == 0 {
-		s.Timeout = DefaultTimeout
+		s.Timeout = defaultTimeout
 	}
 	if s.ClientAuth == "" {
 		s.ClientAuth = ClientSecretPost
 	}
 	if s.Realm == "" {
-		s.Realm = DefaultRealm
+		s.Realm = defaultRealm
 	}
 	if s.CacheTTL == 0 {
-		s.CacheTTL = DefaultCacheTTL
+		s.CacheTTL = defaultCacheTTL
 	}
 	if s.CacheNegativeTTL == 0 {
-		s.CacheNegativeTTL = DefaultCacheNegativeTTL
+		s.CacheNegativeTTL = defaultCacheNegativeTTL
 	}
 	if s.CacheSize == 0 {
-		s.CacheSize = DefaultCacheSize
+		s.CacheSize = defaultCacheSize
+	}
+	if s.JWTMaxAge == 0 {
+		s.JWTMaxAge = defaultJWTMaxAge
 	}
 	return s
 }
@@ -157,8 +168,15 @@ func (s Settings) withDefaults() Settings {
 // Validate reports every problem of s at once, each naming its setting, as
 // one error (errors.Join). Defaults are applied first.
 func (s Settings) Validate() error {
-	s = s.withDefaults()
+	_, err := s.withDefaults().validate()
+	return err
+}
+
+// validate checks s, defaults applied, and returns the keyring it parsed
+// (nil without a key), so that New parses the keys once.
+func (s Settings) validate() (*keyring, error) {
 	var errs []error
+	var keys *keyring
 	add := func(name, format string, args ...any) {
 		errs = append(errs, fmt.Errorf("%s: "+format, append([]any{name}, args...)...))
 	}
@@ -206,6 +224,9 @@ func (s Settings) Validate() error {
 	if s.CacheTTL < 0 || s.CacheNegativeTTL < 0 || s.CacheSize < 0 {
 		add("OIDC_RS_CACHE_TTL", "cache settings must not be negative")
 	}
+	if s.JWTMaxAge < 0 {
+		add("OIDC_RS_JWT_MAX_AGE", "must not be negative")
+	}
 	if s.Backend == BackendJWT {
 		if s.SigningAlgorithm == "" {
 			add("OIDC_RS_SIGNING_ALGO", "is required for the JWT backend")
@@ -225,12 +246,16 @@ func (s Settings) Validate() error {
 		if _, err := parseKeyAlgorithm(s.EncryptionAlgorithm, s.KeyType); err != nil {
 			add("OIDC_RS_ENCRYPTION_ALGO", "%v", err)
 		} else if s.PrivateKey != "" {
-			if _, err := loadKeyring(s); err != nil {
+			var err error
+			if keys, err = loadKeyring(s); err != nil {
 				add("OIDC_RS_PRIVATE_KEY_STR", "%v", err)
 			}
 		}
 	}
-	return errors.Join(errs...)
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	return keys, nil
 }
 
 func checkURL(add func(string, string, ...any), name, v string, required bool) {
@@ -244,29 +269,4 @@ func checkURL(add func(string, string, ...any), name, v string, required bool) {
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		add(name, "must be an absolute http(s) URL")
 	}
-}
-
-// validScopeToken reports whether s is an RFC 6749 scope-token: printable
-// ASCII without space, double quote or backslash.
-func validScopeToken(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c <= 0x20 || c > 0x7e || c == '"' || c == '\\' {
-			return false
-		}
-	}
-	return true
-}
-
-func validRealm(s string) bool {
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c < 0x20 || c > 0x7e || c == '"' || c == '\\' {
-			return false
-		}
-	}
-	return true
 }

@@ -1,66 +1,140 @@
 package core
 
 import (
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"net/url"
-	"slices"
+	"strconv"
 	"strings"
 )
 
 const redacted = "[REDACTED]"
 
-// String prints the settings with the client secret and private key
-// redacted.
-func (s Settings) String() string {
-	r := s.redacted()
-	type plain Settings // drop the String method to avoid recursion
-	return fmt.Sprintf("%+v", plain(r))
-}
+// settingField is one printed setting: its environment variable name and
+// its value, already redacted.
+type settingField struct{ name, value string }
 
-// GoString redacts like String for the %#v verb, which does not call
-// String and would otherwise print the secret and the key.
-func (s Settings) GoString() string { return s.String() }
-
-// LogValue implements slog.LogValuer, redacting the client secret and the
-// private key.
-func (s Settings) LogValue() slog.Value {
-	r := s.redacted()
-	return slog.GroupValue(
-		slog.String("backend", string(r.Backend)),
-		slog.String("client_id", r.ClientID),
-		slog.String("client_secret", r.ClientSecret),
-		slog.String("issuer", r.Issuer),
-		slog.String("introspection_endpoint", r.IntrospectionEndpoint),
-		slog.String("jwks_endpoint", r.JWKSEndpoint),
-		slog.String("audience_claim", r.AudienceClaim),
-		slog.String("scopes", strings.Join(r.Scopes, " ")),
-		slog.String("signing_algo", r.SigningAlgorithm),
-		slog.String("encryption_algo", r.EncryptionAlgorithm),
-		slog.String("encryption_encoding", r.EncryptionEncoding),
-		slog.String("private_key", r.PrivateKey),
-		slog.String("key_type", r.KeyType),
-		slog.Bool("insecure_skip_verify", r.InsecureSkipVerify),
-		slog.Duration("timeout", r.Timeout),
-		slog.String("proxy", r.Proxy),
-		slog.String("client_auth", string(r.ClientAuth)),
-	)
-}
-
-func (s Settings) redacted() Settings {
-	if s.ClientSecret != "" {
-		s.ClientSecret = redacted
-	}
-	if s.PrivateKey != "" {
-		s.PrivateKey = redacted
-	}
-	if s.Proxy != "" {
-		if u, err := url.Parse(s.Proxy); err == nil && u.User != nil {
-			s.Proxy = u.Redacted()
-		} else if err != nil {
-			s.Proxy = redacted
+// fields lists every setting, redacted, in one place, so that String,
+// GoString, Format and LogValue print the same fields.
+func (s Settings) fields() []settingField {
+	secret := func(v string) string {
+		if v == "" {
+			return ""
 		}
+		return redacted
 	}
-	s.Scopes = slices.Clone(s.Scopes)
-	return s
+	proxy := s.Proxy
+	if u, err := url.Parse(proxy); err != nil {
+		proxy = secret(proxy)
+	} else if u.User != nil {
+		proxy = u.Redacted()
+	}
+	d := func(v any) string { return fmt.Sprint(v) }
+	return []settingField{
+		{"OIDC_RS_BACKEND_CLASS", string(s.Backend)},
+		{"OIDC_RS_CLIENT_ID", s.ClientID},
+		{"OIDC_RS_CLIENT_SECRET", secret(s.ClientSecret)},
+		{"OIDC_OP_URL", s.Issuer},
+		{"OIDC_OP_INTROSPECTION_ENDPOINT", s.IntrospectionEndpoint},
+		{"OIDC_OP_JWKS_ENDPOINT", s.JWKSEndpoint},
+		{"OIDC_RS_AUDIENCE_CLAIM", s.AudienceClaim},
+		{"OIDC_RS_SCOPES", strings.Join(s.Scopes, " ")},
+		{"OIDC_RS_SIGNING_ALGO", s.SigningAlgorithm},
+		{"OIDC_RS_ENCRYPTION_ALGO", s.EncryptionAlgorithm},
+		{"OIDC_RS_ENCRYPTION_ENCODING", s.EncryptionEncoding},
+		{"OIDC_RS_PRIVATE_KEY_STR", secret(s.PrivateKey)},
+		{"OIDC_RS_ENCRYPTION_KEY_TYPE", s.KeyType},
+		{"OIDC_VERIFY_SSL", strconv.FormatBool(!s.InsecureSkipVerify)},
+		{"OIDC_TIMEOUT", d(s.Timeout)},
+		{"OIDC_PROXY", proxy},
+		{"OIDC_RS_CLIENT_AUTH_METHOD", string(s.ClientAuth)},
+		{"OIDC_RS_LEEWAY", d(s.Leeway)},
+		{"OIDC_RS_JWT_MAX_AGE", d(s.JWTMaxAge)},
+		{"OIDC_RS_REALM", s.Realm},
+		{"OIDC_RS_CACHE_TTL", d(s.CacheTTL)},
+		{"cache_disabled", strconv.FormatBool(s.DisableCache)},
+		{"OIDC_RS_CACHE_NEGATIVE_TTL", d(s.CacheNegativeTTL)},
+		{"negative_cache_disabled", strconv.FormatBool(s.DisableNegativeCache)},
+		{"OIDC_RS_CACHE_SIZE", strconv.Itoa(s.CacheSize)},
+	}
+}
+
+// String prints every setting, the client secret and the private key
+// redacted, as {NAME=value ...} with the environment variable names.
+func (s Settings) String() string {
+	var b strings.Builder
+	b.WriteByte('{')
+	for i, f := range s.fields() {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(f.name)
+		b.WriteByte('=')
+		b.WriteString(strconv.Quote(f.value))
+	}
+	b.WriteByte('}')
+	return b.String()
+}
+
+// GoString redacts like String, for the %#v verb.
+func (s Settings) GoString() string { return "core.Settings" + s.String() }
+
+// Format redacts for every fmt verb: %#v prints GoString, any other verb
+// String. Without it, verbs such as %d would print the fields, secret
+// included, through reflection.
+func (s Settings) Format(f fmt.State, verb rune) { formatRedacted(f, verb, s.String(), s.GoString()) }
+
+// LogValue implements slog.LogValuer with the fields String prints.
+func (s Settings) LogValue() slog.Value {
+	fs := s.fields()
+	attrs := make([]slog.Attr, len(fs))
+	for i, f := range fs {
+		attrs[i] = slog.String(f.name, f.value)
+	}
+	return slog.GroupValue(attrs...)
+}
+
+// MarshalJSON writes the fields String prints, redacted, as a JSON object,
+// so that encoding/json (and slog's JSON handler, for Settings inside
+// another struct) never writes the secret or the key.
+func (s Settings) MarshalJSON() ([]byte, error) {
+	fs := s.fields()
+	m := make(map[string]string, len(fs))
+	for _, f := range fs {
+		m[f.name] = f.value
+	}
+	return json.Marshal(m)
+}
+
+// String prints the resource server's settings, redacted.
+func (rs *ResourceServer) String() string {
+	if rs == nil {
+		return "core.ResourceServer(nil)"
+	}
+	return "core.ResourceServer" + rs.settings.String()
+}
+
+// GoString redacts like String, for the %#v verb.
+func (rs *ResourceServer) GoString() string { return rs.String() }
+
+// Format redacts for every fmt verb, so that no verb prints the client
+// secret, the private keys or the keys' numbers through reflection.
+func (rs *ResourceServer) Format(f fmt.State, verb rune) {
+	formatRedacted(f, verb, rs.String(), rs.GoString())
+}
+
+// LogValue implements slog.LogValuer: the settings, redacted.
+func (rs *ResourceServer) LogValue() slog.Value {
+	if rs == nil {
+		return slog.StringValue("nil")
+	}
+	return rs.settings.LogValue()
+}
+
+func formatRedacted(f fmt.State, verb rune, s, gos string) {
+	if verb == 'v' && f.Flag('#') {
+		s = gos
+	}
+	_, _ = f.Write([]byte(s))
 }

@@ -120,7 +120,7 @@ func TestSettingsRedaction(t *testing.T) {
 		{"fmt %+v of a pointer", func() string { return fmt.Sprintf("%+v", &st) }, []string{"[REDACTED]"}},
 		{"fmt %#v", func() string { return fmt.Sprintf("%#v", st) }, []string{"[REDACTED]"}},
 		{"fmt %#v inside a struct", func() string { return fmt.Sprintf("%#v", struct{ S core.Settings }{st}) }, []string{"[REDACTED]"}},
-		{"slog JSON handler", logged, []string{`"client_secret":"[REDACTED]"`, `"private_key":"[REDACTED]"`, `"client_id":"rs"`}},
+		{"slog JSON handler", logged, []string{`"OIDC_RS_CLIENT_SECRET":"[REDACTED]"`, `"OIDC_RS_PRIVATE_KEY_STR":"[REDACTED]"`, `"OIDC_RS_CLIENT_ID":"rs"`}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -149,7 +149,8 @@ func TestSettingsDefaults(t *testing.T) {
 	assert.Equal(t, 3*time.Second, got.Timeout)
 	assert.Equal(t, "client_id", got.AudienceClaim)
 	assert.Equal(t, core.ClientSecretPost, got.ClientAuth)
-	assert.Equal(t, "oidcrs", rs.Realm())
+	assert.Equal(t, "oidcrs", got.Realm)
+	assert.Equal(t, 60*time.Second, got.JWTMaxAge)
 	assert.False(t, got.InsecureSkipVerify)
 	assert.Zero(t, got.Leeway)
 }

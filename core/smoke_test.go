@@ -60,12 +60,12 @@ func TestSmokeBothBackends(t *testing.T) {
 			jwks.Store(&h)
 
 			tok := as.Mint(nil)
-			ti, err := rs.Authenticate(context.Background(), "Bearer "+tok)
+			ti, err := authenticate(rs, context.Background(), "Bearer "+tok)
 			require.NoError(t, err)
 			require.Equal(t, oidcrstest.DefaultSubject, ti.Subject)
 			require.Equal(t, oidcrstest.DefaultSPClientID, ti.OriginAudience)
 
-			_, err = rs.Authenticate(context.Background(), "Bearer unknown-token")
+			_, err = authenticate(rs, context.Background(), "Bearer unknown-token")
 			require.ErrorIs(t, err, core.ErrInvalidToken)
 		})
 	}

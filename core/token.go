@@ -2,34 +2,26 @@ package core
 
 import (
 	"encoding/base64"
+	"strings"
 	"unicode/utf8"
-	"unsafe"
 )
 
-// MaxHeaderLength bounds the Authorization header; longer is
+// maxHeaderLength bounds the Authorization header; longer is
 // invalid_request.
-const MaxHeaderLength = 8 << 10
+const maxHeaderLength = 8 << 10
 
-var (
-	errEmptyToken   = &Error{Kind: ErrInvalidRequest, Description: DescMalformedHeader}
-	errTooLong      = &Error{Kind: ErrInvalidRequest, Description: DescMalformedHeader}
-	errBadTokenChar = &Error{Kind: ErrInvalidRequest, Description: DescMalformedHeader}
-	errNoToken      = &Error{Kind: ErrMissingToken, Description: DescMissingToken}
-	errManyHeaders  = &Error{Kind: ErrInvalidRequest, Description: DescMalformedHeader}
-)
-
-// ExtractToken returns the bearer token of an Authorization header value
+// extractToken returns the bearer token of an Authorization header value
 // (RFC 6750 section 2.1). The scheme is case-insensitive. An empty header,
 // or one with another scheme, is ErrMissingToken. "Bearer" without a token,
 // two tokens, a character outside b64token, or a header over
-// MaxHeaderLength is ErrInvalidRequest.
+// maxHeaderLength is ErrInvalidRequest.
 //
 // It then applies the reference's rule: a token that is strict, padded,
 // standard base64 and decodes to valid UTF-8 is replaced by its decoding
 // (some clients base64-encode their tokens); any other token is used as is.
 // It allocates only to return a decoded token.
-func ExtractToken(header string) (string, error) {
-	if len(header) > MaxHeaderLength {
+func extractToken(header string) (string, error) {
+	if len(header) > maxHeaderLength {
 		return "", errTooLong
 	}
 	if header == "" {
@@ -51,7 +43,10 @@ func ExtractToken(header string) (string, error) {
 	}
 	ok, std := scanB64Token(tok)
 	if !ok {
-		return "", errBadTokenChar
+		if strings.IndexByte(strings.TrimRight(tok, " "), ' ') >= 0 {
+			return "", errTwoTokens
+		}
+		return "", errBadChar
 	}
 	if !std || len(tok)%4 != 0 {
 		return tok, nil // JWT-like and URL-safe tokens never reach the decoder
@@ -111,7 +106,7 @@ func decodeBase64Token(tok string) string {
 	} else {
 		buf = make([]byte, n)
 	}
-	n, err := strictBase64.Decode(buf, unsafe.Slice(unsafe.StringData(tok), len(tok))) // read only
+	n, err := strictBase64.Decode(buf, []byte(tok))
 	if err != nil || !utf8.Valid(buf[:n]) {
 		return tok
 	}

@@ -63,7 +63,7 @@ func TestExtractToken(t *testing.T) {
 			}
 			require.ErrorIs(t, err, tc.kind)
 			assert.Empty(t, got)
-			resp := core.ErrorResponse(err, "api")
+			resp := core.Disabled(core.Settings{Realm: "api"}, nil).ErrorResponse(err)
 			if tc.kind == core.ErrMissingToken {
 				assert.Equal(t, http.StatusUnauthorized, resp.Status)
 				assert.Equal(t, `Bearer realm="api"`, resp.WWWAuthenticate, "a bare challenge, no error code")
@@ -87,7 +87,7 @@ func TestBearerEndToEnd(t *testing.T) {
 			srv := btServe(t, btRS(t, as, nil))
 			tok := as.Mint(nil)
 			jwtLike := "aaa.bbb.ccc"
-			as.SetAnswer(jwtLike, map[string]any{"active": true, "scope": "groups", "client_id": "sp-jwt", "sub": "jwt-user"})
+			as.SetAnswer(jwtLike, map[string]any{"active": true, "iss": as.URL, "scope": "groups", "client_id": "sp-jwt", "sub": "jwt-user"})
 			for _, tc := range []struct {
 				name    string
 				headers []string
@@ -155,18 +155,19 @@ func TestAuthenticateRequestHeaders(t *testing.T) {
 			for _, h := range tc.headers {
 				r.Header.Add("Authorization", h)
 			}
-			r2, err := rs.AuthenticateRequest(r)
+			ctx, err := rs.Authenticate(r.Context(), r.Header["Authorization"])
 			if tc.kind == nil {
 				require.NoError(t, err)
-				ti, ok := core.FromContext(r2.Context())
+				ti, ok := core.FromContext(ctx)
 				require.True(t, ok)
 				assert.Equal(t, oidcrstest.DefaultSubject, ti.Subject)
 				return
 			}
 			require.ErrorIs(t, err, tc.kind)
-			_, ok := core.FromContext(r2.Context())
+			assert.Equal(t, r.Context(), ctx, "a failure returns the caller's context")
+			_, ok := core.FromContext(ctx)
 			assert.False(t, ok)
-			assert.Equal(t, tc.kind == core.ErrMissingToken, core.Anonymous(err))
+			assert.Equal(t, tc.kind == core.ErrMissingToken, core.IsAnonymous(err))
 		})
 	}
 }

@@ -6,12 +6,11 @@ import (
 	"time"
 )
 
-// TokenInfo is a verified introspection answer. A ResourceServer may share
-// one TokenInfo between requests with the same token: treat it as
-// read-only.
+// TokenInfo is a verified introspection answer: a token that is active,
+// from the configured issuer, with an accepted scope and an audience. A
+// ResourceServer shares one TokenInfo between requests with the same token:
+// treat it, its slices and its Claims as read-only.
 type TokenInfo struct {
-	// Active is always true on a TokenInfo returned by Authenticate.
-	Active bool
 	// Subject is the sub claim, or "" (client_credentials tokens have none).
 	Subject string
 	// ClientID is the client_id claim: the client the token was issued to.
@@ -53,33 +52,25 @@ var (
 	userKey      = &contextKey{"user"}
 )
 
-// NewContext returns a copy of ctx carrying ti.
-func NewContext(ctx context.Context, ti *TokenInfo) context.Context {
+// newContext returns a copy of ctx carrying ti.
+func newContext(ctx context.Context, ti *TokenInfo) context.Context {
 	return context.WithValue(ctx, tokenInfoKey, ti)
 }
 
-// FromContext returns the TokenInfo stored by NewContext, if any.
+// FromContext returns the TokenInfo that Authenticate verified, if any.
 func FromContext(ctx context.Context) (*TokenInfo, bool) {
 	ti, ok := ctx.Value(tokenInfoKey).(*TokenInfo)
 	return ti, ok && ti != nil
 }
 
-// OriginAudienceFromContext returns the origin audience of the token in ctx,
-// or "".
-func OriginAudienceFromContext(ctx context.Context) string {
-	if ti, ok := FromContext(ctx); ok {
-		return ti.OriginAudience
-	}
-	return ""
-}
-
-// NewUserContext returns a copy of ctx carrying the user returned by the
+// newUserContext returns a copy of ctx carrying the user returned by the
 // UserLookup hook.
-func NewUserContext(ctx context.Context, user any) context.Context {
+func newUserContext(ctx context.Context, user any) context.Context {
 	return context.WithValue(ctx, userKey, user)
 }
 
-// UserFromContext returns the user stored by NewUserContext, if any.
+// UserFromContext returns the user that the WithUserLookup hook found for
+// the request, if any.
 func UserFromContext(ctx context.Context) (any, bool) {
 	u := ctx.Value(userKey)
 	return u, u != nil

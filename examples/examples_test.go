@@ -15,7 +15,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/oidcrs/oidcrs/core"
 	"github.com/oidcrs/oidcrs/core/oidcrstest"
 )
 
@@ -64,9 +63,9 @@ func testExternal(t *testing.T, bin string, mode oidcrstest.Mode) {
 	require.NoError(t, err)
 	cfg := oidcrstest.Config{Mode: mode, RSJWKSURL: base + "/jwks", KeyAlg: jose.ECDH_ES, SigningAlg: jose.ES256}
 	as := oidcrstest.Start(t, cfg)
-	backend := core.DjangoJSONBackendClass
+	backend := "lasuite.oidc_resource_server.backend.ResourceServerBackend"
 	if mode == oidcrstest.JWT {
-		backend = core.DjangoJWTBackendClass
+		backend = "lasuite.oidc_resource_server.backend.JWTResourceServerBackend"
 	}
 	env := map[string]string{
 		"ADDR":                           addr,

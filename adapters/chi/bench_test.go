@@ -8,12 +8,13 @@ import (
 
 	"github.com/oidcrs/oidcrs/adapters/chi"
 	"github.com/oidcrs/oidcrs/core/oidcrstest"
+	"github.com/oidcrs/oidcrs/internal/adaptertest"
 )
 
 // The benchmarks compare a route with and without Middleware, every
 // request a cache hit, so that CachedHit - Bare is what the adapter and
 // core add per request. No network: the router's ServeHTTP gets a
-// prebuilt request and a reusable writer (see oidcrstest.BenchServe).
+// prebuilt request and a reusable writer (see adaptertest.BenchServe).
 
 // benchEngine returns a router serving GET /api/me with handler, behind
 // mw when given.
@@ -39,21 +40,21 @@ func authHandler(w http.ResponseWriter, r *http.Request) {
 func writeBody(w http.ResponseWriter) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(http.StatusOK)
-	_, _ = w.Write(oidcrstest.BenchBody)
+	_, _ = w.Write(adaptertest.BenchBody)
 }
 
 func BenchmarkBareChi(b *testing.B) {
-	oidcrstest.BenchServe(b, benchEngine(bareHandler), oidcrstest.BenchRequest("/api/me"))
+	adaptertest.BenchServe(b, benchEngine(bareHandler), adaptertest.BenchRequest("/api/me"))
 }
 
 func BenchmarkCachedHitChi(b *testing.B) {
-	as, rs := oidcrstest.StartBench(b)
-	oidcrstest.BenchServe(b, benchEngine(authHandler, chirs.Middleware(rs)), oidcrstest.BenchRequest("/api/me"))
-	oidcrstest.CheckOneIntrospection(b, as)
+	as, rs := adaptertest.StartBench(b)
+	adaptertest.BenchServe(b, benchEngine(authHandler, chirs.Middleware(rs)), adaptertest.BenchRequest("/api/me"))
+	adaptertest.CheckOneIntrospection(b, as)
 }
 
 func BenchmarkCachedHitParallelChi(b *testing.B) {
-	as, rs := oidcrstest.StartBench(b)
-	oidcrstest.BenchServeParallel(b, benchEngine(authHandler, chirs.Middleware(rs)), oidcrstest.BenchRequest("/api/me"))
-	oidcrstest.CheckOneIntrospection(b, as)
+	as, rs := adaptertest.StartBench(b)
+	adaptertest.BenchServeParallel(b, benchEngine(authHandler, chirs.Middleware(rs)), adaptertest.BenchRequest("/api/me"))
+	adaptertest.CheckOneIntrospection(b, as)
 }

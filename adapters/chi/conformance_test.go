@@ -8,7 +8,7 @@ import (
 
 	"github.com/oidcrs/oidcrs/adapters/chi"
 	"github.com/oidcrs/oidcrs/core"
-	"github.com/oidcrs/oidcrs/core/oidcrstest"
+	"github.com/oidcrs/oidcrs/internal/adaptertest"
 )
 
 // reply is every conformance route's handler, reading through the
@@ -16,20 +16,20 @@ import (
 func reply(w http.ResponseWriter, r *http.Request) {
 	ti, _ := chirs.TokenInfo(r)
 	user, _ := chirs.User(r)
-	oidcrstest.WriteConformanceReply(w, ti, chirs.OriginAudience(r), user)
+	adaptertest.WriteConformanceReply(w, ti, chirs.OriginAudience(r), user)
 }
 
-func buildApp(_ *testing.T, rs *core.ResourceServer, opts oidcrstest.ConformanceOptions) http.Handler {
+func buildApp(_ *testing.T, rs *core.ResourceServer, opts adaptertest.ConformanceOptions) http.Handler {
 	r := chi.NewRouter()
 	chirs.RegisterRoutes(r, rs, chirs.WithJWKSPath(opts.JWKSPath))
 	for _, rt := range opts.Routes {
-		var mw []chirs.Option
+		var mw []core.MiddlewareOption
 		if rt.Optional {
-			mw = append(mw, chirs.Optional())
+			mw = append(mw, core.Optional())
 		}
 		if rt.Skip {
 			path := rt.Path
-			mw = append(mw, chirs.WithSkipper(func(r *http.Request) bool { return r.URL.Path == path }))
+			mw = append(mw, core.WithSkipper(func(r *http.Request) bool { return r.URL.Path == path }))
 		}
 		chain := chi.Chain(chirs.Middleware(rs, mw...))
 		if rt.Scopes != nil {
@@ -41,5 +41,5 @@ func buildApp(_ *testing.T, rs *core.ResourceServer, opts oidcrstest.Conformance
 }
 
 func TestConformance(t *testing.T) {
-	oidcrstest.RunConformance(t, buildApp)
+	adaptertest.RunConformance(t, buildApp)
 }

@@ -14,7 +14,10 @@ func TokenInfo(r *http.Request) (*core.TokenInfo, bool) {
 // OriginAudience returns the token's origin audience (the reference's
 // resource_server_token_audience), or "".
 func OriginAudience(r *http.Request) string {
-	return core.OriginAudienceFromContext(r.Context())
+	if ti, ok := core.FromContext(r.Context()); ok {
+		return ti.OriginAudience
+	}
+	return ""
 }
 
 // User returns the user found by the resource server's UserLookup hook,

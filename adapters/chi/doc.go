@@ -5,11 +5,14 @@
 // serves the resource server's public keys at /jwks, and TokenInfo,
 // OriginAudience and User read the result in handlers.
 //
-// Every decision is core's; this package only adapts it to chi's
-// func(http.Handler) http.Handler middleware. Failures are answered with
-// core.ErrorResponse: status, WWW-Authenticate, Retry-After, Cache-Control
-// no-store, Content-Type application/json and the JSON body followed by a
-// newline, byte for byte what the ginrs and echors adapters write.
+// Every decision is core's; this package only names core's net/http
+// middleware (ResourceServer.Middleware and RequireScopes) the way the
+// ginrs and echors adapters name theirs, and configures it with
+// core.Optional and core.WithSkipper. Failures are answered with
+// ResourceServer.ErrorResponse's Response.Write: status, WWW-Authenticate,
+// Retry-After, Cache-Control no-store, Content-Type application/json and
+// the JSON body followed by a newline, byte for byte what the ginrs and
+// echors adapters write.
 //
 //	r := chi.NewRouter()
 //	chirs.RegisterRoutes(r, rs)
@@ -24,12 +27,13 @@
 // Authentication is required by default and fails closed: a missing,
 // malformed, inactive or expired token, or an authorization server that
 // cannot be asked, stops the request before the next handler runs (401,
-// 400, 403, 502 or 503; never a pass). Optional lets requests without any
-// bearer token through anonymously, but a bad token is still rejected; a
-// handler behind Optional must check TokenInfo's ok result. A Skipper lets
-// requests through unexamined: keep it to public routes. RequireScopes
-// without an earlier Middleware answers 401. A nil ResourceServer answers
-// 500 to everything. Error descriptions are fixed library strings; tokens
-// and Authorization headers are never logged. The verified token travels
-// in the request's context under an unexported key.
+// 400, 403, 502 or 503; never a pass). core.Optional lets requests without
+// any bearer token through anonymously, but a bad token is still rejected;
+// a handler behind it must check TokenInfo's ok result. core.WithSkipper
+// lets requests through unexamined: keep it to public routes.
+// RequireScopes without an earlier Middleware answers 401. Middleware,
+// RequireScopes and RegisterRoutes panic on a nil ResourceServer, at setup
+// rather than on every request. Error descriptions are fixed library
+// strings; tokens and Authorization headers are never logged. The verified
+// token travels in the request's context under core's unexported key.
 package chirs

@@ -63,7 +63,7 @@ func Example() {
 	//   WWW-Authenticate: Bearer realm="oidcrs", error="insufficient_scope", error_description="The request requires higher privileges than provided by the access token.", scope="admin"
 }
 
-func ExampleOptional() {
+func ExampleMiddleware_optional() {
 	as, err := oidcrstest.New(oidcrstest.Config{})
 	if err != nil {
 		panic(err)
@@ -75,7 +75,7 @@ func ExampleOptional() {
 	}
 
 	r := chi.NewRouter()
-	r.With(chirs.Middleware(rs, chirs.Optional())).Get("/greeting", func(w http.ResponseWriter, r *http.Request) {
+	r.With(chirs.Middleware(rs, core.Optional())).Get("/greeting", func(w http.ResponseWriter, r *http.Request) {
 		if ti, ok := chirs.TokenInfo(r); ok {
 			fmt.Fprint(w, "hello ", ti.Subject)
 			return

@@ -12,13 +12,14 @@ import (
 	"github.com/oidcrs/oidcrs/adapters/chi"
 	"github.com/oidcrs/oidcrs/core"
 	"github.com/oidcrs/oidcrs/core/oidcrstest"
+	"github.com/oidcrs/oidcrs/internal/adaptertest"
 )
 
 func TestRegisterRoutesDefaultPath(t *testing.T) {
-	_, rs := oidcrstest.StartResourceServer(t)
+	_, rs := adaptertest.StartResourceServer(t)
 	r := chi.NewRouter()
 	chirs.RegisterRoutes(r, rs, nil)
-	w := oidcrstest.Get(r, "/jwks", "")
+	w := adaptertest.Get(r, "/jwks", "")
 	require.Equal(t, http.StatusOK, w.Code)
 	assert.Equal(t, "application/json", w.Header().Get("Content-Type"))
 	var set struct{ Keys []map[string]any }
@@ -28,32 +29,40 @@ func TestRegisterRoutesDefaultPath(t *testing.T) {
 	assert.NotContains(t, set.Keys[0], "d")
 }
 
-func TestNilResourceServerFailsClosed(t *testing.T) {
-	reached := false
-	handler := func(http.ResponseWriter, *http.Request) { reached = true }
-	r := chi.NewRouter()
-	chirs.RegisterRoutes(r, nil)
-	r.With(chirs.Middleware(nil)).Get("/auth", handler)
-	r.With(chirs.RequireScopes(nil, core.AnyScope("admin"))).Get("/scope", handler)
-	for _, tc := range []struct{ path, body string }{
-		{"/auth", `{"error":"server_error","error_description":"Internal error."}` + "\n"},
-		{"/scope", `{"error":"server_error","error_description":"Internal error."}` + "\n"},
-		{"/jwks", `{"error":"OIDC_RS_PRIVATE_KEY_STR setting is missing or empty."}`},
+// TestNilResourceServerPanicsAtSetup checks that a route wired without a
+// resource server never starts serving, rather than answering 500.
+func TestNilResourceServerPanicsAtSetup(t *testing.T) {
+	for _, tc := range []struct {
+		name, fn string
+		setup    func()
+	}{
+		{"Middleware", "Middleware", func() { chirs.Middleware(nil) }},
+		{"optional Middleware", "Middleware", func() { chirs.Middleware(nil, core.Optional()) }},
+		{"RequireScopes", "RequireScopes", func() { chirs.RequireScopes(nil, core.AnyScope("admin")) }},
+		{"RegisterRoutes", "RegisterRoutes", func() { chirs.RegisterRoutes(chi.NewRouter(), nil) }},
 	} {
-		t.Run(tc.path, func(t *testing.T) {
-			w := oidcrstest.Get(r, tc.path, "Bearer abc")
-			assert.Equal(t, http.StatusInternalServerError, w.Code)
-			assert.Equal(t, tc.body, w.Body.String())
-			assert.False(t, reached)
+		t.Run(tc.name, func(t *testing.T) {
+			require.PanicsWithValue(t, "chirs: "+tc.fn+" with a nil *core.ResourceServer", tc.setup)
 		})
 	}
 }
 
+// TestRegisterRoutesWithoutKey checks that a resource server without a
+// private key still gets its /jwks route, which answers the reference's
+// 500.
+func TestRegisterRoutesWithoutKey(t *testing.T) {
+	r := chi.NewRouter()
+	chirs.RegisterRoutes(r, core.Disabled(core.Settings{}, nil))
+	w := adaptertest.Get(r, "/jwks", "")
+	assert.Equal(t, http.StatusInternalServerError, w.Code)
+	assert.JSONEq(t, `{"error":"OIDC_RS_PRIVATE_KEY_STR setting is missing or empty."}`, w.Body.String())
+}
+
 func TestMiddlewareChain(t *testing.T) {
-	as, rs := oidcrstest.StartResourceServer(t)
+	as, rs := adaptertest.StartResourceServer(t)
 	var seen []string
 	r := chi.NewRouter()
-	r.With(chirs.Middleware(rs, nil, chirs.WithSkipper(func(*http.Request) bool { return false }))).
+	r.With(chirs.Middleware(rs, nil, core.WithSkipper(func(*http.Request) bool { return false }))).
 		Get("/never-skipped", func(w http.ResponseWriter, r *http.Request) {
 			if ti, ok := chirs.TokenInfo(r); ok && ti.Subject == oidcrstest.DefaultSubject {
 				seen = append(seen, "verified")
@@ -70,7 +79,7 @@ func TestMiddlewareChain(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			seen = nil
-			w := oidcrstest.Get(r, "/never-skipped", tc.auth)
+			w := adaptertest.Get(r, "/never-skipped", tc.auth)
 			assert.Equal(t, tc.status, w.Code)
 			assert.Equal(t, tc.seen, seen)
 		})

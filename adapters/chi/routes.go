@@ -18,18 +18,15 @@ func WithJWKSPath(path string) RouteOption { return func(r *routes) { r.jwksPath
 
 // RegisterRoutes mounts GET /jwks (rs.JWKSHandler: the resource server's
 // public encryption keys, which the authorization server fetches to
-// encrypt RFC 9701 answers) on r, outside any authentication. With a nil
-// rs the route answers 500.
+// encrypt RFC 9701 answers) on r, outside any authentication. It panics on
+// a nil rs.
 func RegisterRoutes(r chi.Router, rs *core.ResourceServer, opts ...RouteOption) {
+	mustHave(rs, "RegisterRoutes")
 	cfg := routes{jwksPath: "/jwks"}
 	for _, o := range opts {
 		if o != nil {
 			o(&cfg)
 		}
 	}
-	var h http.Handler = core.NewJWKSHandler(core.Settings{})
-	if rs != nil {
-		h = rs.JWKSHandler()
-	}
-	r.Method(http.MethodGet, cfg.jwksPath, h)
+	r.Method(http.MethodGet, cfg.jwksPath, rs.JWKSHandler())
 }

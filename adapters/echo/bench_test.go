@@ -8,12 +8,13 @@ import (
 
 	"github.com/oidcrs/oidcrs/adapters/echo"
 	"github.com/oidcrs/oidcrs/core/oidcrstest"
+	"github.com/oidcrs/oidcrs/internal/adaptertest"
 )
 
 // The benchmarks compare a route with and without Middleware, every
 // request a cache hit, so that CachedHit - Bare is what the adapter and
 // core add per request. No network: the instance's ServeHTTP gets a
-// prebuilt request and a reusable writer (see oidcrstest.BenchServe).
+// prebuilt request and a reusable writer (see adaptertest.BenchServe).
 
 // benchEngine returns an instance serving GET /api/me with handler,
 // behind mw when given.
@@ -23,7 +24,7 @@ func benchEngine(handler echo.HandlerFunc, mw ...echo.MiddlewareFunc) *echo.Echo
 	return e
 }
 
-func bareHandler(c echo.Context) error { return c.JSONBlob(http.StatusOK, oidcrstest.BenchBody) }
+func bareHandler(c echo.Context) error { return c.JSONBlob(http.StatusOK, adaptertest.BenchBody) }
 
 // authHandler answers 200 only when the middleware put the token's
 // TokenInfo in the context.
@@ -32,21 +33,21 @@ func authHandler(c echo.Context) error {
 	if !ok || ti.Subject != oidcrstest.DefaultSubject {
 		return c.NoContent(http.StatusInternalServerError)
 	}
-	return c.JSONBlob(http.StatusOK, oidcrstest.BenchBody)
+	return c.JSONBlob(http.StatusOK, adaptertest.BenchBody)
 }
 
 func BenchmarkBareEcho(b *testing.B) {
-	oidcrstest.BenchServe(b, benchEngine(bareHandler), oidcrstest.BenchRequest("/api/me"))
+	adaptertest.BenchServe(b, benchEngine(bareHandler), adaptertest.BenchRequest("/api/me"))
 }
 
 func BenchmarkCachedHitEcho(b *testing.B) {
-	as, rs := oidcrstest.StartBench(b)
-	oidcrstest.BenchServe(b, benchEngine(authHandler, echors.Middleware(rs)), oidcrstest.BenchRequest("/api/me"))
-	oidcrstest.CheckOneIntrospection(b, as)
+	as, rs := adaptertest.StartBench(b)
+	adaptertest.BenchServe(b, benchEngine(authHandler, echors.Middleware(rs)), adaptertest.BenchRequest("/api/me"))
+	adaptertest.CheckOneIntrospection(b, as)
 }
 
 func BenchmarkCachedHitParallelEcho(b *testing.B) {
-	as, rs := oidcrstest.StartBench(b)
-	oidcrstest.BenchServeParallel(b, benchEngine(authHandler, echors.Middleware(rs)), oidcrstest.BenchRequest("/api/me"))
-	oidcrstest.CheckOneIntrospection(b, as)
+	as, rs := adaptertest.StartBench(b)
+	adaptertest.BenchServeParallel(b, benchEngine(authHandler, echors.Middleware(rs)), adaptertest.BenchRequest("/api/me"))
+	adaptertest.CheckOneIntrospection(b, as)
 }

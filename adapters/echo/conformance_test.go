@@ -8,7 +8,7 @@ import (
 
 	"github.com/oidcrs/oidcrs/adapters/echo"
 	"github.com/oidcrs/oidcrs/core"
-	"github.com/oidcrs/oidcrs/core/oidcrstest"
+	"github.com/oidcrs/oidcrs/internal/adaptertest"
 )
 
 // reply is every conformance route's handler, reading through the
@@ -16,11 +16,11 @@ import (
 func reply(c echo.Context) error {
 	ti, _ := echors.TokenInfo(c)
 	user, _ := echors.User(c)
-	oidcrstest.WriteConformanceReply(c.Response(), ti, echors.OriginAudience(c), user)
+	adaptertest.WriteConformanceReply(c.Response(), ti, echors.OriginAudience(c), user)
 	return nil
 }
 
-func buildApp(_ *testing.T, rs *core.ResourceServer, opts oidcrstest.ConformanceOptions) http.Handler {
+func buildApp(_ *testing.T, rs *core.ResourceServer, opts adaptertest.ConformanceOptions) http.Handler {
 	e := echo.New()
 	echors.RegisterRoutes(e, rs, echors.WithJWKSPath(opts.JWKSPath))
 	for _, rt := range opts.Routes {
@@ -41,5 +41,5 @@ func buildApp(_ *testing.T, rs *core.ResourceServer, opts oidcrstest.Conformance
 // TestConformance runs the shared suite with Echo's default
 // HTTPErrorHandler rendering the errors.
 func TestConformance(t *testing.T) {
-	oidcrstest.RunConformance(t, buildApp)
+	adaptertest.RunConformance(t, buildApp)
 }

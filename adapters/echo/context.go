@@ -14,7 +14,10 @@ func TokenInfo(c echo.Context) (*core.TokenInfo, bool) {
 // OriginAudience returns the token's origin audience (the reference's
 // resource_server_token_audience), or "".
 func OriginAudience(c echo.Context) string {
-	return core.OriginAudienceFromContext(c.Request().Context())
+	if ti, ok := core.FromContext(c.Request().Context()); ok {
+		return ti.OriginAudience
+	}
+	return ""
 }
 
 // User returns the user found by the resource server's UserLookup hook,

@@ -5,11 +5,13 @@
 // resource server's public keys at /jwks, and TokenInfo, OriginAudience
 // and User read the result in handlers.
 //
-// Every decision is core's; this package only adapts it to Echo. Following
-// Echo's convention, failures are returned as *echo.HTTPError (Message a
-// core.ErrorBody, Internal the *core.Error, so errors.Is works), for the
-// application's HTTPErrorHandler to render. The WWW-Authenticate,
-// Retry-After and Cache-Control headers are set on the response first, so
+// Every decision is core's (ResourceServer.Authenticate, and
+// core.IsAnonymous for the optional mode); this package only adapts it to
+// Echo. Following Echo's convention, failures are returned as
+// *echo.HTTPError (Message a core.ErrorBody, Internal the error from core,
+// so errors.Is works), for the application's HTTPErrorHandler to render.
+// The WWW-Authenticate, Retry-After, Cache-Control and Content-Type
+// headers are set on the response first (core.Response.SetHeaders), so
 // any handler keeps them. With Echo's default HTTPErrorHandler the answer
 // is byte for byte what the ginrs and chirs adapters write: Content-Type
 // application/json and the JSON body followed by a newline (json.Encoder's).
@@ -34,7 +36,9 @@
 // handler behind it must check TokenInfo's ok result. Config.Skipper lets
 // requests through unexamined: keep it to public routes. A
 // Config.ErrorHandler cannot let a rejected request reach the handler.
-// RequireScopes without an earlier Middleware answers 401. Error
+// RequireScopes without an earlier Middleware answers 401. Middleware,
+// MiddlewareWithConfig, RequireScopes and RegisterRoutes panic on a nil
+// ResourceServer, at setup rather than on every request. Error
 // descriptions are fixed library strings; tokens and Authorization headers
 // are never logged. The verified token travels in the request's context,
 // not in Echo's key store, so it cannot be overwritten by c.Set.

@@ -12,16 +12,16 @@ import (
 
 	"github.com/oidcrs/oidcrs/adapters/echo"
 	"github.com/oidcrs/oidcrs/core"
-	"github.com/oidcrs/oidcrs/core/oidcrstest"
+	"github.com/oidcrs/oidcrs/internal/adaptertest"
 )
 
 func ok(c echo.Context) error { return c.String(http.StatusOK, "ok") }
 
 func TestRegisterRoutesDefaultPath(t *testing.T) {
-	_, rs := oidcrstest.StartResourceServer(t)
+	_, rs := adaptertest.StartResourceServer(t)
 	e := echo.New()
 	echors.RegisterRoutes(e.Group("/keys"), rs, nil)
-	w := oidcrstest.Get(e, "/keys/jwks", "")
+	w := adaptertest.Get(e, "/keys/jwks", "")
 	require.Equal(t, http.StatusOK, w.Code)
 	assert.Equal(t, "application/json", w.Header().Get("Content-Type"))
 	var set struct{ Keys []map[string]any }
@@ -31,29 +31,40 @@ func TestRegisterRoutesDefaultPath(t *testing.T) {
 	assert.NotContains(t, set.Keys[0], "d")
 }
 
-func TestNilResourceServerFailsClosed(t *testing.T) {
-	e := echo.New()
-	echors.RegisterRoutes(e, nil)
-	e.GET("/auth", ok, echors.Middleware(nil))
-	e.GET("/scope", ok, echors.RequireScopes(nil, core.AnyScope("admin")))
-	for _, tc := range []struct{ path, body string }{
-		{"/auth", `{"error":"server_error","error_description":"Internal error."}` + "\n"},
-		{"/scope", `{"error":"server_error","error_description":"Internal error."}` + "\n"},
-		{"/jwks", `{"error":"OIDC_RS_PRIVATE_KEY_STR setting is missing or empty."}`},
+// TestNilResourceServerPanicsAtSetup checks that a route wired without a
+// resource server never starts serving, rather than answering 500.
+func TestNilResourceServerPanicsAtSetup(t *testing.T) {
+	for _, tc := range []struct {
+		name, fn string
+		setup    func()
+	}{
+		{"Middleware", "Middleware", func() { echors.Middleware(nil) }},
+		{"MiddlewareWithConfig", "MiddlewareWithConfig", func() { echors.MiddlewareWithConfig(echors.Config{Optional: true}) }},
+		{"RequireScopes", "RequireScopes", func() { echors.RequireScopes(nil, core.AnyScope("admin")) }},
+		{"RegisterRoutes", "RegisterRoutes", func() { echors.RegisterRoutes(echo.New(), nil) }},
 	} {
-		t.Run(tc.path, func(t *testing.T) {
-			w := oidcrstest.Get(e, tc.path, "Bearer abc")
-			assert.Equal(t, http.StatusInternalServerError, w.Code)
-			assert.Equal(t, tc.body, w.Body.String())
+		t.Run(tc.name, func(t *testing.T) {
+			require.PanicsWithValue(t, "echors: "+tc.fn+" with a nil *core.ResourceServer", tc.setup)
 		})
 	}
+}
+
+// TestRegisterRoutesWithoutKey checks that a resource server without a
+// private key still gets its /jwks route, which answers the reference's
+// 500.
+func TestRegisterRoutesWithoutKey(t *testing.T) {
+	e := echo.New()
+	echors.RegisterRoutes(e, core.Disabled(core.Settings{}, nil))
+	w := adaptertest.Get(e, "/jwks", "")
+	assert.Equal(t, http.StatusInternalServerError, w.Code)
+	assert.JSONEq(t, `{"error":"OIDC_RS_PRIVATE_KEY_STR setting is missing or empty."}`, w.Body.String())
 }
 
 // TestErrorsReachTheApplication checks what an application's error
 // handling gets: an *echo.HTTPError matching the core sentinels, with
 // the challenge already on the response.
 func TestErrorsReachTheApplication(t *testing.T) {
-	as, rs := oidcrstest.StartResourceServer(t)
+	as, rs := adaptertest.StartResourceServer(t)
 	var got error
 	e := echo.New()
 	e.HTTPErrorHandler = func(err error, c echo.Context) {
@@ -77,7 +88,7 @@ func TestErrorsReachTheApplication(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got = nil
-			w := oidcrstest.Get(e, tc.path, tc.auth)
+			w := adaptertest.Get(e, tc.path, tc.auth)
 			assert.Equal(t, http.StatusTeapot, w.Code)
 			assert.Equal(t, tc.challenge, w.Header().Get("WWW-Authenticate"))
 			assert.Equal(t, "no-store", w.Header().Get("Cache-Control"))
@@ -93,7 +104,7 @@ func TestErrorsReachTheApplication(t *testing.T) {
 }
 
 func TestConfig(t *testing.T) {
-	as, rs := oidcrstest.StartResourceServer(t)
+	as, rs := adaptertest.StartResourceServer(t)
 	var handled error
 	reached := false
 	e := echo.New()
@@ -123,7 +134,7 @@ func TestConfig(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			handled, reached = nil, false
-			w := oidcrstest.Get(e, tc.path, tc.auth)
+			w := adaptertest.Get(e, tc.path, tc.auth)
 			assert.Equal(t, tc.status, w.Code)
 			if tc.body != "" {
 				assert.Equal(t, tc.body, w.Body.String())

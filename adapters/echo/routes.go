@@ -1,8 +1,6 @@
 package echors
 
 import (
-	"net/http"
-
 	"github.com/labstack/echo/v4"
 
 	"github.com/oidcrs/oidcrs/core"
@@ -23,18 +21,15 @@ func WithJWKSPath(path string) RouteOption { return func(r *routes) { r.jwksPath
 
 // RegisterRoutes mounts GET /jwks (rs.JWKSHandler: the resource server's
 // public encryption keys, which the authorization server fetches to
-// encrypt RFC 9701 answers) on r, outside any authentication. With a nil
-// rs the route answers 500.
+// encrypt RFC 9701 answers) on r, outside any authentication. It panics on
+// a nil rs.
 func RegisterRoutes(r Router, rs *core.ResourceServer, opts ...RouteOption) {
+	mustHave(rs, "RegisterRoutes")
 	cfg := routes{jwksPath: "/jwks"}
 	for _, o := range opts {
 		if o != nil {
 			o(&cfg)
 		}
 	}
-	var h http.Handler = core.NewJWKSHandler(core.Settings{})
-	if rs != nil {
-		h = rs.JWKSHandler()
-	}
-	r.GET(cfg.jwksPath, echo.WrapHandler(h))
+	r.GET(cfg.jwksPath, echo.WrapHandler(rs.JWKSHandler()))
 }

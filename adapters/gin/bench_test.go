@@ -8,12 +8,13 @@ import (
 
 	"github.com/oidcrs/oidcrs/adapters/gin"
 	"github.com/oidcrs/oidcrs/core/oidcrstest"
+	"github.com/oidcrs/oidcrs/internal/adaptertest"
 )
 
 // The benchmarks compare a route with and without Middleware, every
 // request a cache hit, so that CachedHit - Bare is what the adapter and
 // core add per request. No network: the engine's ServeHTTP gets a
-// prebuilt request and a reusable writer (see oidcrstest.BenchServe).
+// prebuilt request and a reusable writer (see adaptertest.BenchServe).
 
 // benchEngine returns an engine serving GET /api/me with handler, behind
 // mw when given.
@@ -23,7 +24,7 @@ func benchEngine(handler gin.HandlerFunc, mw ...gin.HandlerFunc) *gin.Engine {
 	return r
 }
 
-func bareHandler(c *gin.Context) { c.Data(http.StatusOK, "application/json", oidcrstest.BenchBody) }
+func bareHandler(c *gin.Context) { c.Data(http.StatusOK, "application/json", adaptertest.BenchBody) }
 
 // authHandler answers 200 only when the middleware put the token's
 // TokenInfo in the context.
@@ -33,21 +34,21 @@ func authHandler(c *gin.Context) {
 		c.AbortWithStatus(http.StatusInternalServerError)
 		return
 	}
-	c.Data(http.StatusOK, "application/json", oidcrstest.BenchBody)
+	c.Data(http.StatusOK, "application/json", adaptertest.BenchBody)
 }
 
 func BenchmarkBareGin(b *testing.B) {
-	oidcrstest.BenchServe(b, benchEngine(bareHandler), oidcrstest.BenchRequest("/api/me"))
+	adaptertest.BenchServe(b, benchEngine(bareHandler), adaptertest.BenchRequest("/api/me"))
 }
 
 func BenchmarkCachedHitGin(b *testing.B) {
-	as, rs := oidcrstest.StartBench(b)
-	oidcrstest.BenchServe(b, benchEngine(authHandler, ginrs.Middleware(rs)), oidcrstest.BenchRequest("/api/me"))
-	oidcrstest.CheckOneIntrospection(b, as)
+	as, rs := adaptertest.StartBench(b)
+	adaptertest.BenchServe(b, benchEngine(authHandler, ginrs.Middleware(rs)), adaptertest.BenchRequest("/api/me"))
+	adaptertest.CheckOneIntrospection(b, as)
 }
 
 func BenchmarkCachedHitParallelGin(b *testing.B) {
-	as, rs := oidcrstest.StartBench(b)
-	oidcrstest.BenchServeParallel(b, benchEngine(authHandler, ginrs.Middleware(rs)), oidcrstest.BenchRequest("/api/me"))
-	oidcrstest.CheckOneIntrospection(b, as)
+	as, rs := adaptertest.StartBench(b)
+	adaptertest.BenchServeParallel(b, benchEngine(authHandler, ginrs.Middleware(rs)), adaptertest.BenchRequest("/api/me"))
+	adaptertest.CheckOneIntrospection(b, as)
 }

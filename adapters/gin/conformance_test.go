@@ -8,7 +8,7 @@ import (
 
 	"github.com/oidcrs/oidcrs/adapters/gin"
 	"github.com/oidcrs/oidcrs/core"
-	"github.com/oidcrs/oidcrs/core/oidcrstest"
+	"github.com/oidcrs/oidcrs/internal/adaptertest"
 )
 
 func init() { gin.SetMode(gin.TestMode) }
@@ -18,10 +18,10 @@ func init() { gin.SetMode(gin.TestMode) }
 func reply(c *gin.Context) {
 	ti, _ := ginrs.TokenInfo(c)
 	user, _ := ginrs.User(c)
-	oidcrstest.WriteConformanceReply(c.Writer, ti, ginrs.OriginAudience(c), user)
+	adaptertest.WriteConformanceReply(c.Writer, ti, ginrs.OriginAudience(c), user)
 }
 
-func buildApp(_ *testing.T, rs *core.ResourceServer, opts oidcrstest.ConformanceOptions) http.Handler {
+func buildApp(_ *testing.T, rs *core.ResourceServer, opts adaptertest.ConformanceOptions) http.Handler {
 	r := gin.New()
 	ginrs.RegisterRoutes(r, rs, ginrs.WithJWKSPath(opts.JWKSPath))
 	for _, rt := range opts.Routes {
@@ -43,5 +43,5 @@ func buildApp(_ *testing.T, rs *core.ResourceServer, opts oidcrstest.Conformance
 }
 
 func TestConformance(t *testing.T) {
-	oidcrstest.RunConformance(t, buildApp)
+	adaptertest.RunConformance(t, buildApp)
 }

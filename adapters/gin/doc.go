@@ -5,11 +5,12 @@
 // resource server's public keys at /jwks, and TokenInfo, OriginAudience
 // and User read the result in handlers.
 //
-// Every decision is core's; this package only adapts it to Gin. Failures
-// are answered with core.ErrorResponse: status, WWW-Authenticate,
-// Retry-After, Cache-Control no-store, Content-Type application/json and
-// the JSON body followed by a newline, byte for byte what the echors and
-// chirs adapters write.
+// Every decision is core's (ResourceServer.Authenticate, and
+// core.IsAnonymous for the optional mode); this package only adapts it to
+// Gin. Failures are answered with ResourceServer.ErrorResponse's
+// Response.Write: status, WWW-Authenticate, Retry-After, Cache-Control
+// no-store, Content-Type application/json and the JSON body followed by a
+// newline, byte for byte what the echors and chirs adapters write.
 //
 //	r := gin.New()
 //	ginrs.RegisterRoutes(r, rs)
@@ -29,8 +30,10 @@
 // bearer token through anonymously, but a bad token is still rejected; a
 // handler behind Optional must check TokenInfo's ok result. A Skipper lets
 // requests through unexamined: keep it to public routes. RequireScopes
-// without an earlier Middleware answers 401. Error descriptions are fixed
-// library strings; tokens and Authorization headers are never logged.
-// The verified token travels in the request's context (c.Request), not in
-// gin's key store, so it cannot be overwritten by c.Set.
+// without an earlier Middleware answers 401. Middleware, RequireScopes and
+// RegisterRoutes panic on a nil ResourceServer, at setup rather than on
+// every request. Error descriptions are fixed library strings; tokens and
+// Authorization headers are never logged. The verified token travels in
+// the request's context (c.Request), not in gin's key store, so it cannot
+// be overwritten by c.Set.
 package ginrs

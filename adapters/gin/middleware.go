@@ -1,8 +1,6 @@
 package ginrs
 
 import (
-	"errors"
-
 	"github.com/gin-gonic/gin"
 
 	"github.com/oidcrs/oidcrs/core"
@@ -18,7 +16,8 @@ type config struct {
 
 // Optional makes authentication optional: a request with no bearer token
 // at all goes on anonymously (TokenInfo reports false), while a malformed,
-// bad or unverifiable token is still rejected. Default value: required.
+// bad or unverifiable token is still rejected (core.IsAnonymous). Default
+// value: required.
 func Optional() Option { return func(c *config) { c.optional = true } }
 
 // WithSkipper sets a function that, returning true, lets a request through
@@ -28,14 +27,14 @@ func WithSkipper(skip func(*gin.Context) bool) Option {
 	return func(c *config) { c.skipper = skip }
 }
 
-var errNoResourceServer = errors.New("ginrs: nil *core.ResourceServer")
-
 // Middleware returns a gin.HandlerFunc that authenticates each request
-// with rs.AuthenticateRequest. On success it replaces c.Request with the
-// request carrying the TokenInfo (and the user, with a UserLookup hook) in
-// its context. On failure it aborts with rs's ErrorResponse. A nil rs
-// answers 500 to everything.
+// with rs.Authenticate. On success it replaces c.Request with the request
+// whose context carries the TokenInfo (and the user, with a UserLookup
+// hook). On failure it aborts with rs's ErrorResponse. It panics on a nil
+// rs, as http.Handle does on a nil handler, so that a wiring mistake shows
+// at start-up.
 func Middleware(rs *core.ResourceServer, opts ...Option) gin.HandlerFunc {
+	mustHave(rs, "Middleware")
 	var cfg config
 	for _, o := range opts {
 		if o != nil {
@@ -47,20 +46,16 @@ func Middleware(rs *core.ResourceServer, opts ...Option) gin.HandlerFunc {
 			c.Next()
 			return
 		}
-		if rs == nil {
-			abort(c, core.ErrorResponse(errNoResourceServer, core.DefaultRealm))
+		ctx, err := rs.Authenticate(c.Request.Context(), c.Request.Header["Authorization"])
+		switch {
+		case err == nil:
+			c.Request = c.Request.WithContext(ctx)
+		case cfg.optional && core.IsAnonymous(err):
+		default:
+			c.Abort()
+			rs.ErrorResponse(err).Write(c.Writer)
 			return
 		}
-		r, err := rs.AuthenticateRequest(c.Request)
-		if err != nil {
-			if cfg.optional && core.Anonymous(err) {
-				c.Next()
-				return
-			}
-			abort(c, rs.ErrorResponse(err))
-			return
-		}
-		c.Request = r
 		c.Next()
 	}
 }
@@ -68,33 +63,24 @@ func Middleware(rs *core.ResourceServer, opts ...Option) gin.HandlerFunc {
 // RequireScopes returns a gin.HandlerFunc, placed after Middleware, that
 // aborts with 403 insufficient_scope unless the token satisfies req (see
 // core.AnyScope and core.AllScopes), and with 401 when the request carries
-// no verified token. A nil rs answers 500.
+// no verified token. It panics on a nil rs.
 func RequireScopes(rs *core.ResourceServer, req core.ScopeRequirement) gin.HandlerFunc {
+	mustHave(rs, "RequireScopes")
 	return func(c *gin.Context) {
-		if rs == nil {
-			abort(c, core.ErrorResponse(errNoResourceServer, core.DefaultRealm))
-			return
-		}
-		if err := rs.CheckScopes(c.Request, req); err != nil {
-			abort(c, rs.ErrorResponse(err))
+		ti, _ := core.FromContext(c.Request.Context())
+		if err := req.Check(ti); err != nil {
+			c.Abort()
+			rs.ErrorResponse(err).Write(c.Writer)
 			return
 		}
 		c.Next()
 	}
 }
 
-// abort writes resp and stops the chain. The body ends with a newline, as
-// json.Encoder writes it, so that the three adapters answer alike.
-func abort(c *gin.Context, resp core.Response) {
-	h := c.Writer.Header()
-	if resp.WWWAuthenticate != "" {
-		h.Set("WWW-Authenticate", resp.WWWAuthenticate)
+// mustHave panics when rs is nil: a route set up without a resource server
+// must not start, rather than answer 500 to every request.
+func mustHave(rs *core.ResourceServer, fn string) {
+	if rs == nil {
+		panic("ginrs: " + fn + " with a nil *core.ResourceServer")
 	}
-	if resp.RetryAfter != "" {
-		h.Set("Retry-After", resp.RetryAfter)
-	}
-	h.Set("Cache-Control", "no-store")
-	h.Set("Content-Type", "application/json")
-	c.Abort()
-	c.Data(resp.Status, "application/json", append(resp.JSON(), '\n'))
 }

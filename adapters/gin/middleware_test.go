@@ -12,13 +12,14 @@ import (
 	"github.com/oidcrs/oidcrs/adapters/gin"
 	"github.com/oidcrs/oidcrs/core"
 	"github.com/oidcrs/oidcrs/core/oidcrstest"
+	"github.com/oidcrs/oidcrs/internal/adaptertest"
 )
 
 func TestRegisterRoutesDefaultPath(t *testing.T) {
-	_, rs := oidcrstest.StartResourceServer(t)
+	_, rs := adaptertest.StartResourceServer(t)
 	r := gin.New()
 	ginrs.RegisterRoutes(r, rs, nil)
-	w := oidcrstest.Get(r, "/jwks", "")
+	w := adaptertest.Get(r, "/jwks", "")
 	require.Equal(t, http.StatusOK, w.Code)
 	assert.Equal(t, "application/json", w.Header().Get("Content-Type"))
 	var set struct{ Keys []map[string]any }
@@ -28,29 +29,37 @@ func TestRegisterRoutesDefaultPath(t *testing.T) {
 	assert.NotContains(t, set.Keys[0], "d")
 }
 
-func TestNilResourceServerFailsClosed(t *testing.T) {
-	reached := false
-	handler := func(c *gin.Context) { reached = true }
-	r := gin.New()
-	ginrs.RegisterRoutes(r, nil)
-	r.GET("/auth", ginrs.Middleware(nil), handler)
-	r.GET("/scope", ginrs.RequireScopes(nil, core.AnyScope("admin")), handler)
-	for _, tc := range []struct{ path, body string }{
-		{"/auth", `{"error":"server_error","error_description":"Internal error."}` + "\n"},
-		{"/scope", `{"error":"server_error","error_description":"Internal error."}` + "\n"},
-		{"/jwks", `{"error":"OIDC_RS_PRIVATE_KEY_STR setting is missing or empty."}`},
+// TestNilResourceServerPanicsAtSetup checks that a route wired without a
+// resource server never starts serving, rather than answering 500.
+func TestNilResourceServerPanicsAtSetup(t *testing.T) {
+	for _, tc := range []struct {
+		name, fn string
+		setup    func()
+	}{
+		{"Middleware", "Middleware", func() { ginrs.Middleware(nil) }},
+		{"optional Middleware", "Middleware", func() { ginrs.Middleware(nil, ginrs.Optional()) }},
+		{"RequireScopes", "RequireScopes", func() { ginrs.RequireScopes(nil, core.AnyScope("admin")) }},
+		{"RegisterRoutes", "RegisterRoutes", func() { ginrs.RegisterRoutes(gin.New(), nil) }},
 	} {
-		t.Run(tc.path, func(t *testing.T) {
-			w := oidcrstest.Get(r, tc.path, "Bearer abc")
-			assert.Equal(t, http.StatusInternalServerError, w.Code)
-			assert.Equal(t, tc.body, w.Body.String())
-			assert.False(t, reached)
+		t.Run(tc.name, func(t *testing.T) {
+			require.PanicsWithValue(t, "ginrs: "+tc.fn+" with a nil *core.ResourceServer", tc.setup)
 		})
 	}
 }
 
+// TestRegisterRoutesWithoutKey checks that a resource server without a
+// private key still gets its /jwks route, which answers the reference's
+// 500.
+func TestRegisterRoutesWithoutKey(t *testing.T) {
+	r := gin.New()
+	ginrs.RegisterRoutes(r, core.Disabled(core.Settings{}, nil))
+	w := adaptertest.Get(r, "/jwks", "")
+	assert.Equal(t, http.StatusInternalServerError, w.Code)
+	assert.JSONEq(t, `{"error":"OIDC_RS_PRIVATE_KEY_STR setting is missing or empty."}`, w.Body.String())
+}
+
 func TestMiddlewareChain(t *testing.T) {
-	as, rs := oidcrstest.StartResourceServer(t)
+	as, rs := adaptertest.StartResourceServer(t)
 	var seen []string
 	mark := func(name string) gin.HandlerFunc { return func(*gin.Context) { seen = append(seen, name) } }
 	r := gin.New()
@@ -75,7 +84,7 @@ func TestMiddlewareChain(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			seen = nil
-			w := oidcrstest.Get(r, tc.path, tc.auth)
+			w := adaptertest.Get(r, tc.path, tc.auth)
 			assert.Equal(t, tc.status, w.Code)
 			assert.Equal(t, tc.seen, seen)
 		})

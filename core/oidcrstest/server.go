@@ -2,16 +2,11 @@ package oidcrstest
 
 import (
 	"crypto/rand"
-	"crypto/subtle"
 	"encoding/base64"
-	"encoding/json"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
-	"strings"
 	"sync"
 	"sync/atomic"
-	"testing"
 	"time"
 
 	jose "github.com/go-jose/go-jose/v4"
@@ -86,8 +81,19 @@ type Server struct {
 // Attack and fault tests use it to send crafted bodies.
 type AnswerFunc func(token string, claims map[string]any) (status int, contentType string, body []byte)
 
-// Start starts a Server for a test; it stops when the test ends.
-func Start(tb testing.TB, cfg Config) *Server {
+// TB is the part of a test that Start uses. *testing.T and *testing.B
+// satisfy it; it is an interface so that this package does not import
+// testing, and a binary embedding the server (a development
+// authorization server) does not link it.
+type TB interface {
+	Helper()
+	Fatalf(format string, args ...any)
+	Cleanup(f func())
+}
+
+// Start starts a Server for a test; it stops when the test ends. It fails
+// the test, with tb.Fatalf, when the server cannot start.
+func Start(tb TB, cfg Config) *Server {
 	tb.Helper()
 	s, err := New(cfg)
 	if err != nil {
@@ -217,86 +223,6 @@ func (s *Server) JWKSCalls() int64 { return s.jwksCalls.Load() }
 
 // ResetCounts sets both counters to zero.
 func (s *Server) ResetCounts() { s.introspections.Store(0); s.jwksCalls.Store(0) }
-
-func (s *Server) serveIntrospect(w http.ResponseWriter, r *http.Request) {
-	s.introspections.Add(1)
-	if s.applyFault(w, r, s.fault.Load()) {
-		return
-	}
-	if err := r.ParseForm(); err != nil {
-		writeJSON(w, http.StatusBadRequest, map[string]any{"error": "invalid_request"})
-		return
-	}
-	if !s.clientOK(r) {
-		writeJSON(w, http.StatusUnauthorized, map[string]any{"error": "invalid_client"})
-		return
-	}
-	tok := r.PostForm.Get("token")
-	s.mu.Lock()
-	claims, ok := s.toks[tok]
-	s.mu.Unlock()
-	if !ok {
-		claims = map[string]any{"active": false}
-	}
-	if h := s.hook.Load(); h != nil {
-		status, ctype, body := (*h)(tok, claims)
-		w.Header().Set("Content-Type", ctype)
-		w.WriteHeader(status)
-		_, _ = w.Write(body)
-		return
-	}
-	if s.cfg.Mode == JSON {
-		writeJSON(w, http.StatusOK, claims)
-		return
-	}
-	if !strings.Contains(r.Header.Get("Accept"), "application/token-introspection+jwt") {
-		writeJSON(w, http.StatusBadRequest, map[string]any{"error": "invalid_request"})
-		return
-	}
-	body, err := s.EncryptAnswer(claims)
-	if err != nil {
-		writeJSON(w, http.StatusInternalServerError, map[string]any{"error": "server_error"})
-		return
-	}
-	w.Header().Set("Content-Type", "application/token-introspection+jwt")
-	_, _ = w.Write([]byte(body))
-}
-
-func (s *Server) clientOK(r *http.Request) bool {
-	id, secret, basic := r.BasicAuth()
-	if basic {
-		id, _ = url.QueryUnescape(id)
-		secret, _ = url.QueryUnescape(secret)
-	} else {
-		id, secret = r.PostForm.Get("client_id"), r.PostForm.Get("client_secret")
-	}
-	return subtle.ConstantTimeCompare([]byte(id), []byte(s.cfg.ClientID)) == 1 &&
-		subtle.ConstantTimeCompare([]byte(secret), []byte(s.cfg.ClientSecret)) == 1
-}
-
-func (s *Server) serveJWKS(w http.ResponseWriter, r *http.Request) {
-	s.jwksCalls.Add(1)
-	if s.applyFault(w, r, s.jwksFault.Load()) {
-		return
-	}
-	s.mu.Lock()
-	set := jose.JSONWebKeySet{}
-	for _, k := range s.sig {
-		set.Keys = append(set.Keys, k.Public())
-	}
-	s.mu.Unlock()
-	writeJSON(w, http.StatusOK, set)
-}
-
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		status, b = http.StatusInternalServerError, []byte(`{"error":"server_error"}`)
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_, _ = w.Write(b)
-}
 
 func or(s, def string) string {
 	if s == "" {

@@ -55,12 +55,17 @@ func writeIdentity(w http.ResponseWriter, id identity) {
 // net/http application would.
 func netHTTPApp(rs *core.ResourceServer) http.Handler {
 	whoami := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ti, _ := core.FromContext(r.Context())
-		writeIdentity(w, newIdentity(ti, core.OriginAudienceFromContext(r.Context())))
+		ti, ok := core.FromContext(r.Context())
+		audience := ""
+		if ok {
+			audience = ti.OriginAudience
+		}
+		writeIdentity(w, newIdentity(ti, audience))
 	})
+	auth := rs.Middleware()
 	mux := http.NewServeMux()
 	mux.Handle("GET /jwks", rs.JWKSHandler())
-	mux.Handle("GET /me", rs.Middleware(whoami))
-	mux.Handle("GET /admin", rs.Middleware(rs.RequireScopes(core.AnyScope("admin"))(whoami)))
+	mux.Handle("GET /me", auth(whoami))
+	mux.Handle("GET /admin", auth(rs.RequireScopes(core.AnyScope("admin"))(whoami)))
 	return mux
 }

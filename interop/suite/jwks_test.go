@@ -51,6 +51,19 @@ func assertPublicOnly(t *testing.T, key map[string]any) {
 // it shows which of c's keys the AS encrypted to. Nothing is decrypted.
 func introspectionHeader(t *testing.T, as *asproc.AS, c rsClient, token string) map[string]any {
 	t.Helper()
+	parts := strings.Split(introspectRaw(t, as, c, token), ".")
+	require.Len(t, parts, 5, "a compact JWE")
+	raw, err := base64.RawURLEncoding.DecodeString(parts[0])
+	require.NoError(t, err)
+	var h map[string]any
+	require.NoError(t, json.Unmarshal(raw, &h))
+	return h
+}
+
+// introspectRaw introspects token as c, the way c's resource server does,
+// and returns the AS's RFC 9701 answer as is.
+func introspectRaw(t *testing.T, as *asproc.AS, c rsClient, token string) string {
+	t.Helper()
 	form := url.Values{"client_id": {c.id}, "client_secret": {c.secret()}, "token": {token}}
 	req, err := http.NewRequestWithContext(context.Background(), http.MethodPost, as.IntrospectionURL(),
 		strings.NewReader(form.Encode()))
@@ -62,12 +75,6 @@ func introspectionHeader(t *testing.T, as *asproc.AS, c rsClient, token string) 
 	defer resp.Body.Close()
 	body, err := io.ReadAll(resp.Body)
 	require.NoError(t, err)
-	require.Equal(t, http.StatusOK, resp.StatusCode)
-	parts := strings.Split(string(body), ".")
-	require.Len(t, parts, 5, "a compact JWE")
-	raw, err := base64.RawURLEncoding.DecodeString(parts[0])
-	require.NoError(t, err)
-	var h map[string]any
-	require.NoError(t, json.Unmarshal(raw, &h))
-	return h
+	require.Equal(t, http.StatusOK, resp.StatusCode, "body: %s", body)
+	return string(body)
 }

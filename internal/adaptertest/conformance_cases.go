@@ -1,4 +1,4 @@
-package oidcrstest
+package adaptertest
 
 import (
 	"encoding/base64"
@@ -6,7 +6,7 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/oidcrs/oidcrs/core"
+	"github.com/oidcrs/oidcrs/core/oidcrstest"
 )
 
 // conformanceCase is one request of the conformance suite and the whole
@@ -15,8 +15,8 @@ type conformanceCase struct {
 	name    string
 	variant variant
 	path    string
-	auth    func(as *Server) []string // Authorization header values
-	fault   *Fault
+	auth    func(as *oidcrstest.Server) []string // Authorization header values
+	fault   *oidcrstest.Fault
 	want    conformanceResponse
 	jwks    bool // want.Body is the resource server's JWKS document
 }
@@ -47,31 +47,37 @@ func reply(body string) conformanceResponse {
 }
 
 var (
-	missing   = failure(http.StatusUnauthorized, "unauthorized", core.DescMissingToken, "")
-	malformed = failure(http.StatusBadRequest, "invalid_request", core.DescMalformedHeader, "")
-	inactive  = failure(http.StatusUnauthorized, "invalid_token", core.DescInactive, "")
-	down      = failure(http.StatusServiceUnavailable, "temporarily_unavailable", core.DescFetchFailed, "")
+	missing   = failure(http.StatusUnauthorized, "unauthorized", descMissingToken, "")
+	malformed = failure(http.StatusBadRequest, "invalid_request", descMalformedHeader, "")
+	inactive  = failure(http.StatusUnauthorized, "invalid_token", descInactive, "")
+	down      = failure(http.StatusServiceUnavailable, "temporarily_unavailable", descFetchFailed, "")
 	anonymous = reply("anonymous\n")
 	valid     = reply("sub=user-1 audience=sp-client client_id=sp-client scopes=groups user=<nil>\n")
 )
 
 // bearer mints a token with claims and sends it.
-func bearer(claims map[string]any) func(*Server) []string {
-	return func(as *Server) []string { return []string{"Bearer " + as.Mint(claims)} }
+func bearer(claims map[string]any) func(*oidcrstest.Server) []string {
+	return func(as *oidcrstest.Server) []string { return []string{"Bearer " + as.Mint(claims)} }
 }
 
 // header sends fixed Authorization header values.
-func header(values ...string) func(*Server) []string {
-	return func(*Server) []string { return values }
+func header(values ...string) func(*oidcrstest.Server) []string {
+	return func(*oidcrstest.Server) []string { return values }
 }
 
-func conformanceCases(mode Mode) []conformanceCase {
+func conformanceCases(mode oidcrstest.Mode) []conformanceCase {
 	past := time.Now().Add(-time.Hour).Unix()
-	garbage := core.DescInvalidJSON
-	if mode == JWT {
-		garbage = core.DescDecryptionFailed
+	garbage := descInvalidJSON
+	if mode == oidcrstest.JWT {
+		garbage = descDecryptionFailed
 	}
-	tooMany := failure(http.StatusServiceUnavailable, "temporarily_unavailable", core.DescFetchFailed, "")
+	// The JSON backend requires the answer's iss, as the reference does;
+	// the JWT backend checks the envelope's iss instead.
+	noIssuer := failure(http.StatusUnauthorized, "invalid_token", descInvalidClaims, "")
+	if mode == oidcrstest.JWT {
+		noIssuer = valid
+	}
+	tooMany := failure(http.StatusServiceUnavailable, "temporarily_unavailable", descFetchFailed, "")
 	tooMany.RetryAfter = "7"
 	return []conformanceCase{
 		// Required authentication.
@@ -79,23 +85,34 @@ func conformanceCases(mode Mode) []conformanceCase {
 		{name: "another scheme", path: ConformanceProtected, auth: header("Basic dXNlcjpwYXNz"), want: missing},
 		{name: "valid token", path: ConformanceProtected, auth: bearer(nil), want: valid},
 		{name: "lower-case scheme", path: ConformanceProtected, want: valid,
-			auth: func(as *Server) []string { return []string{"bearer " + as.Mint(nil)} }},
+			auth: func(as *oidcrstest.Server) []string { return []string{"bearer " + as.Mint(nil)} }},
 		{name: "base64-encoded token", path: ConformanceProtected, want: valid,
-			auth: func(as *Server) []string {
+			auth: func(as *oidcrstest.Server) []string {
 				return []string{"Bearer " + base64.StdEncoding.EncodeToString([]byte(as.Mint(nil)))}
 			}},
 		{name: "unknown token", path: ConformanceProtected, auth: header("Bearer unknown-token"), want: inactive},
 		{name: "revoked token", path: ConformanceProtected, want: inactive,
-			auth: func(as *Server) []string { tok := as.Mint(nil); as.Revoke(tok); return []string{"Bearer " + tok} }},
+			auth: func(as *oidcrstest.Server) []string {
+				tok := as.Mint(nil)
+				as.Revoke(tok)
+				return []string{"Bearer " + tok}
+			}},
 		{name: "inactive answer", path: ConformanceProtected, auth: bearer(map[string]any{"active": false}), want: inactive},
 		{name: "expired token", path: ConformanceProtected, auth: bearer(map[string]any{"exp": past}),
-			want: failure(http.StatusUnauthorized, "invalid_token", core.DescExpired, "")},
+			want: failure(http.StatusUnauthorized, "invalid_token", descExpired, "")},
 		{name: "no audience", path: ConformanceProtected, auth: bearer(map[string]any{"client_id": nil}),
-			want: failure(http.StatusUnauthorized, "invalid_token", core.DescMissingAudience, "")},
+			want: failure(http.StatusUnauthorized, "invalid_token", descMissingAudience, "")},
 		{name: "no configured scope", path: ConformanceProtected, auth: bearer(map[string]any{"scope": "email"}),
-			want: failure(http.StatusForbidden, "insufficient_scope", core.DescScopesMismatch, "groups")},
+			want: failure(http.StatusForbidden, "insufficient_scope", descScopesMismatch, "groups")},
 		{name: "no scope claim", path: ConformanceProtected, auth: bearer(map[string]any{"scope": nil}),
-			want: failure(http.StatusForbidden, "insufficient_scope", core.DescMissingScope, "groups")},
+			want: failure(http.StatusForbidden, "insufficient_scope", descMissingScope, "groups")},
+		{name: "scopes separated by a no-break space", path: ConformanceProtected, auth: bearer(map[string]any{"scope": "groups\u00a0admin"}),
+			want: failure(http.StatusForbidden, "insufficient_scope", descScopesMismatch, "groups")},
+		{name: "scopes separated by a tab", path: ConformanceProtected, auth: bearer(map[string]any{"scope": "groups\tadmin"}),
+			want: failure(http.StatusForbidden, "insufficient_scope", descScopesMismatch, "groups")},
+		{name: "wrong issuer", path: ConformanceProtected, auth: bearer(map[string]any{"iss": "https://elsewhere.example"}),
+			want: failure(http.StatusUnauthorized, "invalid_token", descInvalidClaims, "")},
+		{name: "no issuer", path: ConformanceProtected, auth: bearer(map[string]any{"iss": nil}), want: noIssuer},
 
 		// Malformed requests.
 		{name: "bearer without token", path: ConformanceProtected, auth: header("Bearer "), want: malformed},
@@ -104,10 +121,10 @@ func conformanceCases(mode Mode) []conformanceCase {
 		{name: "two Authorization headers", path: ConformanceProtected, auth: header("Bearer abc", "Bearer def"), want: malformed},
 
 		// The authorization server misbehaves: 503 or 502, never invalid_token.
-		{name: "authorization server down", path: ConformanceProtected, auth: bearer(nil), fault: &FaultDown, want: down},
-		{name: "authorization server 500", path: ConformanceProtected, auth: bearer(nil), fault: &FaultServerError, want: down},
-		{name: "authorization server 429", path: ConformanceProtected, auth: bearer(nil), fault: &FaultTooManyRequests, want: tooMany},
-		{name: "authorization server garbage", path: ConformanceProtected, auth: bearer(nil), fault: &FaultGarbage,
+		{name: "authorization server down", path: ConformanceProtected, auth: bearer(nil), fault: &oidcrstest.FaultDown, want: down},
+		{name: "authorization server 500", path: ConformanceProtected, auth: bearer(nil), fault: &oidcrstest.FaultServerError, want: down},
+		{name: "authorization server 429", path: ConformanceProtected, auth: bearer(nil), fault: &oidcrstest.FaultTooManyRequests, want: tooMany},
+		{name: "authorization server garbage", path: ConformanceProtected, auth: bearer(nil), fault: &oidcrstest.FaultGarbage,
 			want: failure(http.StatusBadGateway, "server_error", garbage, "")},
 
 		// Optional authentication: no token goes on, a bad one does not.
@@ -116,7 +133,7 @@ func conformanceCases(mode Mode) []conformanceCase {
 		{name: "optional with token", path: ConformanceOptional, auth: bearer(nil), want: valid},
 		{name: "optional with bad token", path: ConformanceOptional, auth: header("Bearer unknown-token"), want: inactive},
 		{name: "optional with malformed header", path: ConformanceOptional, auth: header("Bearer "), want: malformed},
-		{name: "optional with authorization server down", path: ConformanceOptional, auth: bearer(nil), fault: &FaultDown, want: down},
+		{name: "optional with authorization server down", path: ConformanceOptional, auth: bearer(nil), fault: &oidcrstest.FaultDown, want: down},
 
 		// The skipper.
 		{name: "skipped without token", path: ConformanceSkipped, want: anonymous},
@@ -126,26 +143,30 @@ func conformanceCases(mode Mode) []conformanceCase {
 		{name: "any-of satisfied", path: ConformanceAnyScope, auth: bearer(map[string]any{"scope": "groups ops"}),
 			want: reply("sub=user-1 audience=sp-client client_id=sp-client scopes=groups,ops user=<nil>\n")},
 		{name: "any-of unsatisfied", path: ConformanceAnyScope, auth: bearer(nil),
-			want: failure(http.StatusForbidden, "insufficient_scope", core.DescInsufficientScope, "admin ops")},
+			want: failure(http.StatusForbidden, "insufficient_scope", descInsufficientScope, "admin ops")},
 		{name: "any-of without token", path: ConformanceAnyScope, want: missing},
+		{name: "any-of with a no-break space", path: ConformanceAnyScope, auth: bearer(map[string]any{"scope": "groups admin\u00a0ops"}),
+			want: failure(http.StatusForbidden, "insufficient_scope", descInsufficientScope, "admin ops")},
+		{name: "any-of with only a no-break space", path: ConformanceAnyScope, auth: bearer(map[string]any{"scope": "groups\u00a0admin"}),
+			want: failure(http.StatusForbidden, "insufficient_scope", descScopesMismatch, "groups")},
 		{name: "all-of satisfied", path: ConformanceAllScopes, auth: bearer(map[string]any{"scope": "admin groups"}),
 			want: reply("sub=user-1 audience=sp-client client_id=sp-client scopes=admin,groups user=<nil>\n")},
 		{name: "all-of unsatisfied", path: ConformanceAllScopes, auth: bearer(map[string]any{"scope": "groups ops"}),
-			want: failure(http.StatusForbidden, "insufficient_scope", core.DescInsufficientScope, "groups admin")},
+			want: failure(http.StatusForbidden, "insufficient_scope", descInsufficientScope, "groups admin")},
 
 		// The UserLookup hook.
 		{name: "user found", variant: withUser, path: ConformanceProtected, auth: bearer(nil),
 			want: reply("sub=user-1 audience=sp-client client_id=sp-client scopes=groups user={user-1}\n")},
 		{name: "user hook returns nil", variant: withUser, path: ConformanceProtected, auth: bearer(map[string]any{"sub": "stranger"}),
-			want: failure(http.StatusUnauthorized, "invalid_token", core.DescNoUser, "")},
+			want: failure(http.StatusUnauthorized, "invalid_token", descNoUser, "")},
 		{name: "user hook returns a typed nil", variant: withUser, path: ConformanceProtected, auth: bearer(map[string]any{"sub": "ghost"}),
-			want: failure(http.StatusUnauthorized, "invalid_token", core.DescNoUser, "")},
+			want: failure(http.StatusUnauthorized, "invalid_token", descNoUser, "")},
 		{name: "user hook and no sub", variant: withUser, path: ConformanceProtected, auth: bearer(map[string]any{"sub": nil}),
-			want: failure(http.StatusUnauthorized, "invalid_token", core.DescNoSubject, "")},
+			want: failure(http.StatusUnauthorized, "invalid_token", descNoSubject, "")},
 
 		// A disabled resource server fails closed.
 		{name: "disabled", variant: disabled, path: ConformanceProtected, auth: bearer(nil),
-			want: failure(http.StatusUnauthorized, "unauthorized", core.DescMisconfigured, "")},
+			want: failure(http.StatusUnauthorized, "unauthorized", descMisconfigured, "")},
 
 		// The JWKS route.
 		{name: "jwks", path: ConformanceJWKS, jwks: true,

@@ -1,4 +1,4 @@
-package oidcrstest
+package adaptertest
 
 import (
 	"context"
@@ -7,25 +7,27 @@ import (
 	"time"
 
 	"github.com/oidcrs/oidcrs/core"
+	"github.com/oidcrs/oidcrs/core/oidcrstest"
 )
 
 // BenchToken looks like an opaque access token (43 characters of
-// base64url), so that core.ExtractToken never tries to decode it. The
+// base64url), so that core never tries to decode it as base64. The
 // server started by StartBench knows it.
 const BenchToken = "kVq3u6n0-Xq_7Jc2mTz9pLr4wYb8sDe1fGh5iKj3lMn"
 
 // BenchBody is the fixed body benchmark handlers write.
 var BenchBody = []byte(`{"ok":true}`)
 
-// StartBench starts a JSON-mode Server that knows BenchToken (subject
-// DefaultSubject) and a ResourceServer that trusts it, caching for an
-// hour: the fixture of the adapters' Bare vs CachedHit benchmarks.
-func StartBench(b *testing.B) (*Server, *core.ResourceServer) {
+// StartBench starts a JSON-mode oidcrstest.Server that knows BenchToken
+// (subject oidcrstest.DefaultSubject) and a ResourceServer that trusts it,
+// caching for an hour: the fixture of the adapters' Bare vs CachedHit
+// benchmarks.
+func StartBench(b *testing.B) (*oidcrstest.Server, *core.ResourceServer) {
 	b.Helper()
-	as := Start(b, Config{})
+	as := oidcrstest.Start(b, oidcrstest.Config{})
 	now := time.Now()
 	as.SetAnswer(BenchToken, map[string]any{"active": true, "iss": as.URL,
-		"client_id": DefaultSPClientID, "sub": DefaultSubject, "scope": DefaultScope,
+		"client_id": oidcrstest.DefaultSPClientID, "sub": oidcrstest.DefaultSubject, "scope": oidcrstest.DefaultScope,
 		"token_type": "Bearer", "iat": now.Unix(), "exp": now.Add(24 * time.Hour).Unix()})
 	st := as.Settings("")
 	st.CacheTTL = time.Hour
@@ -102,7 +104,7 @@ func BenchServeParallel(b *testing.B, h http.Handler, req *http.Request) {
 
 // CheckOneIntrospection fails b unless as was asked exactly once: every
 // timed request was a cache hit.
-func CheckOneIntrospection(b *testing.B, as *Server) {
+func CheckOneIntrospection(b *testing.B, as *oidcrstest.Server) {
 	b.Helper()
 	if n := as.IntrospectionCalls(); n != 1 {
 		b.Fatalf("%d introspections, want 1 (every timed request a cache hit)", n)

@@ -1,4 +1,4 @@
-package oidcrstest
+package adaptertest
 
 import (
 	"context"
@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/oidcrs/oidcrs/core"
+	"github.com/oidcrs/oidcrs/core/oidcrstest"
 )
 
 // The routes of the app that RunConformance asks an adapter to build.
@@ -84,7 +85,7 @@ func conformanceReply(ti *core.TokenInfo, aud string, user any) string {
 // server's key from the adapter's JWKS route.
 func RunConformance(t *testing.T, build ConformanceBuilder) {
 	t.Helper()
-	for _, mode := range []Mode{JSON, JWT} {
+	for _, mode := range []oidcrstest.Mode{oidcrstest.JSON, oidcrstest.JWT} {
 		t.Run(string(mode), func(t *testing.T) {
 			env := newConformanceEnv(t, mode, build)
 			for _, c := range conformanceCases(mode) {
@@ -103,7 +104,7 @@ const (
 )
 
 type conformanceEnv struct {
-	as   *Server
+	as   *oidcrstest.Server
 	srvs [3]*httptest.Server
 	rss  [3]*core.ResourceServer
 }
@@ -119,9 +120,9 @@ func conformanceOptions() ConformanceOptions {
 	}}
 }
 
-func newConformanceEnv(t *testing.T, mode Mode, build ConformanceBuilder) *conformanceEnv {
+func newConformanceEnv(t *testing.T, mode oidcrstest.Mode, build ConformanceBuilder) *conformanceEnv {
 	t.Helper()
-	pem, err := GenerateRSAKeyPEM(2048)
+	pem, err := oidcrstest.GenerateRSAKeyPEM(2048)
 	if err != nil {
 		t.Fatalf("generating the resource server key: %v", err)
 	}
@@ -138,11 +139,11 @@ func newConformanceEnv(t *testing.T, mode Mode, build ConformanceBuilder) *confo
 		}))
 		t.Cleanup(env.srvs[i].Close)
 	}
-	env.as = Start(t, Config{Mode: mode, RSJWKSURL: env.srvs[plain].URL + ConformanceJWKS})
+	env.as = oidcrstest.Start(t, oidcrstest.Config{Mode: mode, RSJWKSURL: env.srvs[plain].URL + ConformanceJWKS})
 	st := env.as.Settings(pem)
 	hook := core.WithUserLookup(func(_ context.Context, ti *core.TokenInfo) (any, error) {
 		switch ti.Subject {
-		case DefaultSubject:
+		case oidcrstest.DefaultSubject:
 			return ConformanceUser{Subject: ti.Subject}, nil
 		case "ghost":
 			var none *ConformanceUser // a typed nil is no user either

@@ -1,4 +1,4 @@
-package oidcrstest
+package adaptertest
 
 import (
 	"net/http"
@@ -6,18 +6,19 @@ import (
 	"testing"
 
 	"github.com/oidcrs/oidcrs/core"
+	"github.com/oidcrs/oidcrs/core/oidcrstest"
 )
 
-// StartResourceServer starts a JSON-mode Server and a ResourceServer that
-// trusts it, with a fresh EC key (ECDH-ES) so that /jwks has a key to
-// serve. Both stop when the test ends.
-func StartResourceServer(tb testing.TB) (*Server, *core.ResourceServer) {
+// StartResourceServer starts a JSON-mode oidcrstest.Server and a
+// ResourceServer that trusts it, with a fresh EC key (ECDH-ES) so that
+// /jwks has a key to serve. Both stop when the test ends.
+func StartResourceServer(tb testing.TB) (*oidcrstest.Server, *core.ResourceServer) {
 	tb.Helper()
-	pem, err := GenerateECKeyPEM()
+	pem, err := oidcrstest.GenerateECKeyPEM()
 	if err != nil {
 		tb.Fatal(err)
 	}
-	as := Start(tb, Config{})
+	as := oidcrstest.Start(tb, oidcrstest.Config{})
 	st := as.Settings(pem)
 	st.KeyType, st.EncryptionAlgorithm = "EC", "ECDH-ES"
 	rs, err := core.New(st)

