@@ -1,8 +1,28 @@
 #!/usr/bin/env bash
 # Runs every test of every module in go.work, with the race detector.
 # A plain `go test ./...` at the root would skip the nested modules.
+#
+# It does its own set-up: when node and npm are on the PATH and the interop
+# suite's node_modules is missing or was installed from another
+# package-lock.json, it runs `npm ci` in interop/as first. Without Node.js
+# it says so in one line; the interop tests then skip locally and fail
+# under CI=true.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+as=interop/as
+if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then
+  stamp="$as/node_modules/.oidcrs-package-lock.sha256"
+  want=$(sha256sum "$as/package-lock.json" | cut -d' ' -f1)
+  if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+    echo "test.sh: installing the interop suite's npm packages (npm ci in $as)"
+    (cd "$as" && npm ci --no-audit --no-fund --loglevel=error)
+    echo "$want" > "$stamp"
+  fi
+else
+  echo "test.sh: Node.js (node and npm) is not on the PATH: the interop suite against node oidc-provider will be skipped (it fails under CI=true)."
+fi
+
 mapfile -t mods < <(go list -m -f '{{.Dir}}')
 pkgs=()
 for m in "${mods[@]}"; do pkgs+=("$m/..."); done
