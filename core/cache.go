@@ -21,6 +21,7 @@ type cacheEntry struct {
 type verdictCache interface {
 	get(key cacheKey, now time.Time) (cacheEntry, bool)
 	set(key cacheKey, e cacheEntry, now time.Time)
+	remove(key cacheKey)
 }
 
 const maxCacheShards = 64
@@ -94,6 +95,14 @@ func (c *memoryCache) set(key cacheKey, e cacheEntry, now time.Time) {
 		s.evict(now.UnixNano())
 	}
 	s.m[key] = me
+}
+
+// remove drops the entry for key, if any.
+func (c *memoryCache) remove(key cacheKey) {
+	s := c.shard(key)
+	s.mu.Lock()
+	delete(s.m, key)
+	s.mu.Unlock()
 }
 
 // evict makes room in a full shard. It drops the expired entries among

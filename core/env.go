@@ -51,6 +51,14 @@ func SettingsFromEnv(lookup LookupFunc) (Settings, error) {
 		Proxy:                 get("OIDC_PROXY"),
 		ClientAuth:            ClientAuthMethod(strings.ToLower(get("OIDC_RS_CLIENT_AUTH_METHOD"))),
 		Realm:                 get("OIDC_RS_REALM"),
+		CacheURL:              get("OIDC_RS_CACHE_URL"),
+	}
+	if v := get("OIDC_RS_CACHE_SECRET"); v != "" {
+		for sec := range strings.SplitSeq(v, ",") {
+			if sec = strings.TrimSpace(sec); sec != "" {
+				s.CacheSecrets = append(s.CacheSecrets, sec)
+			}
+		}
 	}
 	// The key keeps its own line breaks; only surrounding space is dropped.
 	if v, ok := lookup("OIDC_RS_PRIVATE_KEY_STR"); ok {
@@ -85,6 +93,7 @@ func SettingsFromEnv(lookup LookupFunc) (Settings, error) {
 	s.Timeout = seconds("OIDC_TIMEOUT", true)
 	s.Leeway = seconds("OIDC_RS_LEEWAY", false)
 	s.JWTMaxAge = seconds("OIDC_RS_JWT_MAX_AGE", true)
+	s.CacheTimeout = seconds("OIDC_RS_CACHE_TIMEOUT", true)
 	if v := get("OIDC_RS_CACHE_NEGATIVE_TTL"); v != "" {
 		s.CacheNegativeTTL = seconds("OIDC_RS_CACHE_NEGATIVE_TTL", false)
 		s.DisableNegativeCache = s.CacheNegativeTTL == 0

@@ -130,6 +130,11 @@ func (s cacheShim) get(k cacheKey, now time.Time) (cacheEntry, bool) {
 	return e.internal(), ok
 }
 func (s cacheShim) set(k cacheKey, e cacheEntry, now time.Time) { s.c.Set(k, fromInternal(e), now) }
+func (s cacheShim) remove(k cacheKey) {
+	if r, ok := s.c.(interface{ Remove(CacheKey) }); ok {
+		r.Remove(k)
+	}
+}
 
 // WithCache puts c in place of the memory cache: the tests share one cache
 // between ResourceServers, or plant entries in it.
@@ -149,6 +154,9 @@ func (c *MemoryCache) Get(k CacheKey, now time.Time) (CacheEntry, bool) {
 
 // Set stores an entry.
 func (c *MemoryCache) Set(k CacheKey, e CacheEntry, now time.Time) { c.m.set(k, e.internal(), now) }
+
+// Remove drops an entry.
+func (c *MemoryCache) Remove(k CacheKey) { c.m.remove(k) }
 
 // Len counts the entries.
 func (c *MemoryCache) Len() int { return c.m.len() }

@@ -15,6 +15,7 @@ type options struct {
 	logger     *slog.Logger
 	now        func() time.Time
 	cache      verdictCache // tests only: see export_test.go
+	shared     SharedStore
 	userLookup UserLookupFunc
 }
 

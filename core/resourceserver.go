@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	jose "github.com/go-jose/go-jose/v4"
@@ -31,6 +32,11 @@ type ResourceServer struct {
 	userLookup UserLookupFunc
 	disabled   error
 	logOnce    sync.Once
+	shared     *sharedCache // nil without WithSharedCache
+	ownClient  *http.Client // the client New built, closed by Close
+	closed     atomic.Bool
+	closeOnce  sync.Once
+	closeErr   error
 }
 
 // New validates s, parses the keys once, and returns a ResourceServer. Its
@@ -58,6 +64,7 @@ func New(s Settings, opts ...Option) (*ResourceServer, error) {
 		if client, err = newHTTPClient(s); err != nil {
 			return nil, err
 		}
+		rs.ownClient = client
 	}
 	ac := &asClient{http: client, endpoint: s.IntrospectionEndpoint, clientID: s.ClientID,
 		secret: s.ClientSecret, auth: s.ClientAuth, accept: "application/json", timeout: s.Timeout}
@@ -80,6 +87,14 @@ func New(s Settings, opts ...Option) (*ResourceServer, error) {
 	}
 	if s.DisableNegativeCache {
 		rs.negTTL = 0
+	}
+	switch {
+	case o.shared != nil:
+		if rs.shared, err = newSharedCache(s, o.shared, &rs.fp, o, rs.fromShared, rs.drop); err != nil {
+			return nil, err
+		}
+	case s.CacheURL != "":
+		return nil, errors.New("OIDC_RS_CACHE_URL: is set, but no shared cache was given: open it with github.com/oidcrs/oidcrs/cache/redis and pass it with WithSharedCache")
 	}
 	return rs, nil
 }
@@ -172,6 +187,9 @@ func (rs *ResourceServer) Authenticate(ctx context.Context, authorization []stri
 // verify checks a raw token: from the cache, or by asking the
 // authorization server, concurrent askers of one token sharing one call.
 func (rs *ResourceServer) verify(ctx context.Context, token string) (*TokenInfo, error) {
+	if rs.closed.Load() {
+		return nil, errClosed
+	}
 	if rs.disabled != nil {
 		rs.logOnce.Do(func() {
 			rs.logger.LogAttrs(ctx, slog.LevelError, "oidcrs: resource server is disabled", slog.String("reason", rs.disabled.Error()))
@@ -213,33 +231,6 @@ func (rs *ResourceServer) verify(ctx context.Context, token string) (*TokenInfo,
 }
 
 var errClientGone = errors.New("the request's own context ended while it waited for the authorization server")
-
-// introspect asks the authorization server, checks the answer and caches
-// the verdict. It runs once per token for all concurrent callers.
-func (rs *ResourceServer) introspect(ctx context.Context, key cacheKey, token string) (*TokenInfo, error) {
-	claims, err := rs.intro.introspect(ctx, token)
-	if err != nil {
-		return nil, err
-	}
-	now := rs.now()
-	ti, err := rs.checker.check(claims, now)
-	if rs.cache == nil {
-		return ti, err
-	}
-	if err != nil {
-		var e *authError
-		if errors.As(err, &e) && !errors.Is(e.kind, ErrBadResponse) && rs.negTTL > 0 {
-			rs.cache.set(key, cacheEntry{err: e, expires: now.Add(rs.negTTL)}, now)
-		}
-		return nil, err
-	}
-	exp := now.Add(rs.cacheTTL)
-	if !ti.ExpiresAt.IsZero() && ti.ExpiresAt.Before(exp) {
-		exp = ti.ExpiresAt
-	}
-	rs.cache.set(key, cacheEntry{info: ti, expires: exp}, now)
-	return ti, nil
-}
 
 // reject logs a rejection: at Warn when the authorization server failed,
 // at Debug otherwise (their volume is the client's to choose, and so is a

@@ -1,14 +1,6 @@
 package core
 
-import (
-	"errors"
-	"fmt"
-	"net/url"
-	"slices"
-	"time"
-
-	jose "github.com/go-jose/go-jose/v4"
-)
+import "time"
 
 // Backend names how the authorization server is asked about a token.
 type Backend string
@@ -45,6 +37,8 @@ const (
 	defaultCacheNegativeTTL = 5 * time.Second
 	defaultCacheSize        = 100_000
 	defaultJWTMaxAge        = 60 * time.Second
+	defaultCacheTimeout     = 50 * time.Millisecond
+	minCacheSecretLen       = 32
 )
 
 // Settings configures a ResourceServer. Each field names the environment
@@ -134,6 +128,21 @@ type Settings struct {
 	// CacheSize bounds the number of cached answers (OIDC_RS_CACHE_SIZE).
 	// Default 100,000.
 	CacheSize int
+	// CacheURL is the address of the cache shared by replicas
+	// (OIDC_RS_CACHE_URL, redis:// or rediss://). Core only validates it:
+	// the cache/redis module opens it and WithSharedCache adds it, and New
+	// fails when it is set without a shared cache. Default "": each replica
+	// keeps its own cache. Its password is redacted when printed.
+	CacheURL string
+	// CacheSecrets key and seal the shared cache's entries
+	// (OIDC_RS_CACHE_SECRET, comma separated, each at least 32 bytes): the
+	// first writes and all of them read, so that a new secret can be put
+	// first and the old one dropped after a cache TTL. Required with a
+	// shared cache. Redacted when printed.
+	CacheSecrets []string
+	// CacheTimeout bounds each call to the shared cache
+	// (OIDC_RS_CACHE_TIMEOUT, in seconds). Default 50 ms.
+	CacheTimeout time.Duration
 }
 
 // withDefaults returns s with zero-valued optional fields set.
@@ -162,111 +171,8 @@ func (s Settings) withDefaults() Settings {
 	if s.JWTMaxAge == 0 {
 		s.JWTMaxAge = defaultJWTMaxAge
 	}
+	if s.CacheTimeout == 0 {
+		s.CacheTimeout = defaultCacheTimeout
+	}
 	return s
-}
-
-// Validate reports every problem of s at once, each naming its setting, as
-// one error (errors.Join). Defaults are applied first.
-func (s Settings) Validate() error {
-	_, err := s.withDefaults().validate()
-	return err
-}
-
-// validate checks s, defaults applied, and returns the keyring it parsed
-// (nil without a key), so that New parses the keys once.
-func (s Settings) validate() (*keyring, error) {
-	var errs []error
-	var keys *keyring
-	add := func(name, format string, args ...any) {
-		errs = append(errs, fmt.Errorf("%s: "+format, append([]any{name}, args...)...))
-	}
-	switch s.Backend {
-	case BackendJSON, BackendJWT:
-	case "":
-		add("OIDC_RS_BACKEND_CLASS", "is required")
-	default:
-		add("OIDC_RS_BACKEND_CLASS", "unknown backend %q", string(s.Backend))
-	}
-	if s.ClientID == "" {
-		add("OIDC_RS_CLIENT_ID", "is required")
-	}
-	if s.ClientSecret == "" {
-		add("OIDC_RS_CLIENT_SECRET", "is required")
-	}
-	checkURL(add, "OIDC_OP_URL", s.Issuer, true)
-	checkURL(add, "OIDC_OP_INTROSPECTION_ENDPOINT", s.IntrospectionEndpoint, true)
-	checkURL(add, "OIDC_OP_JWKS_ENDPOINT", s.JWKSEndpoint, s.Backend == BackendJWT)
-	if s.Proxy != "" {
-		checkURL(add, "OIDC_PROXY", s.Proxy, true)
-	}
-	if len(s.Scopes) == 0 {
-		add("OIDC_RS_SCOPES", "is required")
-	}
-	for _, sc := range s.Scopes {
-		if !validScopeToken(sc) {
-			add("OIDC_RS_SCOPES", "invalid scope %q", sc)
-		}
-	}
-	if !validRealm(s.Realm) {
-		add("OIDC_RS_REALM", "must be printable ASCII without quotes or backslashes")
-	}
-	switch s.ClientAuth {
-	case ClientSecretPost, ClientSecretBasic:
-	default:
-		add("OIDC_RS_CLIENT_AUTH_METHOD", "unknown method %q", string(s.ClientAuth))
-	}
-	if s.Timeout < 0 {
-		add("OIDC_TIMEOUT", "must be positive")
-	}
-	if s.Leeway < 0 {
-		add("OIDC_RS_LEEWAY", "must not be negative")
-	}
-	if s.CacheTTL < 0 || s.CacheNegativeTTL < 0 || s.CacheSize < 0 {
-		add("OIDC_RS_CACHE_TTL", "cache settings must not be negative")
-	}
-	if s.JWTMaxAge < 0 {
-		add("OIDC_RS_JWT_MAX_AGE", "must not be negative")
-	}
-	if s.Backend == BackendJWT {
-		if s.SigningAlgorithm == "" {
-			add("OIDC_RS_SIGNING_ALGO", "is required for the JWT backend")
-		} else if !slices.Contains(signingAlgorithms, jose.SignatureAlgorithm(s.SigningAlgorithm)) {
-			add("OIDC_RS_SIGNING_ALGO", "unsupported algorithm %q", s.SigningAlgorithm)
-		}
-		if s.EncryptionEncoding == "" {
-			add("OIDC_RS_ENCRYPTION_ENCODING", "is required for the JWT backend")
-		} else if !slices.Contains(contentEncryptions, jose.ContentEncryption(s.EncryptionEncoding)) {
-			add("OIDC_RS_ENCRYPTION_ENCODING", "unsupported encoding %q", s.EncryptionEncoding)
-		}
-		if s.PrivateKey == "" {
-			add("OIDC_RS_PRIVATE_KEY_STR", "is required for the JWT backend")
-		}
-	}
-	if s.PrivateKey != "" || s.Backend == BackendJWT {
-		if _, err := parseKeyAlgorithm(s.EncryptionAlgorithm, s.KeyType); err != nil {
-			add("OIDC_RS_ENCRYPTION_ALGO", "%v", err)
-		} else if s.PrivateKey != "" {
-			var err error
-			if keys, err = loadKeyring(s); err != nil {
-				add("OIDC_RS_PRIVATE_KEY_STR", "%v", err)
-			}
-		}
-	}
-	if len(errs) > 0 {
-		return nil, errors.Join(errs...)
-	}
-	return keys, nil
-}
-
-func checkURL(add func(string, string, ...any), name, v string, required bool) {
-	if v == "" {
-		if required {
-			add(name, "is required")
-		}
-		return
-	}
-	u, err := url.Parse(v)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		add(name, "must be an absolute http(s) URL")
-	}
 }

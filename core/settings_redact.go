@@ -24,11 +24,17 @@ func (s Settings) fields() []settingField {
 		}
 		return redacted
 	}
-	proxy := s.Proxy
-	if u, err := url.Parse(proxy); err != nil {
-		proxy = secret(proxy)
-	} else if u.User != nil {
-		proxy = u.Redacted()
+	redactURL := func(v string) string {
+		if u, err := url.Parse(v); err != nil {
+			return secret(v)
+		} else if u.User != nil {
+			return u.Redacted()
+		}
+		return v
+	}
+	secrets := ""
+	if len(s.CacheSecrets) > 0 {
+		secrets = strings.TrimSuffix(strings.Repeat(redacted+",", len(s.CacheSecrets)), ",")
 	}
 	d := func(v any) string { return fmt.Sprint(v) }
 	return []settingField{
@@ -47,7 +53,7 @@ func (s Settings) fields() []settingField {
 		{"OIDC_RS_ENCRYPTION_KEY_TYPE", s.KeyType},
 		{"OIDC_VERIFY_SSL", strconv.FormatBool(!s.InsecureSkipVerify)},
 		{"OIDC_TIMEOUT", d(s.Timeout)},
-		{"OIDC_PROXY", proxy},
+		{"OIDC_PROXY", redactURL(s.Proxy)},
 		{"OIDC_RS_CLIENT_AUTH_METHOD", string(s.ClientAuth)},
 		{"OIDC_RS_LEEWAY", d(s.Leeway)},
 		{"OIDC_RS_JWT_MAX_AGE", d(s.JWTMaxAge)},
@@ -57,6 +63,9 @@ func (s Settings) fields() []settingField {
 		{"OIDC_RS_CACHE_NEGATIVE_TTL", d(s.CacheNegativeTTL)},
 		{"negative_cache_disabled", strconv.FormatBool(s.DisableNegativeCache)},
 		{"OIDC_RS_CACHE_SIZE", strconv.Itoa(s.CacheSize)},
+		{"OIDC_RS_CACHE_URL", redactURL(s.CacheURL)},
+		{"OIDC_RS_CACHE_SECRET", secrets},
+		{"OIDC_RS_CACHE_TIMEOUT", d(s.CacheTimeout)},
 	}
 }
 

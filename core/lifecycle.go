@@ -1,0 +1,57 @@
+package core
+
+import (
+	"context"
+	"errors"
+)
+
+var errClosed = newError(ErrUnavailable, descFetchFailed, errors.New("the resource server is closed"))
+
+// Forget drops the verdict on token, the access token itself as the
+// authorization server knows it: from this replica's cache, and, with a
+// shared cache, from the store, telling every other replica to drop it
+// too. Use it after a back-channel logout, an admin action or a revocation
+// webhook; the next request with the token asks the authorization server
+// again. A replica that misses the message drops the entry at its TTL. Its
+// error says that the shared cache could not be reached; this replica's
+// entry is dropped anyway. A request already asking about the token when
+// Forget runs may still cache the verdict it gets.
+func (rs *ResourceServer) Forget(ctx context.Context, token string) error {
+	if rs == nil {
+		return nil
+	}
+	key := rs.fp.key(token)
+	rs.drop(key)
+	if rs.shared == nil {
+		return nil
+	}
+	return rs.shared.forget(ctx, key, token)
+}
+
+// drop removes one first-level entry.
+func (rs *ResourceServer) drop(key cacheKey) {
+	if rs.cache != nil {
+		rs.cache.remove(key)
+	}
+}
+
+// Close releases what the ResourceServer started: the shared cache's
+// subscription, its writes in flight and its store (when the store has a
+// Close method), and the idle connections of the HTTP client New built.
+// Requests after Close fail closed with 503. It is safe to call more than
+// once; later calls return the first one's error.
+func (rs *ResourceServer) Close() error {
+	if rs == nil {
+		return nil
+	}
+	rs.closeOnce.Do(func() {
+		rs.closed.Store(true)
+		if rs.shared != nil {
+			rs.closeErr = rs.shared.close()
+		}
+		if rs.ownClient != nil {
+			rs.ownClient.CloseIdleConnections()
+		}
+	})
+	return rs.closeErr
+}

@@ -1,0 +1,142 @@
+package core
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"slices"
+
+	jose "github.com/go-jose/go-jose/v4"
+)
+
+// Validate reports every problem of s at once, each naming its setting, as
+// one error (errors.Join). Defaults are applied first.
+func (s Settings) Validate() error {
+	_, err := s.withDefaults().validate()
+	return err
+}
+
+// validate checks s, defaults applied, and returns the keyring it parsed
+// (nil without a key), so that New parses the keys once.
+func (s Settings) validate() (*keyring, error) {
+	var errs []error
+	var keys *keyring
+	add := func(name, format string, args ...any) {
+		errs = append(errs, fmt.Errorf("%s: "+format, append([]any{name}, args...)...))
+	}
+	switch s.Backend {
+	case BackendJSON, BackendJWT:
+	case "":
+		add("OIDC_RS_BACKEND_CLASS", "is required")
+	default:
+		add("OIDC_RS_BACKEND_CLASS", "unknown backend %q", string(s.Backend))
+	}
+	if s.ClientID == "" {
+		add("OIDC_RS_CLIENT_ID", "is required")
+	}
+	if s.ClientSecret == "" {
+		add("OIDC_RS_CLIENT_SECRET", "is required")
+	}
+	checkURL(add, "OIDC_OP_URL", s.Issuer, true)
+	checkURL(add, "OIDC_OP_INTROSPECTION_ENDPOINT", s.IntrospectionEndpoint, true)
+	checkURL(add, "OIDC_OP_JWKS_ENDPOINT", s.JWKSEndpoint, s.Backend == BackendJWT)
+	if s.Proxy != "" {
+		checkURL(add, "OIDC_PROXY", s.Proxy, true)
+	}
+	if len(s.Scopes) == 0 {
+		add("OIDC_RS_SCOPES", "is required")
+	}
+	for _, sc := range s.Scopes {
+		if !validScopeToken(sc) {
+			add("OIDC_RS_SCOPES", "invalid scope %q", sc)
+		}
+	}
+	if !validRealm(s.Realm) {
+		add("OIDC_RS_REALM", "must be printable ASCII without quotes or backslashes")
+	}
+	switch s.ClientAuth {
+	case ClientSecretPost, ClientSecretBasic:
+	default:
+		add("OIDC_RS_CLIENT_AUTH_METHOD", "unknown method %q", string(s.ClientAuth))
+	}
+	if s.Timeout < 0 {
+		add("OIDC_TIMEOUT", "must be positive")
+	}
+	if s.Leeway < 0 {
+		add("OIDC_RS_LEEWAY", "must not be negative")
+	}
+	if s.CacheTTL < 0 || s.CacheNegativeTTL < 0 || s.CacheSize < 0 {
+		add("OIDC_RS_CACHE_TTL", "cache settings must not be negative")
+	}
+	if s.JWTMaxAge < 0 {
+		add("OIDC_RS_JWT_MAX_AGE", "must not be negative")
+	}
+	s.validateSharedCache(add)
+	if s.Backend == BackendJWT {
+		if s.SigningAlgorithm == "" {
+			add("OIDC_RS_SIGNING_ALGO", "is required for the JWT backend")
+		} else if !slices.Contains(signingAlgorithms, jose.SignatureAlgorithm(s.SigningAlgorithm)) {
+			add("OIDC_RS_SIGNING_ALGO", "unsupported algorithm %q", s.SigningAlgorithm)
+		}
+		if s.EncryptionEncoding == "" {
+			add("OIDC_RS_ENCRYPTION_ENCODING", "is required for the JWT backend")
+		} else if !slices.Contains(contentEncryptions, jose.ContentEncryption(s.EncryptionEncoding)) {
+			add("OIDC_RS_ENCRYPTION_ENCODING", "unsupported encoding %q", s.EncryptionEncoding)
+		}
+		if s.PrivateKey == "" {
+			add("OIDC_RS_PRIVATE_KEY_STR", "is required for the JWT backend")
+		}
+	}
+	if s.PrivateKey != "" || s.Backend == BackendJWT {
+		if _, err := parseKeyAlgorithm(s.EncryptionAlgorithm, s.KeyType); err != nil {
+			add("OIDC_RS_ENCRYPTION_ALGO", "%v", err)
+		} else if s.PrivateKey != "" {
+			var err error
+			if keys, err = loadKeyring(s); err != nil {
+				add("OIDC_RS_PRIVATE_KEY_STR", "%v", err)
+			}
+		}
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	return keys, nil
+}
+
+func checkURL(add func(string, string, ...any), name, v string, required bool) {
+	if v == "" {
+		if required {
+			add(name, "is required")
+		}
+		return
+	}
+	u, err := url.Parse(v)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		add(name, "must be an absolute http(s) URL")
+	}
+}
+
+// validateSharedCache checks the shared cache's settings: a URL needs
+// secrets, and every secret is long enough.
+func (s Settings) validateSharedCache(add func(string, string, ...any)) {
+	if s.CacheURL != "" {
+		u, err := url.Parse(s.CacheURL)
+		if err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") || u.Host == "" {
+			add("OIDC_RS_CACHE_URL", "must be a redis:// or rediss:// URL")
+		}
+		if len(s.CacheSecrets) == 0 {
+			add("OIDC_RS_CACHE_SECRET", "is required with OIDC_RS_CACHE_URL (at least %d bytes)", minCacheSecretLen)
+		}
+		if s.DisableCache {
+			add("OIDC_RS_CACHE_URL", "a shared cache needs the cache on (OIDC_RS_CACHE_TTL is 0)")
+		}
+	}
+	for i, sec := range s.CacheSecrets {
+		if len(sec) < minCacheSecretLen {
+			add("OIDC_RS_CACHE_SECRET", "secret %d is shorter than %d bytes", i+1, minCacheSecretLen)
+		}
+	}
+	if s.CacheTimeout < 0 {
+		add("OIDC_RS_CACHE_TIMEOUT", "must be positive")
+	}
+}
