@@ -6,7 +6,8 @@
 # suite's node_modules is missing or was installed from another
 # package-lock.json, it runs `npm ci` in interop/as first. Without Node.js
 # it says so in one line; the interop tests then skip locally and fail
-# under CI=true.
+# under CI=true. The shared-cache tests start their own redis-server; it
+# says in one line when there is none (.ci/run installs it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,6 +22,10 @@ if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then
   fi
 else
   echo "test.sh: Node.js (node and npm) is not on the PATH: the interop suite against node oidc-provider will be skipped (it fails under CI=true)."
+fi
+
+if ! command -v redis-server >/dev/null 2>&1; then
+  echo "test.sh: redis-server is not on the PATH: the shared-cache tests will be skipped (apt-get install redis-server; they fail under CI=true)."
 fi
 
 mapfile -t mods < <(go list -m -f '{{.Dir}}')

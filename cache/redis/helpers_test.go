@@ -1,0 +1,102 @@
+package rediscache_test
+
+import (
+	"context"
+	"runtime"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	rediscache "github.com/oidcrs/oidcrs/cache/redis"
+	"github.com/oidcrs/oidcrs/internal/redistest"
+)
+
+// newStore starts a redis-server and returns a Store from Open on it, closed
+// when the test ends, with the server.
+func newStore(t *testing.T) (*rediscache.Store, *redistest.Server) {
+	t.Helper()
+	srv := redistest.Start(t)
+	store, err := rediscache.Open(srv.URL(), 50*time.Millisecond)
+	require.NoError(t, err)
+	t.Cleanup(func() { assert.NoError(t, store.Close()) })
+	return store, srv
+}
+
+// bounded gives one call a context with a deadline; a generous one, as the
+// race detector on a busy machine is slow.
+func bounded(t *testing.T) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+// commandCalls is how many times Redis ran name, from INFO commandstats.
+func commandCalls(t *testing.T, rdb *redis.Client, name string) int {
+	t.Helper()
+	info, err := rdb.Info(bounded(t), "commandstats").Result()
+	require.NoError(t, err)
+	for line := range strings.Lines(info) {
+		stats, ok := strings.CutPrefix(strings.TrimSpace(line), "cmdstat_"+name+":calls=")
+		if ok {
+			n, err := strconv.Atoi(stats[:strings.IndexByte(stats, ',')])
+			require.NoError(t, err)
+			return n
+		}
+	}
+	return 0
+}
+
+// receive waits, bounded, for one message on got.
+func receive(t *testing.T, got <-chan string, wait time.Duration) string {
+	t.Helper()
+	select {
+	case m := <-got:
+		return m
+	case <-time.After(wait):
+		t.Fatalf("no message within %v", wait)
+		return ""
+	}
+}
+
+// waitSubscribers waits, bounded, until channel has n subscribers: go-redis
+// sends SUBSCRIBE without waiting for Redis to confirm it.
+func waitSubscribers(t *testing.T, rdb *redis.Client, channel string, n int64) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		subs, err := rdb.PubSubNumSub(ctx, channel).Result()
+		cancel()
+		if err == nil && subs[channel] == n {
+			return
+		}
+		require.True(t, time.Now().Before(deadline), "%s: %d subscribers, want %d (err %v)", channel, subs[channel], n, err)
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// waitGoroutines waits, bounded, until the goroutine count is back to base.
+func waitGoroutines(t *testing.T, base int) {
+	t.Helper()
+	deadline := time.Now().Add(2 * time.Second)
+	for runtime.NumGoroutine() > base && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n := runtime.NumGoroutine(); n > base {
+		buf := make([]byte, 1<<16)
+		t.Errorf("%d goroutines, %d before:\n%s", n, base, buf[:runtime.Stack(buf, true)])
+	}
+}
+
+// redisClient is a plain client on s for a test to look into Redis,
+// closed when the test ends.
+func redisClient(tb testing.TB, s *redistest.Server) *redis.Client {
+	c := redis.NewClient(&redis.Options{Addr: s.Addr()})
+	tb.Cleanup(func() { _ = c.Close() })
+	return c
+}

@@ -1,0 +1,78 @@
+package rediscache
+
+import (
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/oidcrs/oidcrs/core"
+	"github.com/redis/go-redis/v9"
+)
+
+// defaultTimeout is the timeout of Open when given none, and how long
+// Subscribe waits for its first SUBSCRIBE on a Store from New.
+const defaultTimeout = 50 * time.Millisecond
+
+var _ core.SharedStore = (*Store)(nil)
+
+// Store is a core.SharedStore on a Redis client. It is safe for concurrent
+// use. Build it with Open or New.
+type Store struct {
+	client  redis.UniversalClient
+	owned   bool          // Close closes client
+	timeout time.Duration // bound on Subscribe's first SUBSCRIBE
+
+	mu     sync.Mutex
+	subs   map[*subscription]struct{}
+	closed bool
+}
+
+// New returns a Store on client, which stays the caller's: Close does not
+// close it.
+//
+// The timeout guarantee (no call waits past its context's deadline, no
+// call is retried) holds only when client was built with
+// ContextTimeoutEnabled: true and MaxRetries: -1, as Open does. Without
+// ContextTimeoutEnabled, go-redis ignores the context's deadline on the
+// socket: a paused or unreachable Redis makes a call wait ReadTimeout (5 s
+// by default) instead of the 50 ms the resource server asked for. With
+// retries (3 by default), a failure that comes at once, such as a refused
+// connection, is retried with backoff until the deadline instead of being
+// reported. Set DialerRetries: 1 too, so that a failed dial is not
+// retried in the background.
+func New(client redis.UniversalClient) *Store {
+	return &Store{client: client, timeout: defaultTimeout}
+}
+
+// Close stops every subscription still running and, when the Store was
+// built by Open, closes its client; a client given to New stays open. The
+// Store must not be used after Close; Close is idempotent.
+func (s *Store) Close() error {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return nil
+	}
+	s.closed = true
+	subs := s.subs
+	s.subs = nil
+	s.mu.Unlock()
+	for sub := range subs {
+		sub.stop()
+	}
+	if !s.owned {
+		return nil
+	}
+	if err := s.client.Close(); err != nil {
+		return fmt.Errorf("rediscache: close: %w", err)
+	}
+	return nil
+}
+
+// roundTTL rounds ttl up to a whole millisecond, the precision of PX.
+func roundTTL(ttl time.Duration) (time.Duration, error) {
+	if ttl <= 0 {
+		return 0, fmt.Errorf("ttl %v is not positive", ttl)
+	}
+	return (ttl + time.Millisecond - 1).Truncate(time.Millisecond), nil
+}
