@@ -48,7 +48,7 @@ func New(lookup core.LookupFunc, out io.Writer) (*App, error) {
 	if url, _ := lookup("OIDC_OP_URL"); url == "" {
 		err = a.startDev()
 	} else {
-		a.RS, err = core.NewFromEnv(lookup)
+		a.RS, err = fromEnv(lookup)
 	}
 	if err != nil {
 		a.Close()
@@ -70,8 +70,12 @@ func dialable(addr net.Addr) string {
 	return net.JoinHostPort(host, port)
 }
 
-// Close stops the development authorization server and the listener.
+// Close stops the resource server (and its shared cache), the development
+// authorization server and the listener.
 func (a *App) Close() {
+	if a.RS != nil {
+		_ = a.RS.Close()
+	}
 	if a.dev != nil {
 		a.dev.Close()
 	}

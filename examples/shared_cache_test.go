@@ -1,0 +1,61 @@
+//go:build unix
+
+package examples_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/oidcrs/oidcrs/core/oidcrstest"
+	"github.com/oidcrs/oidcrs/internal/redistest"
+)
+
+// TestExamplesShareOneCache runs the three examples as replicas of one API,
+// configured only by environment variables, with OIDC_RS_CACHE_URL on one
+// real redis-server: a token sent to all three is introspected once.
+func TestExamplesShareOneCache(t *testing.T) {
+	bin := buildExamples(t)
+	redis := redistest.Start(t)
+	as := oidcrstest.Start(t, oidcrstest.Config{})
+	const secret = "examples-cache-secret-0123456789abcdef"
+	var bases []string
+	for _, name := range []string{"gin", "echo", "chi"} {
+		addr := freeAddr(t)
+		p := start(t, bin+"/"+name, map[string]string{
+			"ADDR":                           addr,
+			"OIDC_RS_BACKEND_CLASS":          "json",
+			"OIDC_RS_CLIENT_ID":              oidcrstest.DefaultClientID,
+			"OIDC_RS_CLIENT_SECRET":          oidcrstest.DefaultClientSecret,
+			"OIDC_OP_URL":                    as.URL,
+			"OIDC_OP_INTROSPECTION_ENDPOINT": as.IntrospectionURL(),
+			"OIDC_RS_SCOPES":                 "groups",
+			"OIDC_RS_CACHE_URL":              redis.URL(),
+			"OIDC_RS_CACHE_SECRET":           secret,
+			"OIDC_TIMEOUT":                   "10",
+		})
+		out := p.waitFor(t, "Listening on http://"+addr)
+		assert.NotContains(t, strings.Join(out, "\n"), secret)
+		bases = append(bases, "http://"+addr)
+		t.Cleanup(func() { p.stop(t) })
+	}
+	tok := as.Mint(nil)
+	for range 3 {
+		for _, base := range bases {
+			resp, body := get(t, base+"/api/me", tok)
+			require.Equal(t, http.StatusOK, resp.StatusCode, string(body))
+		}
+	}
+	assert.EqualValues(t, 1, as.IntrospectionCalls(), "three example processes, one introspection")
+
+	revoked := as.Mint(nil)
+	as.Revoke(revoked)
+	for _, base := range bases {
+		resp, _ := get(t, base+"/api/me", revoked)
+		require.Equal(t, http.StatusUnauthorized, resp.StatusCode)
+	}
+	assert.EqualValues(t, 2, as.IntrospectionCalls(), "the rejection is shared too")
+}
