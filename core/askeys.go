@@ -29,7 +29,7 @@ var errUnknownKID = errors.New("no authorization server key matches the response
 // kid is unknown, at most once every jwksMinRefresh, concurrent fetches
 // sharing one. It keeps the old keys until a fetch succeeds.
 type remoteKeySet struct {
-	url     string
+	url     func(context.Context) (string, error) // explicit or discovered
 	client  *http.Client
 	timeout time.Duration
 	now     func() time.Time
@@ -103,7 +103,11 @@ func (r *remoteKeySet) refresh(ctx context.Context) ([]jose.JSONWebKey, error) {
 func (r *remoteKeySet) fetch(ctx context.Context) ([]jose.JSONWebKey, time.Duration, error) {
 	ctx, cancel := context.WithTimeout(ctx, r.timeout)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, r.url, nil)
+	u, err := r.url(ctx)
+	if err != nil {
+		return nil, 0, err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
 		return nil, 0, newError(ErrUnavailable, descJWKSFailed, errors.New("cannot build JWKS request"))
 	}

@@ -22,7 +22,7 @@ type jwtIntrospector struct {
 	client   *asClient
 	keys     *keyring
 	enc      jose.ContentEncryption
-	sigAlg   jose.SignatureAlgorithm
+	sigAlgs  []jose.SignatureAlgorithm
 	asKeys   *remoteKeySet
 	issuer   string
 	clientID string
@@ -69,7 +69,7 @@ func (j *jwtIntrospector) open(ctx context.Context, compact string) (map[string]
 	if err != nil {
 		return nil, err
 	}
-	jws, err := jose.ParseSignedCompact(string(plain), []jose.SignatureAlgorithm{j.sigAlg})
+	jws, err := jose.ParseSignedCompact(string(plain), j.sigAlgs)
 	if err != nil || len(jws.Signatures) != 1 {
 		return nil, newError(ErrBadResponse, descDecodingFailed, errors.New("not a compact JWS with the configured alg"))
 	}
@@ -158,9 +158,9 @@ func (j *jwtIntrospector) checkOuter(outer map[string]any, hdr map[string]any) (
 	return ti, nil
 }
 
-// protectedHeader decodes the first segment of a compact JWE and refuses
-// zip (a decompression bomb vector RFC 9701 responses never need) and crit
-// (no extension is understood here).
+// protectedHeader decodes the first segment of a compact JWE or JWS and
+// refuses zip (a decompression bomb vector neither RFC 9701 answers nor
+// access tokens need) and crit (no extension is understood here).
 func protectedHeader(compact string) (map[string]any, error) {
 	seg, _, ok := strings.Cut(compact, ".")
 	if !ok || len(seg) > 4096 {

@@ -12,6 +12,7 @@ import (
 type claimChecker struct {
 	issuer        string
 	requireIssuer bool // JSON backend: iss is essential, as in the reference
+	accessToken   bool // RFC 9068 claims: no active member
 	audienceClaim string
 	scopes        []string
 	scopeError    *authError // the 403 for a token without OIDC_RS_SCOPES
@@ -38,12 +39,14 @@ var (
 
 // check validates claims, decoded with json.Number, at now.
 func (c *claimChecker) check(claims map[string]any, now time.Time) (*TokenInfo, error) {
-	active, ok := claims["active"].(bool)
-	if !ok {
-		return nil, newError(ErrBadResponse, descInvalidClaims, errActiveNotBool)
-	}
-	if !active {
-		return nil, &authError{kind: ErrInvalidToken, desc: descInactive}
+	if !c.accessToken {
+		active, ok := claims["active"].(bool)
+		if !ok {
+			return nil, newError(ErrBadResponse, descInvalidClaims, errActiveNotBool)
+		}
+		if !active {
+			return nil, &authError{kind: ErrInvalidToken, desc: descInactive}
+		}
 	}
 	ti := &TokenInfo{Claims: claims}
 	var err error

@@ -57,7 +57,7 @@ func newHTTPClient(s Settings) (*http.Client, error) {
 // asClient posts tokens to the introspection endpoint.
 type asClient struct {
 	http     *http.Client
-	endpoint string
+	endpoint func(context.Context) (string, error) // explicit or discovered
 	clientID string
 	secret   string
 	auth     ClientAuthMethod
@@ -77,7 +77,11 @@ func (c *asClient) introspect(ctx context.Context, token string) ([]byte, string
 		form.Set("client_id", c.clientID)
 		form.Set("client_secret", c.secret)
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.endpoint, strings.NewReader(form.Encode()))
+	endpoint, err := c.endpoint(ctx)
+	if err != nil {
+		return nil, "", err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint, strings.NewReader(form.Encode()))
 	if err != nil {
 		return nil, "", newError(ErrUnavailable, descFetchFailed, errors.New("cannot build introspection request"))
 	}

@@ -26,6 +26,13 @@ const (
 	descUpstreamRejected  = "The authorization server rejected the token."
 	descUserLookupFailed  = "Could not look up the user."
 	descInternal          = "Internal error."
+	descDiscoveryFailed   = "Could not read the authorization server's metadata"
+	descTokenMalformed    = "The access token is malformed."
+	descTokenType         = "The token is not a JWT access token (typ at+jwt)."
+	descTokenEncrypted    = "Encrypted JWT access tokens are not supported."
+	descTokenSignature    = "The access token signature is invalid."
+	descWrongResource     = "The access token was not issued for this resource"
+	descUnknownIssuer     = "The access token's issuer is not trusted."
 )
 
 // The reference's key error messages, answered by /jwks and used in

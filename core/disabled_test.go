@@ -27,8 +27,8 @@ func TestNewReportsEveryProblem(t *testing.T) {
 		names []string
 	}{
 		{"zero settings", core.Settings{}, []string{"OIDC_RS_BACKEND_CLASS", "OIDC_RS_CLIENT_ID", "OIDC_RS_CLIENT_SECRET",
-			"OIDC_OP_URL", "OIDC_OP_INTROSPECTION_ENDPOINT", "OIDC_RS_SCOPES"}},
-		{"JWT backend alone", core.Settings{Backend: core.BackendJWT}, []string{"OIDC_OP_JWKS_ENDPOINT", "OIDC_RS_SIGNING_ALGO",
+			"OIDC_OP_URL", "OIDC_RS_SCOPES"}},
+		{"JWT backend alone", core.Settings{Backend: core.BackendJWT}, []string{"OIDC_RS_SIGNING_ALGO",
 			"OIDC_RS_ENCRYPTION_ENCODING", "OIDC_RS_PRIVATE_KEY_STR", "OIDC_RS_ENCRYPTION_ALGO", "OIDC_RS_CLIENT_ID"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

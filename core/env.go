@@ -52,6 +52,7 @@ func SettingsFromEnv(lookup LookupFunc) (Settings, error) {
 		ClientAuth:            ClientAuthMethod(strings.ToLower(get("OIDC_RS_CLIENT_AUTH_METHOD"))),
 		Realm:                 get("OIDC_RS_REALM"),
 		CacheURL:              get("OIDC_RS_CACHE_URL"),
+		Resource:              get("OIDC_RS_RESOURCE"),
 	}
 	if v := get("OIDC_RS_CACHE_SECRET"); v != "" {
 		for sec := range strings.SplitSeq(v, ",") {
@@ -70,6 +71,13 @@ func SettingsFromEnv(lookup LookupFunc) (Settings, error) {
 			errs = append(errs, err)
 		}
 		s.Backend = b
+	}
+	if v := get("OIDC_RS_LOCAL_JWT"); v != "" {
+		b, err := parseBool(v)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("OIDC_RS_LOCAL_JWT: %w", err))
+		}
+		s.LocalJWT = b
 	}
 	if v := get("OIDC_VERIFY_SSL"); v != "" {
 		verify, err := parseBool(v)
@@ -113,13 +121,15 @@ func SettingsFromEnv(lookup LookupFunc) (Settings, error) {
 }
 
 // parseBackend reads OIDC_RS_BACKEND_CLASS: the reference's Django class
-// paths, or "json" / "jwt".
+// paths, or "json" / "jwt" / "jwt-access-token".
 func parseBackend(v string) (Backend, error) {
 	switch strings.TrimSpace(v) {
 	case djangoJSONBackendClass, "json", "JSON":
 		return BackendJSON, nil
 	case djangoJWTBackendClass, "jwt", "JWT":
 		return BackendJWT, nil
+	case "jwt-access-token":
+		return BackendJWTAccessToken, nil
 	}
 	return "", fmt.Errorf("OIDC_RS_BACKEND_CLASS: unknown backend %q", v)
 }

@@ -59,6 +59,13 @@ const (
 	DescUpstreamRejected  = descUpstreamRejected
 	DescUserLookupFailed  = descUserLookupFailed
 	DescInternal          = descInternal
+	DescDiscoveryFailed   = descDiscoveryFailed
+	DescTokenMalformed    = descTokenMalformed
+	DescTokenType         = descTokenType
+	DescTokenEncrypted    = descTokenEncrypted
+	DescTokenSignature    = descTokenSignature
+	DescWrongResource     = descWrongResource
+	DescUnknownIssuer     = descUnknownIssuer
 
 	MsgKeyMissing = msgKeyMissing
 	MsgKeyWrong   = msgKeyWrong

@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"slices"
+	"strconv"
 	"strings"
 	"unsafe"
 )
@@ -31,6 +32,7 @@ func fingerprintOf(s Settings) fingerprint {
 		string(s.Backend), s.Issuer, s.IntrospectionEndpoint, s.ClientID,
 		s.AudienceClaim, strings.Join(scopes, " "),
 		s.JWKSEndpoint, s.SigningAlgorithm, s.EncryptionAlgorithm, s.EncryptionEncoding,
+		s.Resource, strconv.FormatBool(s.LocalJWT),
 	}
 	var b []byte
 	for _, f := range fields {

@@ -33,22 +33,48 @@ func (rs *ResourceServer) introspect(ctx context.Context, key cacheKey, token st
 	return v.ti, v.err
 }
 
-// ask asks the authorization server and checks the answer.
+// ask checks a token with its configuration: locally for an access token
+// of a locally verifying issuer, else by asking the authorization server;
+// then checks the claims.
 func (rs *ResourceServer) ask(ctx context.Context, token string) verdict {
-	claims, err := rs.intro.introspect(ctx, token)
+	now := rs.now()
+	cfg, local, err := rs.issuers.route(token)
+	if err != nil {
+		return rs.rejected(err, now)
+	}
+	var claims map[string]any
+	checker := cfg.checker
+	if local {
+		claims, err = cfg.local.verify(ctx, token)
+		checker = cfg.localChecker
+		if errors.Is(err, ErrInvalidToken) {
+			return rs.rejected(err, now)
+		}
+	} else {
+		claims, err = cfg.intro.introspect(ctx, token)
+	}
 	if err != nil {
 		return verdict{err: err}
 	}
-	now := rs.now()
-	ti, err := rs.checker.check(claims, now)
+	ti, err := checker.check(claims, now)
+	if err != nil && local && errors.Is(err, ErrBadResponse) {
+		// A claim of the wrong type is the token's fault, not the AS's.
+		err = newError(ErrInvalidToken, descTokenMalformed, err)
+	}
 	if err != nil {
-		var e *authError
-		if errors.As(err, &e) && !errors.Is(e.kind, ErrBadResponse) && rs.negTTL > 0 {
-			return verdict{err: err, entry: cacheEntry{err: e, expires: now.Add(rs.negTTL)}, keep: true}
-		}
-		return verdict{err: err}
+		return rs.rejected(err, now)
 	}
 	return verdict{ti: ti, entry: cacheEntry{info: ti, expires: rs.expiry(ti, now)}, keep: true}
+}
+
+// rejected is the verdict of a refused token: kept for the negative TTL,
+// unless it is an untrusted answer (never cached).
+func (rs *ResourceServer) rejected(err error, now time.Time) verdict {
+	var e *authError
+	if errors.As(err, &e) && !errors.Is(e.kind, ErrBadResponse) && !errors.Is(e.kind, ErrUnavailable) && rs.negTTL > 0 {
+		return verdict{err: err, entry: cacheEntry{err: e, expires: now.Add(rs.negTTL)}, keep: true}
+	}
+	return verdict{err: err}
 }
 
 // expiry is when a verified answer stops being reused: CacheTTL from now,
@@ -64,9 +90,17 @@ func (rs *ResourceServer) expiry(ti *TokenInfo, now time.Time) time.Time {
 // fromShared reads a shared-cache value's plaintext with this server's own
 // checks and bounds: a good token's claims are checked again, and no entry
 // outlives this server's CacheTTL or negative TTL.
-func (rs *ResourceServer) fromShared(plain []byte) (verdict, bool) {
+func (rs *ResourceServer) fromShared(token string, plain []byte) (verdict, bool) {
 	now := rs.now()
-	e, ok := decodeVerdict(plain, rs.checker, now)
+	cfg, local, err := rs.issuers.route(token)
+	if err != nil {
+		return verdict{}, false
+	}
+	checker := cfg.checker
+	if local {
+		checker = cfg.localChecker
+	}
+	e, ok := decodeVerdict(plain, checker, now)
 	if !ok {
 		return verdict{}, false
 	}

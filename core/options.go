@@ -16,6 +16,7 @@ type options struct {
 	now        func() time.Time
 	cache      verdictCache // tests only: see export_test.go
 	shared     SharedStore
+	issuers    []Settings
 	userLookup UserLookupFunc
 }
 
@@ -63,3 +64,14 @@ func buildOptions(opts []Option) options {
 	}
 	return o
 }
+
+// WithIssuer adds the configuration of another authorization server, so
+// that one ResourceServer accepts the tokens of several: each keeps its own
+// discovery, signing keys and checks. A JWT access token (typ at+jwt) goes,
+// by its iss read before verification, to the configuration that verifies
+// that issuer's tokens locally (BackendJWTAccessToken, or LocalJWT), and is
+// then verified with that issuer's keys only; every other token goes to the
+// one configuration that introspects, and is refused when there is none.
+// Only the first configuration (New's Settings) may hold a private key; its
+// cache, realm and shared-cache settings serve all. Default value: none.
+func WithIssuer(s Settings) Option { return func(o *options) { o.issuers = append(o.issuers, s) } }

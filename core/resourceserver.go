@@ -9,8 +9,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-
-	jose "github.com/go-jose/go-jose/v4"
 )
 
 // ResourceServer decides, for one request, whether its bearer token is
@@ -19,8 +17,7 @@ import (
 // client secret and the private keys.
 type ResourceServer struct {
 	settings   Settings
-	intro      introspector
-	checker    *claimChecker
+	issuers    *issuers
 	jwks       http.Handler
 	cache      verdictCache // nil when disabled
 	fp         fingerprint
@@ -40,7 +37,9 @@ type ResourceServer struct {
 }
 
 // New validates s, parses the keys once, and returns a ResourceServer. Its
-// error lists every problem of s (see Settings.Validate).
+// error lists every problem of s (see Settings.Validate). WithIssuer adds
+// the configurations of further authorization servers; the cache, realm
+// and key of s serve them all.
 func New(s Settings, opts ...Option) (*ResourceServer, error) {
 	s = s.withDefaults()
 	kr, err := s.validate()
@@ -50,9 +49,7 @@ func New(s Settings, opts ...Option) (*ResourceServer, error) {
 	o := buildOptions(opts)
 	rs := &ResourceServer{
 		settings:   s,
-		checker:    newClaimChecker(s),
 		jwks:       newJWKSHandler(s, kr),
-		fp:         fingerprintOf(s),
 		logger:     o.logger,
 		now:        o.now,
 		userLookup: o.userLookup,
@@ -66,18 +63,10 @@ func New(s Settings, opts ...Option) (*ResourceServer, error) {
 		}
 		rs.ownClient = client
 	}
-	ac := &asClient{http: client, endpoint: s.IntrospectionEndpoint, clientID: s.ClientID,
-		secret: s.ClientSecret, auth: s.ClientAuth, accept: "application/json", timeout: s.Timeout}
-	switch s.Backend {
-	case BackendJWT:
-		ac.accept = "application/" + typIntrospection
-		rs.intro = &jwtIntrospector{client: ac, keys: kr,
-			enc: jose.ContentEncryption(s.EncryptionEncoding), sigAlg: jose.SignatureAlgorithm(s.SigningAlgorithm),
-			asKeys: &remoteKeySet{url: s.JWKSEndpoint, client: client, timeout: s.Timeout, now: o.now},
-			issuer: s.Issuer, clientID: s.ClientID, leeway: s.Leeway, maxAge: s.JWTMaxAge, now: o.now}
-	default:
-		rs.intro = &jsonIntrospector{client: ac}
+	if rs.issuers, err = buildIssuers(s, kr, client, o); err != nil {
+		return nil, err
 	}
+	rs.fp = combinedFingerprint(rs.issuers.all)
 	switch {
 	case s.DisableCache: // OIDC_RS_CACHE_TTL=0 wins over any cache
 	case o.cache != nil:
@@ -97,6 +86,31 @@ func New(s Settings, opts ...Option) (*ResourceServer, error) {
 		return nil, errors.New("OIDC_RS_CACHE_URL: is set, but no shared cache was given: open it with github.com/oidcrs/oidcrs/cache/redis and pass it with WithSharedCache")
 	}
 	return rs, nil
+}
+
+// buildIssuers builds the configuration of s and of each WithIssuer.
+func buildIssuers(s Settings, kr *keyring, client *http.Client, o options) (*issuers, error) {
+	first, err := newIssuer(s, kr, client, o)
+	if err != nil {
+		return nil, err
+	}
+	all := []*issuer{first}
+	for i, extra := range o.issuers {
+		extra = extra.withDefaults()
+		prefix := fmt.Sprintf("WithIssuer %d (%s): ", i+1, extra.Issuer)
+		if _, err := extra.validate(); err != nil {
+			return nil, fmt.Errorf("%s%w", prefix, err)
+		}
+		if extra.PrivateKey != "" {
+			return nil, errors.New(prefix + "OIDC_RS_PRIVATE_KEY_STR: only the first configuration's keys are served and used")
+		}
+		cfg, err := newIssuer(extra, nil, client, o)
+		if err != nil {
+			return nil, fmt.Errorf("%s%w", prefix, err)
+		}
+		all = append(all, cfg)
+	}
+	return newIssuers(all)
 }
 
 // NewFromEnv reads Settings with SettingsFromEnv(lookup) and calls New.

@@ -12,6 +12,10 @@ const (
 	// BackendJWT is RFC 9701 token introspection with a signed, then
 	// encrypted, JWT answer (the reference's JWTResourceServerBackend).
 	BackendJWT Backend = "jwt"
+	// BackendJWTAccessToken checks RFC 9068 JWT access tokens locally,
+	// against the authorization server's signing keys, with no call per
+	// token. It needs no introspection endpoint and no client credentials.
+	BackendJWTAccessToken Backend = "jwt-access-token"
 )
 
 // ClientAuthMethod is how the resource server authenticates to the
@@ -45,25 +49,38 @@ const (
 // variable SettingsFromEnv reads it from; the names are the reference's.
 // Printing or logging Settings redacts the secret and the key.
 type Settings struct {
-	// Backend selects JSON or JWT introspection (OIDC_RS_BACKEND_CLASS).
-	// Required.
+	// Backend selects JSON or JWT introspection, or local RFC 9068 JWT
+	// access tokens (OIDC_RS_BACKEND_CLASS). Required.
 	Backend Backend
 	// ClientID is the resource server's client id at the authorization
 	// server (OIDC_RS_CLIENT_ID, falling back to OIDC_RP_CLIENT_ID).
-	// Required. In JWT mode it is also the expected aud of the response.
+	// Required to introspect. In JWT mode it is also the expected aud of
+	// the response.
 	ClientID string
 	// ClientSecret authenticates ClientID (OIDC_RS_CLIENT_SECRET, falling
-	// back to OIDC_RP_CLIENT_SECRET). Required. Redacted when printed.
+	// back to OIDC_RP_CLIENT_SECRET). Required to introspect. Redacted when
+	// printed.
 	ClientSecret string
-	// Issuer is the authorization server's issuer URL (OIDC_OP_URL).
-	// Required.
+	// Issuer is the authorization server's issuer URL (OIDC_OP_URL),
+	// compared exactly. Required.
 	Issuer string
 	// IntrospectionEndpoint is the introspection URL
-	// (OIDC_OP_INTROSPECTION_ENDPOINT). Required.
+	// (OIDC_OP_INTROSPECTION_ENDPOINT). Default: discovered from Issuer
+	// (OpenID Connect discovery, then RFC 8414) on first need.
 	IntrospectionEndpoint string
 	// JWKSEndpoint is the authorization server's JWKS URL, whose keys sign
-	// JWT answers (OIDC_OP_JWKS_ENDPOINT). Required for BackendJWT.
+	// RFC 9701 answers and JWT access tokens (OIDC_OP_JWKS_ENDPOINT).
+	// Default: discovered from Issuer on first need.
 	JWKSEndpoint string
+	// Resource is this resource server's identifier, an absolute URI
+	// (OIDC_RS_RESOURCE): JWT access tokens must carry it in aud (RFC 9068,
+	// RFC 8707). Required for BackendJWTAccessToken and LocalJWT.
+	Resource string
+	// LocalJWT checks RFC 9068 JWT access tokens of Issuer locally beside
+	// an introspection backend (OIDC_RS_LOCAL_JWT): a JWS with typ at+jwt
+	// whose iss is Issuer is verified against the signing keys, any other
+	// token is introspected. Default false.
+	LocalJWT bool
 	// AudienceClaim names the claim of the introspection answer that holds
 	// the token's origin audience (OIDC_RS_AUDIENCE_CLAIM). Default
 	// "client_id".
@@ -71,8 +88,11 @@ type Settings struct {
 	// Scopes lists the scopes of which a token must carry at least one
 	// (OIDC_RS_SCOPES). Required.
 	Scopes []string
-	// SigningAlgorithm is the one JWS alg accepted on JWT answers
-	// (OIDC_RS_SIGNING_ALGO). Required for BackendJWT.
+	// SigningAlgorithm lists the JWS algs accepted on RFC 9701 answers and
+	// on JWT access tokens, separated by commas or spaces
+	// (OIDC_RS_SIGNING_ALGO); never "none" or an HMAC alg. Required for
+	// BackendJWT (the reference names one); default "RS256" for JWT access
+	// tokens.
 	SigningAlgorithm string
 	// EncryptionAlgorithm is the one JWE alg accepted, and the alg of the
 	// published keys (OIDC_RS_ENCRYPTION_ALGO). Required with a key.

@@ -44,6 +44,8 @@ func (s Settings) fields() []settingField {
 		{"OIDC_OP_URL", s.Issuer},
 		{"OIDC_OP_INTROSPECTION_ENDPOINT", s.IntrospectionEndpoint},
 		{"OIDC_OP_JWKS_ENDPOINT", s.JWKSEndpoint},
+		{"OIDC_RS_RESOURCE", s.Resource},
+		{"OIDC_RS_LOCAL_JWT", strconv.FormatBool(s.LocalJWT)},
 		{"OIDC_RS_AUDIENCE_CLAIM", s.AudienceClaim},
 		{"OIDC_RS_SCOPES", strings.Join(s.Scopes, " ")},
 		{"OIDC_RS_SIGNING_ALGO", s.SigningAlgorithm},

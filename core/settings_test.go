@@ -40,10 +40,10 @@ func TestValidate(t *testing.T) {
 		{name: "JWT valid", backend: core.BackendJWT},
 		{name: "zero value", edit: func(s *core.Settings) { *s = core.Settings{} },
 			names: []string{"OIDC_RS_BACKEND_CLASS", "OIDC_RS_CLIENT_ID", "OIDC_RS_CLIENT_SECRET", "OIDC_OP_URL",
-				"OIDC_OP_INTROSPECTION_ENDPOINT", "OIDC_RS_SCOPES"}},
+				"OIDC_RS_SCOPES"}},
 		{name: "JWT without its settings", backend: core.BackendJWT, edit: func(s *core.Settings) {
 			s.JWKSEndpoint, s.SigningAlgorithm, s.EncryptionAlgorithm, s.EncryptionEncoding, s.PrivateKey = "", "", "", "", ""
-		}, names: []string{"OIDC_OP_JWKS_ENDPOINT", "OIDC_RS_SIGNING_ALGO", "OIDC_RS_ENCRYPTION_ALGO",
+		}, names: []string{"OIDC_RS_SIGNING_ALGO", "OIDC_RS_ENCRYPTION_ALGO",
 			"OIDC_RS_ENCRYPTION_ENCODING", "OIDC_RS_PRIVATE_KEY_STR"}},
 		{name: "unknown backend", edit: func(s *core.Settings) { s.Backend = "xml" }, names: []string{"OIDC_RS_BACKEND_CLASS"}},
 		{name: "URLs not absolute http(s)", edit: func(s *core.Settings) {

@@ -25,21 +25,38 @@ func (s Settings) validate() (*keyring, error) {
 		errs = append(errs, fmt.Errorf("%s: "+format, append([]any{name}, args...)...))
 	}
 	switch s.Backend {
-	case BackendJSON, BackendJWT:
+	case BackendJSON, BackendJWT, BackendJWTAccessToken:
 	case "":
 		add("OIDC_RS_BACKEND_CLASS", "is required")
 	default:
 		add("OIDC_RS_BACKEND_CLASS", "unknown backend %q", string(s.Backend))
 	}
-	if s.ClientID == "" {
-		add("OIDC_RS_CLIENT_ID", "is required")
-	}
-	if s.ClientSecret == "" {
-		add("OIDC_RS_CLIENT_SECRET", "is required")
+	if s.Backend != BackendJWTAccessToken {
+		if s.ClientID == "" {
+			add("OIDC_RS_CLIENT_ID", "is required")
+		}
+		if s.ClientSecret == "" {
+			add("OIDC_RS_CLIENT_SECRET", "is required")
+		}
 	}
 	checkURL(add, "OIDC_OP_URL", s.Issuer, true)
-	checkURL(add, "OIDC_OP_INTROSPECTION_ENDPOINT", s.IntrospectionEndpoint, true)
-	checkURL(add, "OIDC_OP_JWKS_ENDPOINT", s.JWKSEndpoint, s.Backend == BackendJWT)
+	checkURL(add, "OIDC_OP_INTROSPECTION_ENDPOINT", s.IntrospectionEndpoint, false)
+	checkURL(add, "OIDC_OP_JWKS_ENDPOINT", s.JWKSEndpoint, false)
+	if s.verifiesLocally() {
+		if s.Resource == "" {
+			add("OIDC_RS_RESOURCE", "is required to check JWT access tokens")
+		} else if u, err := url.Parse(s.Resource); err != nil || !u.IsAbs() {
+			add("OIDC_RS_RESOURCE", "must be an absolute URI")
+		}
+	}
+	if s.LocalJWT && !s.introspects() {
+		add("OIDC_RS_LOCAL_JWT", "goes with an introspection backend (jwt-access-token checks every token locally)")
+	}
+	if s.Backend == BackendJWTAccessToken || s.LocalJWT {
+		if _, err := s.signingAlgs(); err != nil {
+			add("OIDC_RS_SIGNING_ALGO", "%v", err)
+		}
+	}
 	if s.Proxy != "" {
 		checkURL(add, "OIDC_PROXY", s.Proxy, true)
 	}
@@ -75,8 +92,8 @@ func (s Settings) validate() (*keyring, error) {
 	if s.Backend == BackendJWT {
 		if s.SigningAlgorithm == "" {
 			add("OIDC_RS_SIGNING_ALGO", "is required for the JWT backend")
-		} else if !slices.Contains(signingAlgorithms, jose.SignatureAlgorithm(s.SigningAlgorithm)) {
-			add("OIDC_RS_SIGNING_ALGO", "unsupported algorithm %q", s.SigningAlgorithm)
+		} else if _, err := s.signingAlgs(); err != nil {
+			add("OIDC_RS_SIGNING_ALGO", "%v", err)
 		}
 		if s.EncryptionEncoding == "" {
 			add("OIDC_RS_ENCRYPTION_ENCODING", "is required for the JWT backend")
@@ -139,4 +156,33 @@ func (s Settings) validateSharedCache(add func(string, string, ...any)) {
 	if s.CacheTimeout < 0 {
 		add("OIDC_RS_CACHE_TIMEOUT", "must be positive")
 	}
+}
+
+// introspects reports whether s asks an introspection endpoint.
+func (s Settings) introspects() bool { return s.Backend == BackendJSON || s.Backend == BackendJWT }
+
+// verifiesLocally reports whether s checks JWT access tokens itself.
+func (s Settings) verifiesLocally() bool { return s.Backend == BackendJWTAccessToken || s.LocalJWT }
+
+// signingAlgs parses SigningAlgorithm: asymmetric JWS algs separated by
+// commas or spaces; "RS256" when empty.
+func (s Settings) signingAlgs() ([]jose.SignatureAlgorithm, error) {
+	v := s.SigningAlgorithm
+	if v == "" {
+		v = string(jose.RS256)
+	}
+	var out []jose.SignatureAlgorithm
+	for _, f := range splitScopes(v) {
+		a := jose.SignatureAlgorithm(f)
+		if !slices.Contains(signingAlgorithms, a) {
+			return nil, fmt.Errorf("unsupported algorithm %q (none and HMAC are never accepted)", f)
+		}
+		if !slices.Contains(out, a) {
+			out = append(out, a)
+		}
+	}
+	if len(out) == 0 {
+		return nil, errors.New("no algorithm")
+	}
+	return out, nil
 }

@@ -27,10 +27,10 @@ type sharedCache struct {
 	logger  *slog.Logger
 	now     func() time.Time
 
-	decode  func([]byte) (verdict, bool) // reads a value's plaintext
-	drop    func(cacheKey)               // drops a first-level entry
-	stop    func()                       // ends the invalidation subscription
-	pending sync.WaitGroup               // writes in flight
+	decode  func(token string, plain []byte) (verdict, bool) // reads a value's plaintext
+	drop    func(cacheKey)                                   // drops a first-level entry
+	stop    func()                                           // ends the invalidation subscription
+	pending sync.WaitGroup                                   // writes in flight
 }
 
 const (
@@ -40,7 +40,7 @@ const (
 )
 
 func newSharedCache(s Settings, store SharedStore, fp *fingerprint, o options,
-	decode func([]byte) (verdict, bool), drop func(cacheKey)) (*sharedCache, error) {
+	decode func(string, []byte) (verdict, bool), drop func(cacheKey)) (*sharedCache, error) {
 	if len(s.CacheSecrets) == 0 {
 		return nil, fmt.Errorf("OIDC_RS_CACHE_SECRET: is required with a shared cache (at least %d bytes)", minCacheSecretLen)
 	}
@@ -159,7 +159,7 @@ func (sc *sharedCache) openValue(k *sealKeys, key, token string, sealed []byte) 
 		sc.logger.LogAttrs(context.Background(), slog.LevelDebug, "oidcrs: shared cache value ignored", slog.String("error", err.Error()))
 		return verdict{}, false
 	}
-	return sc.decode(plain)
+	return sc.decode(token, plain)
 }
 
 // share stores a verdict that may be cached, then releases the lock, in

@@ -9,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 fuzztime="${FUZZTIME:-10s}"
 minimize="${FUZZMINIMIZETIME:-2s}"
-targets=(FuzzExtractToken FuzzIntrospectionJSON FuzzJWTResponse FuzzParsePrivateKeys FuzzSettingsFromEnv)
+targets=(FuzzExtractToken FuzzIntrospectionJSON FuzzJWTResponse FuzzAccessToken FuzzParsePrivateKeys FuzzSettingsFromEnv)
 for target in "${targets[@]}"; do
 	echo "== ${target} (${fuzztime})"
 	go test ./core -run '^$' -fuzz "^${target}\$" -fuzztime "${fuzztime}" -fuzzminimizetime "${minimize}"

@@ -55,6 +55,12 @@ type Config struct {
 	TokenTTL time.Duration
 	// Addr is the loopback address to listen on. Default 127.0.0.1:0.
 	Addr string
+	// Resource is the aud of minted access tokens. Default
+	// DefaultResource.
+	Resource string
+	// DiscoveryIssuer, when set, is the issuer the discovery document
+	// advertises instead of the server's URL.
+	DiscoveryIssuer string
 }
 
 // Server is a fake authorization server on loopback for tests and for
@@ -70,10 +76,11 @@ type Server struct {
 	sig   []jose.JSONWebKey // signing keys, newest first
 	rsKey *jose.JSONWebKey
 
-	introspections, jwksCalls atomic.Int64
-	fault                     atomic.Pointer[Fault]
-	jwksFault                 atomic.Pointer[Fault]
-	hook                      atomic.Pointer[AnswerFunc]
+	introspections, jwksCalls, discoveryCalls atomic.Int64
+	fault                                     atomic.Pointer[Fault]
+	jwksFault                                 atomic.Pointer[Fault]
+	discoveryFault                            atomic.Pointer[Fault]
+	hook                                      atomic.Pointer[AnswerFunc]
 }
 
 // AnswerFunc replaces the server's introspection answer: it gets the token
@@ -123,6 +130,7 @@ func New(cfg Config) (*Server, error) {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /introspect", s.serveIntrospect)
 	mux.HandleFunc("GET /jwks", s.serveJWKS)
+	mux.HandleFunc("GET /.well-known/openid-configuration", s.serveDiscovery)
 	s.srv = httptest.NewUnstartedServer(mux)
 	if cfg.Addr != "" {
 		if err := s.listen(cfg.Addr); err != nil {
@@ -221,8 +229,12 @@ func (s *Server) IntrospectionCalls() int64 { return s.introspections.Load() }
 // JWKSCalls counts JWKS requests received.
 func (s *Server) JWKSCalls() int64 { return s.jwksCalls.Load() }
 
-// ResetCounts sets both counters to zero.
-func (s *Server) ResetCounts() { s.introspections.Store(0); s.jwksCalls.Store(0) }
+// ResetCounts sets the counters to zero.
+func (s *Server) ResetCounts() {
+	s.introspections.Store(0)
+	s.jwksCalls.Store(0)
+	s.discoveryCalls.Store(0)
+}
 
 func or(s, def string) string {
 	if s == "" {

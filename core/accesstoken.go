@@ -1,0 +1,138 @@
+package core
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"slices"
+	"strings"
+
+	jose "github.com/go-jose/go-jose/v4"
+)
+
+// accessTokenVerifier checks RFC 9068 JWT access tokens locally: RFC 9068
+// section 4 and RFC 8725. The signing keys come from the shared,
+// rate-limited remoteKeySet; the claims then go through a claimChecker.
+type accessTokenVerifier struct {
+	issuer   string
+	resource string
+	algs     []jose.SignatureAlgorithm
+	keys     *remoteKeySet
+}
+
+var (
+	errEncryptedToken = errors.New("a JWE (five segments): encrypted access tokens are not supported")
+	errTokenShape     = errors.New("not a compact JWS, or its header is unreadable or uses zip or crit")
+	errTokenTyp       = errors.New("typ is not at+jwt")
+	errTokenAlg       = errors.New("alg is not one of OIDC_RS_SIGNING_ALGO")
+	errTokenSig       = errors.New("the signature does not verify with the issuer's keys")
+	errTokenIssuer    = errors.New("iss is not OIDC_OP_URL")
+	errTokenAudience  = errors.New("aud does not contain OIDC_RS_RESOURCE")
+	errTokenNoExp     = errors.New("exp is missing")
+)
+
+// verify checks the token's form, header and signature, then iss, aud
+// and the presence of exp, and returns its claims (numbers as
+// json.Number). Every failure of the token is ErrInvalidToken; the JWKS
+// endpoint's failures keep their 503 or 502.
+func (v *accessTokenVerifier) verify(ctx context.Context, token string) (map[string]any, error) {
+	bad := func(desc string, cause error) (map[string]any, error) {
+		return nil, newError(ErrInvalidToken, desc, cause)
+	}
+	switch strings.Count(token, ".") {
+	case 2:
+	case 4:
+		return bad(descTokenEncrypted, errEncryptedToken)
+	default:
+		return bad(descTokenMalformed, errTokenShape)
+	}
+	hdr, err := protectedHeader(token)
+	if err != nil {
+		return bad(descTokenMalformed, errTokenShape)
+	}
+	if typ, _ := hdr["typ"].(string); !isAccessTokenType(typ) {
+		return bad(descTokenType, errTokenTyp)
+	}
+	jws, err := jose.ParseSignedCompact(token, v.algs)
+	if err != nil {
+		if alg, _ := hdr["alg"].(string); !slices.Contains(v.algs, jose.SignatureAlgorithm(alg)) {
+			return bad(descTokenSignature, errTokenAlg)
+		}
+		return bad(descTokenMalformed, errTokenShape)
+	}
+	if len(jws.Signatures) != 1 {
+		return bad(descTokenMalformed, errTokenShape)
+	}
+	keys, err := v.keys.keysFor(ctx, jws.Signatures[0].Protected.KeyID)
+	if errors.Is(err, errUnknownKID) {
+		return bad(descTokenSignature, errUnknownKID)
+	}
+	if err != nil {
+		return nil, asError(err, ErrUnavailable, descJWKSFailed)
+	}
+	var payload []byte
+	for i := range keys {
+		if payload, err = jws.Verify(&keys[i]); err == nil {
+			break
+		}
+	}
+	if payload == nil {
+		return bad(descTokenSignature, errTokenSig)
+	}
+	claims, err := decodeObject(payload)
+	if err != nil {
+		return bad(descTokenMalformed, err)
+	}
+	if iss, _ := claims["iss"].(string); iss != v.issuer {
+		return bad(descInvalidClaims, errTokenIssuer)
+	}
+	if aud, ok := parseAudience(claims["aud"]); !ok || !slices.Contains(aud, v.resource) {
+		return bad(descWrongResource, errTokenAudience)
+	}
+	if claims["exp"] == nil {
+		return bad(descInvalidClaims, errTokenNoExp)
+	}
+	return claims, nil
+}
+
+// isAccessTokenType reports whether a typ header names RFC 9068's at+jwt.
+func isAccessTokenType(typ string) bool {
+	return strings.EqualFold(typ, "at+jwt") || strings.EqualFold(typ, "application/at+jwt")
+}
+
+// maxRoutedPayload bounds the payload segment read to route a token.
+const maxRoutedPayload = 16 << 10
+
+// accessTokenIssuer reads, without verifying anything, the iss of a token
+// shaped like an RFC 9068 access token (a compact JWS whose typ is
+// at+jwt), only to choose which configuration verifies it. An opaque token
+// costs one scan for dots.
+func accessTokenIssuer(token string) (string, bool) {
+	if strings.Count(token, ".") != 2 {
+		return "", false
+	}
+	hdr, err := protectedHeader(token)
+	if err != nil {
+		return "", false
+	}
+	if typ, _ := hdr["typ"].(string); !isAccessTokenType(typ) {
+		return "", false
+	}
+	_, rest, _ := strings.Cut(token, ".")
+	seg, _, _ := strings.Cut(rest, ".")
+	if len(seg) > maxRoutedPayload {
+		return "", false
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(seg)
+	if err != nil {
+		return "", false
+	}
+	var p struct {
+		Iss string `json:"iss"`
+	}
+	if json.Unmarshal(raw, &p) != nil || p.Iss == "" {
+		return "", false
+	}
+	return p.Iss, true
+}

@@ -1,0 +1,149 @@
+package core
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+)
+
+// discovery reads the authorization server's metadata on first need:
+// OpenID Connect discovery (issuer + /.well-known/openid-configuration),
+// then RFC 8414 (/.well-known/oauth-authorization-server inserted before
+// the issuer's path). A read document is kept for the life of the process;
+// while none can be read, callers get 503 and a new read is tried at most
+// once per discoveryRetry, so that an API can start before its
+// authorization server.
+type discovery struct {
+	issuer  string
+	client  *http.Client
+	timeout time.Duration
+	logger  *slog.Logger
+
+	mu      sync.Mutex
+	meta    *asMetadata
+	lastTry time.Time
+	lastErr error
+	fetches flight[struct{}, *asMetadata]
+}
+
+const discoveryRetry = time.Second
+
+// asMetadata is the part of the metadata oidcrs uses.
+type asMetadata struct {
+	Issuer                string `json:"issuer"`
+	IntrospectionEndpoint string `json:"introspection_endpoint"`
+	JWKSURI               string `json:"jwks_uri"`
+}
+
+var errIssuerMismatch = errors.New("the discovered issuer is not OIDC_OP_URL")
+
+// introspectionEndpoint and jwksURI resolve one endpoint; they fit the
+// resolvers that asClient and remoteKeySet take.
+func (d *discovery) introspectionEndpoint(ctx context.Context) (string, error) {
+	return d.endpoint(ctx, "introspection_endpoint", func(m *asMetadata) string { return m.IntrospectionEndpoint })
+}
+
+func (d *discovery) jwksURI(ctx context.Context) (string, error) {
+	return d.endpoint(ctx, "jwks_uri", func(m *asMetadata) string { return m.JWKSURI })
+}
+
+func (d *discovery) endpoint(ctx context.Context, name string, pick func(*asMetadata) string) (string, error) {
+	m, err := d.metadata(ctx)
+	if err != nil {
+		return "", err
+	}
+	if v := pick(m); v != "" {
+		return v, nil
+	}
+	return "", newError(ErrUnavailable, descDiscoveryFailed, fmt.Errorf("the metadata has no %s", name))
+}
+
+func (d *discovery) metadata(ctx context.Context) (*asMetadata, error) {
+	d.mu.Lock()
+	m, recent, lastErr := d.meta, time.Since(d.lastTry) < discoveryRetry, d.lastErr
+	d.mu.Unlock()
+	if m != nil {
+		return m, nil
+	}
+	if recent && lastErr != nil {
+		return nil, lastErr
+	}
+	return d.fetches.do(ctx, struct{}{}, d.read)
+}
+
+// read fetches and checks the metadata, trying both well-known paths.
+func (d *discovery) read(ctx context.Context) (*asMetadata, error) {
+	var m *asMetadata
+	var err error
+	for _, u := range wellKnownURLs(d.issuer) {
+		if m, err = d.fetch(ctx, u); err == nil {
+			break
+		}
+	}
+	if err == nil && m.Issuer != d.issuer {
+		err = newError(ErrUnavailable, descDiscoveryFailed, errIssuerMismatch)
+		d.logger.LogAttrs(ctx, slog.LevelError, "oidcrs: configuration error: the discovered issuer is not OIDC_OP_URL",
+			slog.String("OIDC_OP_URL", d.issuer), slog.String("issuer", m.Issuer))
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.lastTry = time.Now()
+	if err != nil {
+		d.lastErr = asError(err, ErrUnavailable, descDiscoveryFailed)
+		return nil, d.lastErr
+	}
+	d.meta, d.lastErr = m, nil
+	return m, nil
+}
+
+func (d *discovery) fetch(ctx context.Context, u string) (*asMetadata, error) {
+	ctx, cancel := context.WithTimeout(ctx, d.timeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		return nil, newError(ErrUnavailable, descDiscoveryFailed, errors.New("cannot build the discovery request"))
+	}
+	req.Header.Set("Accept", "application/json")
+	resp, err := d.client.Do(req)
+	if err != nil {
+		return nil, newError(ErrUnavailable, descDiscoveryFailed, transportError(err))
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, newError(ErrUnavailable, descDiscoveryFailed, fmt.Errorf("discovery answered %d", resp.StatusCode))
+	}
+	body, err := readLimited(resp.Body)
+	if err != nil {
+		return nil, newError(ErrUnavailable, descDiscoveryFailed, err)
+	}
+	var m asMetadata
+	if err := json.Unmarshal(body, &m); err != nil {
+		return nil, newError(ErrUnavailable, descDiscoveryFailed, errors.New("the metadata is not a JSON object"))
+	}
+	return &m, nil
+}
+
+// wellKnownURLs are the metadata URLs of issuer: OpenID Connect discovery
+// appends to the issuer; RFC 8414 section 3 inserts before its path.
+func wellKnownURLs(issuer string) []string {
+	out := []string{strings.TrimSuffix(issuer, "/") + "/.well-known/openid-configuration"}
+	if u, err := url.Parse(issuer); err == nil {
+		u.Path = "/.well-known/oauth-authorization-server" + strings.TrimSuffix(u.Path, "/")
+		u.RawPath = ""
+		out = append(out, u.String())
+	}
+	return out
+}
+
+// fixed returns a resolver of an explicit endpoint: explicit settings
+// always win over discovered ones.
+func fixed(u string) func(context.Context) (string, error) {
+	return func(context.Context) (string, error) { return u, nil }
+}
