@@ -47,24 +47,27 @@ func (v *accessTokenVerifier) verify(ctx context.Context, token string) (map[str
 	default:
 		return bad(descTokenMalformed, errTokenShape)
 	}
-	hdr, err := protectedHeader(token)
-	if err != nil {
-		return bad(descTokenMalformed, errTokenShape)
-	}
-	if typ, _ := hdr["typ"].(string); !isAccessTokenType(typ) {
-		return bad(descTokenType, errTokenTyp)
-	}
 	jws, err := jose.ParseSignedCompact(token, v.algs)
 	if err != nil {
-		if alg, _ := hdr["alg"].(string); !slices.Contains(v.algs, jose.SignatureAlgorithm(alg)) {
-			return bad(descTokenSignature, errTokenAlg)
+		// Only a refused token pays for a second look at its header.
+		if hdr, herr := protectedHeader(token); herr == nil {
+			if alg, _ := hdr["alg"].(string); !slices.Contains(v.algs, jose.SignatureAlgorithm(alg)) {
+				return bad(descTokenSignature, errTokenAlg)
+			}
 		}
 		return bad(descTokenMalformed, errTokenShape)
 	}
 	if len(jws.Signatures) != 1 {
 		return bad(descTokenMalformed, errTokenShape)
 	}
-	keys, err := v.keys.keysFor(ctx, jws.Signatures[0].Protected.KeyID)
+	hdr := jws.Signatures[0].Protected // a compact JWS has no other header
+	if typ, _ := hdr.ExtraHeaders[jose.HeaderType].(string); !isAccessTokenType(typ) {
+		return bad(descTokenType, errTokenTyp)
+	}
+	if _, crit := hdr.ExtraHeaders["crit"]; crit {
+		return bad(descTokenMalformed, errTokenShape)
+	}
+	keys, err := v.keys.keysFor(ctx, hdr.KeyID)
 	if errors.Is(err, errUnknownKID) {
 		return bad(descTokenSignature, errUnknownKID)
 	}

@@ -8,13 +8,16 @@ import (
 )
 
 // flight collapses concurrent calls with the same key into one, in the
-// manner of golang.org/x/sync/singleflight, with one difference that
-// matters here: the shared call runs detached from every caller's context,
-// so one caller's cancellation or deadline does not fail the others. The
-// function must bound its own running time. A panic in the function is
-// recovered in the detached goroutine (where it would crash the process)
-// and raised again in every caller still waiting, as it would have been
-// without the group.
+// manner of golang.org/x/sync/singleflight. The first caller of a key runs
+// the function itself, on its own goroutine (no goroutine is started: a
+// hand-off costs more than many introspections), with a context detached
+// from its cancellation, so that its hanging up does not fail the callers
+// that joined it. It cannot leave before the function returns (the
+// function bounds its own running time); it then gets its context's error
+// if that context ended meanwhile. The callers that join wait for the
+// result or leave early when their own context ends. A panic in the
+// function is recovered, released to the joined callers, and raised again
+// in each caller, as it would have been without the group.
 type flight[K comparable, V any] struct {
 	mu    sync.Mutex
 	calls map[K]*flightCall[V]
@@ -39,27 +42,34 @@ func (p *flightPanic) Error() string { return fmt.Sprintf("%v\n\n%s", p.value, p
 // do runs fn once for all concurrent callers of key and returns its
 // result, or ctx's error if ctx ends first.
 func (f *flight[K, V]) do(ctx context.Context, key K, fn func(context.Context) (V, error)) (V, error) {
+	var zero V
 	f.mu.Lock()
 	if f.calls == nil {
 		f.calls = make(map[K]*flightCall[V])
 	}
-	c, ok := f.calls[key]
-	if !ok {
-		c = &flightCall[V]{done: make(chan struct{})}
-		f.calls[key] = c
-		go f.run(context.WithoutCancel(ctx), key, c, fn)
-	}
-	f.mu.Unlock()
-	select {
-	case <-c.done:
-		if c.panic != nil {
-			panic(c.panic)
+	if c, ok := f.calls[key]; ok {
+		f.mu.Unlock()
+		select {
+		case <-c.done:
+			if c.panic != nil {
+				panic(c.panic)
+			}
+			return c.val, c.err
+		case <-ctx.Done():
+			return zero, ctx.Err()
 		}
-		return c.val, c.err
-	case <-ctx.Done():
-		var zero V
-		return zero, ctx.Err()
 	}
+	c := &flightCall[V]{done: make(chan struct{})}
+	f.calls[key] = c
+	f.mu.Unlock()
+	f.run(context.WithoutCancel(ctx), key, c, fn)
+	if c.panic != nil {
+		panic(c.panic)
+	}
+	if err := ctx.Err(); err != nil {
+		return zero, err
+	}
+	return c.val, c.err
 }
 
 func (f *flight[K, V]) run(ctx context.Context, key K, c *flightCall[V], fn func(context.Context) (V, error)) {

@@ -58,6 +58,10 @@ type perfResult struct {
 	err error
 }
 
+// TestFlightCancelledCallersDoNotFailTheOthers: caller 0 starts the call
+// (on its own goroutine) and hangs up; the callers that joined it and hang
+// up leave at once; the others get the answer. Caller 0 cannot leave
+// before the call ends, and then gets its own context's error.
 func TestFlightCancelledCallersDoNotFailTheOthers(t *testing.T) {
 	as, rs := startPerf(t, perfSetup{})
 	gate := gateAnswers(t, as)
@@ -76,9 +80,8 @@ func TestFlightCancelledCallersDoNotFailTheOthers(t *testing.T) {
 	}
 	call := func(i int) { results[i].ti, results[i].err = authenticate(rs, ctxs[i], "Bearer "+tok) }
 
-	// Caller 0, whose context will be cancelled, starts the call.
-	var cancelled, kept sync.WaitGroup
-	cancelled.Go(func() { call(0) })
+	var first, cancelled, kept sync.WaitGroup
+	first.Go(func() { call(0) })
 	require.Eventually(t, func() bool { return as.IntrospectionCalls() == 1 }, 10*time.Second, time.Millisecond)
 	for i := 1; i < n; i++ {
 		if i%2 == 0 {
@@ -90,11 +93,12 @@ func TestFlightCancelledCallersDoNotFailTheOthers(t *testing.T) {
 	for _, cancel := range cancels {
 		cancel()
 	}
-	// The cancelled callers return while the authorization server still
-	// holds its answer.
+	// The cancelled callers that joined return while the authorization
+	// server still holds its answer.
 	waitOrFail(t, &cancelled, "cancelled callers")
 	gate.open()
 	waitOrFail(t, &kept, "other callers")
+	waitOrFail(t, &first, "the first caller")
 
 	for i, r := range results {
 		if i%2 == 0 {
@@ -116,12 +120,11 @@ func TestFlightCallerDeadlineDoesNotFailTheOthers(t *testing.T) {
 	defer cancel()
 
 	var short, patient perfResult
-	var wg sync.WaitGroup
-	wg.Go(func() { short.ti, short.err = authenticate(rs, ctx, "Bearer "+tok) })
-	require.Eventually(t, func() bool { return as.IntrospectionCalls() == 1 }, 10*time.Second, time.Millisecond)
-	var pw sync.WaitGroup
+	var pw, sw sync.WaitGroup
 	pw.Go(func() { patient.ti, patient.err = authenticate(rs, context.Background(), "Bearer "+tok) })
-	waitOrFail(t, &wg, "caller with a deadline")
+	require.Eventually(t, func() bool { return as.IntrospectionCalls() == 1 }, 10*time.Second, time.Millisecond)
+	sw.Go(func() { short.ti, short.err = authenticate(rs, ctx, "Bearer "+tok) })
+	waitOrFail(t, &sw, "the caller with a deadline")
 	require.ErrorIs(t, short.err, context.DeadlineExceeded)
 	assert.Equal(t, http.StatusServiceUnavailable, rs.ErrorResponse(short.err).Status)
 

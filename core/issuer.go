@@ -97,16 +97,16 @@ func (r *issuers) route(token string) (*issuer, bool, error) {
 	if len(r.local) == 0 {
 		return r.opaque, false, nil
 	}
+	if r.only != nil { // one local-only issuer: no routing to do
+		return r.only, true, nil
+	}
 	if iss, ok := accessTokenIssuer(token); ok {
 		if cfg := r.local[iss]; cfg != nil {
 			return cfg, true, nil
 		}
 	}
-	switch {
-	case r.opaque != nil:
+	if r.opaque != nil {
 		return r.opaque, false, nil
-	case r.only != nil: // one local-only issuer: its verifier says what is wrong
-		return r.only, true, nil
 	}
 	return nil, false, newError(ErrInvalidToken, descUnknownIssuer, errUntrustedIssuer)
 }
