@@ -32,7 +32,8 @@ func TestHybridMode(t *testing.T) {
 	require.NoError(t, err)
 	assert.Zero(t, as.IntrospectionCalls(), "a JWT access token of our issuer is checked locally")
 
-	_, err = btAuth(rs, as.Mint(nil))
+	// With OIDC_RS_RESOURCE set, an introspected token's aud must name it too.
+	_, err = btAuth(rs, as.Mint(map[string]any{"aud": as.Resource()}))
 	require.NoError(t, err)
 	assert.EqualValues(t, 1, as.IntrospectionCalls(), "an opaque token is introspected")
 
@@ -41,13 +42,15 @@ func TestHybridMode(t *testing.T) {
 	_, err = btAuth(rs, as.MintAccessToken(nil, map[jose.HeaderKey]any{"kid": "forged"}))
 	btRejected(t, rs, err, core.ErrInvalidToken, http.StatusUnauthorized, core.DescTokenSignature)
 	assert.EqualValues(t, 1, as.IntrospectionCalls(), "a bad JWT of our issuer does not fall through to introspection")
+	_, err = btAuth(rs, as.Mint(nil)) // an opaque token for another audience
+	btRejected(t, rs, err, core.ErrInvalidToken, http.StatusUnauthorized, core.DescWrongResource)
 
 	_, err = btAuth(rs, as.MintAccessToken(map[string]any{"iss": "https://elsewhere.example"}, nil))
 	require.Error(t, err)
-	assert.EqualValues(t, 2, as.IntrospectionCalls(), "another issuer's JWT is introspected (the kit does not know it)")
+	assert.EqualValues(t, 3, as.IntrospectionCalls(), "another issuer's JWT is introspected (the kit does not know it)")
 	_, err = btAuth(rs, as.MintAccessToken(nil, map[jose.HeaderKey]any{"typ": "JWT"}))
 	require.Error(t, err)
-	assert.EqualValues(t, 3, as.IntrospectionCalls(), "a JWT that is not typ at+jwt is introspected")
+	assert.EqualValues(t, 4, as.IntrospectionCalls(), "a JWT that is not typ at+jwt is introspected")
 }
 
 func TestDiscovery(t *testing.T) {

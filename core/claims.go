@@ -2,6 +2,7 @@ package core
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"time"
 )
@@ -11,8 +12,9 @@ import (
 // time claims.
 type claimChecker struct {
 	issuer        string
-	requireIssuer bool // JSON backend: iss is essential, as in the reference
-	accessToken   bool // RFC 9068 claims: no active member
+	requireIssuer bool   // JSON backend: iss is essential, as in the reference
+	accessToken   bool   // RFC 9068 claims: no active member
+	resource      string // when set, aud must contain it (RFC 8707)
 	audienceClaim string
 	scopes        []string
 	scopeError    *authError // the 403 for a token without OIDC_RS_SCOPES
@@ -24,6 +26,7 @@ func newClaimChecker(s Settings) *claimChecker {
 		issuer:        s.Issuer,
 		requireIssuer: s.Backend != BackendJWT,
 		audienceClaim: s.AudienceClaim,
+		resource:      s.Resource,
 		scopes:        s.Scopes,
 		scopeError:    &authError{kind: ErrInsufficientScope, desc: descScopesMismatch, scope: strings.Join(s.Scopes, " ")},
 		leeway:        s.Leeway,
@@ -60,6 +63,11 @@ func (c *claimChecker) check(claims map[string]any, now time.Time) (*TokenInfo, 
 	}
 	if ti.Issuer != "" && ti.Issuer != c.issuer {
 		return nil, newError(ErrInvalidToken, descInvalidClaims, errIssuer)
+	}
+	if c.resource != "" {
+		if aud, ok := parseAudience(claims["aud"]); !ok || !slices.Contains(aud, c.resource) {
+			return nil, newError(ErrInvalidToken, descWrongResource, errTokenAudience)
+		}
 	}
 	scope, present := claims["scope"]
 	if !present || scope == nil {

@@ -53,6 +53,9 @@ func SettingsFromEnv(lookup LookupFunc) (Settings, error) {
 		Realm:                 get("OIDC_RS_REALM"),
 		CacheURL:              get("OIDC_RS_CACHE_URL"),
 		Resource:              get("OIDC_RS_RESOURCE"),
+		AuthorizationServers:  splitScopes(get("OIDC_RS_AUTHORIZATION_SERVERS")),
+		ResourceName:          get("OIDC_RS_RESOURCE_NAME"),
+		ResourceDocumentation: get("OIDC_RS_RESOURCE_DOCUMENTATION"),
 	}
 	if v := get("OIDC_RS_CACHE_SECRET"); v != "" {
 		for sec := range strings.SplitSeq(v, ",") {

@@ -77,6 +77,7 @@ func (rs *ResourceServer) RequireScopes(req ScopeRequirement) func(http.Handler)
 	if rs == nil {
 		panic("oidcrs: RequireScopes on a nil *core.ResourceServer")
 	}
+	rs.AdvertiseScopes(req)
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			ti, _ := FromContext(r.Context())

@@ -19,6 +19,7 @@ type ResourceServer struct {
 	settings   Settings
 	issuers    *issuers
 	jwks       http.Handler
+	metadata   *metadata    // nil without Settings.Resource
 	cache      verdictCache // nil when disabled
 	fp         fingerprint
 	cacheTTL   time.Duration
@@ -50,6 +51,7 @@ func New(s Settings, opts ...Option) (*ResourceServer, error) {
 	rs := &ResourceServer{
 		settings:   s,
 		jwks:       newJWKSHandler(s, kr),
+		metadata:   newMetadata(s, kr != nil),
 		logger:     o.logger,
 		now:        o.now,
 		userLookup: o.userLookup,
@@ -136,7 +138,8 @@ func Disabled(s Settings, reason error, opts ...Option) *ResourceServer {
 	if !validRealm(s.Realm) {
 		s.Realm = defaultRealm
 	}
-	return &ResourceServer{settings: s, disabled: reason, logger: o.logger, now: o.now, jwks: newJWKSHandler(s, nil)}
+	return &ResourceServer{settings: s, disabled: reason, logger: o.logger, now: o.now, jwks: newJWKSHandler(s, nil),
+		metadata: newMetadata(s, false)}
 }
 
 // Settings returns the settings in force, defaults applied. Printing them

@@ -43,9 +43,12 @@ type Response struct {
 //	ErrUnavailable        503  (Retry-After passed on)
 //	ErrBadResponse        502
 func (rs *ResourceServer) ErrorResponse(err error) Response {
-	realm := defaultRealm
+	realm, meta := defaultRealm, ""
 	if rs != nil {
 		realm = rs.settings.Realm
+		if rs.metadata != nil {
+			meta = rs.metadata.url
+		}
 	}
 	var e *authError
 	if !errors.As(err, &e) {
@@ -55,16 +58,16 @@ func (rs *ResourceServer) ErrorResponse(err error) Response {
 	desc := e.desc
 	switch {
 	case errors.Is(e.kind, ErrMissingToken), errors.Is(e.kind, ErrMisconfigured):
-		return Response{Status: http.StatusUnauthorized, WWWAuthenticate: challenge(realm, "", "", ""),
+		return Response{Status: http.StatusUnauthorized, WWWAuthenticate: challenge(realm, meta, "", "", ""),
 			Body: ErrorBody{Error: "unauthorized", Description: desc}}
 	case errors.Is(e.kind, ErrInvalidRequest):
-		return Response{Status: http.StatusBadRequest, WWWAuthenticate: challenge(realm, "invalid_request", desc, ""),
+		return Response{Status: http.StatusBadRequest, WWWAuthenticate: challenge(realm, "", "invalid_request", desc, ""),
 			Body: ErrorBody{Error: "invalid_request", Description: desc}}
 	case errors.Is(e.kind, ErrInvalidToken):
-		return Response{Status: http.StatusUnauthorized, WWWAuthenticate: challenge(realm, "invalid_token", desc, ""),
+		return Response{Status: http.StatusUnauthorized, WWWAuthenticate: challenge(realm, meta, "invalid_token", desc, ""),
 			Body: ErrorBody{Error: "invalid_token", Description: desc}}
 	case errors.Is(e.kind, ErrInsufficientScope):
-		return Response{Status: http.StatusForbidden, WWWAuthenticate: challenge(realm, "insufficient_scope", desc, e.scope),
+		return Response{Status: http.StatusForbidden, WWWAuthenticate: challenge(realm, meta, "insufficient_scope", desc, e.scope),
 			Body: ErrorBody{Error: "insufficient_scope", Description: desc}}
 	case errors.Is(e.kind, ErrUnavailable):
 		return Response{Status: http.StatusServiceUnavailable, RetryAfter: e.retryAfter,
@@ -105,14 +108,21 @@ func (r Response) Write(w http.ResponseWriter) {
 	_, _ = w.Write(append(b, '\n'))
 }
 
-// challenge builds a Bearer challenge. Its inputs are library constants,
-// configured scopes (validated to exclude quotes and backslashes) and
-// sanitised upstream descriptions, so no escaping is needed.
-func challenge(realm, code, desc, scope string) string {
+// challenge builds a Bearer challenge: realm, then resource_metadata (RFC
+// 9728 section 5.1) when there is a resource, then the error. Its inputs
+// are library constants, configured scopes and a URL built from the
+// validated resource (all free of quotes and backslashes) and sanitised
+// upstream descriptions, so no escaping is needed.
+func challenge(realm, meta, code, desc, scope string) string {
 	var b strings.Builder
 	b.WriteString(`Bearer realm="`)
 	b.WriteString(realm)
 	b.WriteByte('"')
+	if meta != "" {
+		b.WriteString(`, resource_metadata="`)
+		b.WriteString(meta)
+		b.WriteByte('"')
+	}
 	if code != "" {
 		b.WriteString(`, error="`)
 		b.WriteString(code)

@@ -73,9 +73,21 @@ type Settings struct {
 	// Default: discovered from Issuer on first need.
 	JWKSEndpoint string
 	// Resource is this resource server's identifier, an absolute URI
-	// (OIDC_RS_RESOURCE): JWT access tokens must carry it in aud (RFC 9068,
-	// RFC 8707). Required for BackendJWTAccessToken and LocalJWT.
+	// (OIDC_RS_RESOURCE). When set, every token's audience (aud of the
+	// introspection answer or of the JWT access token) must contain it
+	// (RFC 8707, RFC 9068), the RFC 9728 protected-resource metadata is
+	// served, and every 401 and 403 challenge points at it. Required for
+	// BackendJWTAccessToken and LocalJWT. Default "": no audience check,
+	// as in the reference.
 	Resource string
+	// AuthorizationServers are the issuers the metadata names
+	// (OIDC_RS_AUTHORIZATION_SERVERS, separated by commas or spaces).
+	// Default: [Issuer].
+	AuthorizationServers []string
+	// ResourceName and ResourceDocumentation are the metadata's
+	// resource_name and resource_documentation (OIDC_RS_RESOURCE_NAME,
+	// OIDC_RS_RESOURCE_DOCUMENTATION, a URL). Default: left out.
+	ResourceName, ResourceDocumentation string
 	// LocalJWT checks RFC 9068 JWT access tokens of Issuer locally beside
 	// an introspection backend (OIDC_RS_LOCAL_JWT): a JWS with typ at+jwt
 	// whose iss is Issuer is verified against the signing keys, any other

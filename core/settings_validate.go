@@ -42,12 +42,20 @@ func (s Settings) validate() (*keyring, error) {
 	checkURL(add, "OIDC_OP_URL", s.Issuer, true)
 	checkURL(add, "OIDC_OP_INTROSPECTION_ENDPOINT", s.IntrospectionEndpoint, false)
 	checkURL(add, "OIDC_OP_JWKS_ENDPOINT", s.JWKSEndpoint, false)
-	if s.verifiesLocally() {
-		if s.Resource == "" {
-			add("OIDC_RS_RESOURCE", "is required to check JWT access tokens")
-		} else if u, err := url.Parse(s.Resource); err != nil || !u.IsAbs() {
-			add("OIDC_RS_RESOURCE", "must be an absolute URI")
+	if s.verifiesLocally() && s.Resource == "" {
+		add("OIDC_RS_RESOURCE", "is required to check JWT access tokens")
+	}
+	if s.Resource != "" {
+		if u, err := url.Parse(s.Resource); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" ||
+			u.Fragment != "" || !printable(s.Resource, false) {
+			add("OIDC_RS_RESOURCE", "must be an absolute http(s) URI without a fragment (RFC 8707)")
 		}
+	}
+	for _, as := range s.AuthorizationServers {
+		checkURL(add, "OIDC_RS_AUTHORIZATION_SERVERS", as, true)
+	}
+	if s.ResourceDocumentation != "" {
+		checkURL(add, "OIDC_RS_RESOURCE_DOCUMENTATION", s.ResourceDocumentation, true)
 	}
 	if s.LocalJWT && !s.introspects() {
 		add("OIDC_RS_LOCAL_JWT", "goes with an introspection backend (jwt-access-token checks every token locally)")
