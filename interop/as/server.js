@@ -18,9 +18,24 @@
 //   signingKeys        string[] JWS algs to generate one signing key each for
 //                               at startup (default ["RS256","PS256","ES256"];
 //                               allowed: RS256/384/512, PS256/384/512,
-//                               ES256/384/512, Ed25519). Each key has kid=alg.
+//                               ES256/384/512, Ed25519). Each key has
+//                               kid=alg+kidSuffix.
+//   kidSuffix          string   appended to each signing key's kid
+//                               (default "", kid=alg): a restarted server
+//                               with new keys and a new suffix publishes new
+//                               kids, as a real key rotation does.
 //   accessTokenTTL     number   default access token lifetime in seconds for
 //                               client_credentials and /test/token (3600).
+//   resourceServers    object   resource indicator (absolute URI) -> {scope,
+//                               alg, ttl?}: turns on RFC 8707 resource
+//                               indicators; a token requested with
+//                               resource=<URI> is an RFC 9068 JWT (typ
+//                               at+jwt) signed with alg (one of signingKeys),
+//                               aud=<URI>, scope = the requested scopes that
+//                               this scope lists, lifetime ttl s (default
+//                               accessTokenTTL). Other resources are refused
+//                               (invalid_target). Without this field resource
+//                               indicators stay off and every token is opaque.
 //   maxLifetimeSeconds number   the process exits by itself after this (600).
 //   exitOnStdinEOF     boolean  exit when stdin reaches EOF, i.e. when the
 //                               parent died (default true).
@@ -78,7 +93,7 @@ function generateSigningKey(alg) {
   const params = KEY_PARAMS[alg] ?? KEY_PARAMS[alg.slice(0, 2)];
   if (!params) throw new Error(`unsupported signing alg ${alg}`);
   const { privateKey } = crypto.generateKeyPairSync(...params());
-  return { ...privateKey.export({ format: 'jwk' }), kid: alg, alg, use: 'sig' };
+  return { ...privateKey.export({ format: 'jwk' }), kid: `${alg}${cfg.kidSuffix ?? ''}`, alg, use: 'sig' };
 }
 
 const LOOPBACK = /^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|\[::1\]|localhost)$/;
@@ -108,8 +123,32 @@ function revocationPolicy(ctx, client, token) {
   return true;
 }
 
+// resourceIndicators turns on JWT access tokens for cfg.resourceServers
+// only; without them no resource is ever resolved and every token stays
+// opaque.
+function resourceIndicators() {
+  const servers = cfg.resourceServers;
+  if (!servers) return { enabled: false };
+  return {
+    enabled: true,
+    defaultResource: () => undefined,
+    useGrantedResource: () => true,
+    getResourceServerInfo(ctx, resourceIndicator) {
+      const rs = servers[resourceIndicator];
+      if (!rs) throw new errors.InvalidTarget();
+      return {
+        scope: rs.scope,
+        audience: resourceIndicator,
+        accessTokenTTL: rs.ttl ?? accessTokenTTL,
+        accessTokenFormat: 'jwt',
+        jwt: { sign: { alg: rs.alg } },
+      };
+    },
+  };
+}
+
 function providerConfig() {
-  const ttl = () => accessTokenTTL;
+  const ttl = (ctx, token) => token?.resourceServer?.accessTokenTTL ?? accessTokenTTL;
   return {
     clients: cfg.clients ?? [],
     scopes: ['openid', 'offline_access', ...(cfg.scopes ?? [])],
@@ -121,8 +160,7 @@ function providerConfig() {
       jwtIntrospection: { enabled: true },
       encryption: { enabled: true },
       revocation: { enabled: true, allowedPolicy: revocationPolicy },
-      // No resource is ever resolved, so every access token stays opaque.
-      resourceIndicators: { enabled: false },
+      resourceIndicators: resourceIndicators(),
     },
     // Extra claims given to /test/token end up in introspection responses.
     extraTokenClaims: (ctx, token) => token.extra,

@@ -44,17 +44,47 @@ type Config struct {
 	// (0 means DefaultMaxLifetime).
 	MaxLifetime time.Duration
 	// SigningKeys lists the JWS algs the AS generates a signing key for,
-	// each with kid equal to the alg (nil means RS256, PS256 and ES256).
+	// each with kid equal to the alg plus KeyIDSuffix (nil means RS256,
+	// PS256 and ES256). The keys are new at every start.
 	SigningKeys []string
+	// KeyIDSuffix is appended to every signing key's kid (default "":
+	// kid = alg). Restarting with another suffix publishes new kids, as a
+	// real key rotation does.
+	KeyIDSuffix string
+	// Port is the TCP port on 127.0.0.1 (0 means any free port). Starting
+	// again on the port of a closed AS keeps its issuer URL: an
+	// authorization server restarted with new signing keys.
+	Port int
+	// ResourceServers, when set, turns on RFC 8707 resource indicators:
+	// a token requested with resource=<key> (see ClientCredentialsFor) is
+	// an RFC 9068 JWT access token (typ at+jwt) with aud=<key>. Other
+	// resources are refused. Nil means every token is opaque.
+	ResourceServers map[string]ResourceServer
+}
+
+// ResourceServer describes the JWT access tokens issued for one resource
+// indicator (an absolute URI).
+type ResourceServer struct {
+	// Scope lists, space-separated, the scopes the resource accepts; a
+	// token carries the requested scopes that are in it.
+	Scope string `json:"scope"`
+	// Alg is the JWS alg the tokens are signed with; it must be one of
+	// Config.SigningKeys.
+	Alg string `json:"alg"`
+	// TTL is the token lifetime in seconds (0 means Config.AccessTokenTTL).
+	TTL int `json:"ttl,omitempty"`
 }
 
 // fileConfig is the JSON document read by as/server.js.
 type fileConfig struct {
-	Clients            []map[string]any `json:"clients"`
-	Scopes             []string         `json:"scopes,omitempty"`
-	SigningKeys        []string         `json:"signingKeys,omitempty"`
-	AccessTokenTTL     int              `json:"accessTokenTTL,omitempty"`
-	MaxLifetimeSeconds int              `json:"maxLifetimeSeconds"`
+	Port               int                       `json:"port,omitempty"`
+	Clients            []map[string]any          `json:"clients"`
+	Scopes             []string                  `json:"scopes,omitempty"`
+	SigningKeys        []string                  `json:"signingKeys,omitempty"`
+	KIDSuffix          string                    `json:"kidSuffix,omitempty"`
+	ResourceServers    map[string]ResourceServer `json:"resourceServers,omitempty"`
+	AccessTokenTTL     int                       `json:"accessTokenTTL,omitempty"`
+	MaxLifetimeSeconds int                       `json:"maxLifetimeSeconds"`
 }
 
 // AS is a running authorization server process.
@@ -143,9 +173,12 @@ func writeConfig(cfg Config) (string, error) {
 		life = DefaultMaxLifetime
 	}
 	fc := fileConfig{
+		Port:               cfg.Port,
 		Clients:            cfg.Clients,
 		Scopes:             cfg.Scopes,
 		SigningKeys:        cfg.SigningKeys,
+		KIDSuffix:          cfg.KeyIDSuffix,
+		ResourceServers:    cfg.ResourceServers,
 		AccessTokenTTL:     cfg.AccessTokenTTL,
 		MaxLifetimeSeconds: int((life + time.Second - 1) / time.Second),
 	}

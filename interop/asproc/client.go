@@ -72,6 +72,15 @@ func (a *AS) RefreshJWKS(ctx context.Context, clientID string) ([]string, error)
 // ClientCredentials runs the client_credentials grant at the token endpoint
 // with client_secret_post and returns the access token (it has no sub).
 func (a *AS) ClientCredentials(ctx context.Context, clientID, secret, scope string) (string, error) {
+	return a.ClientCredentialsFor(ctx, clientID, secret, scope, "")
+}
+
+// ClientCredentialsFor is ClientCredentials with an RFC 8707 resource
+// indicator ("" for none). For a resource of Config.ResourceServers the
+// token is an RFC 9068 JWT (typ at+jwt) with aud = resource, whose scope
+// keeps the requested scopes the resource accepts, and whose sub is the
+// client id. Without a resource the token stays opaque.
+func (a *AS) ClientCredentialsFor(ctx context.Context, clientID, secret, scope, resource string) (string, error) {
 	form := url.Values{
 		"grant_type":    {"client_credentials"},
 		"client_id":     {clientID},
@@ -79,6 +88,9 @@ func (a *AS) ClientCredentials(ctx context.Context, clientID, secret, scope stri
 	}
 	if scope != "" {
 		form.Set("scope", scope)
+	}
+	if resource != "" {
+		form.Set("resource", resource)
 	}
 	var out TokenResponse
 	if err := a.postForm(ctx, a.TokenURL(), form, &out); err != nil {
