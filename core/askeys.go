@@ -33,6 +33,7 @@ type remoteKeySet struct {
 	client  *http.Client
 	timeout time.Duration
 	now     func() time.Time
+	mon     *monitor
 
 	mu          sync.RWMutex
 	keys        []jose.JSONWebKey
@@ -62,7 +63,7 @@ func (r *remoteKeySet) keysFor(ctx context.Context, kid string) ([]jose.JSONWebK
 		}
 		return nil, newError(ErrBadResponse, descDecodingFailed, errUnknownKID)
 	}
-	keys, err := r.fetches.do(ctx, struct{}{}, r.refresh)
+	keys, err, _ := r.fetches.do(ctx, struct{}{}, r.refresh)
 	if err != nil {
 		// Keep using the old keys while the authorization server is away.
 		if found := matchKID(keys, kid); len(found) > 0 {
@@ -101,34 +102,43 @@ func (r *remoteKeySet) refresh(ctx context.Context) ([]jose.JSONWebKey, error) {
 }
 
 func (r *remoteKeySet) fetch(ctx context.Context) ([]jose.JSONWebKey, time.Duration, error) {
-	ctx, cancel := context.WithTimeout(ctx, r.timeout)
-	defer cancel()
 	u, err := r.url(ctx)
 	if err != nil {
 		return nil, 0, err
 	}
+	ctx, end := r.mon.call(ctx, EndpointJWKS, u, true)
+	keys, age, status, err := r.get(ctx, u)
+	end(status, err)
+	return keys, age, err
+}
+
+// get fetches and reads the key set; status is 0 without an answer.
+func (r *remoteKeySet) get(ctx context.Context, u string) (_ []jose.JSONWebKey, _ time.Duration, status int, _ error) {
+	ctx, cancel := context.WithTimeout(ctx, r.timeout)
+	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
-		return nil, 0, newError(ErrUnavailable, descJWKSFailed, errors.New("cannot build JWKS request"))
+		return nil, 0, status, newError(ErrUnavailable, descJWKSFailed, errors.New("cannot build JWKS request"))
 	}
 	req.Header.Set("Accept", "application/jwk-set+json, application/json")
 	resp, err := r.client.Do(req)
 	if err != nil {
-		return nil, 0, newError(ErrUnavailable, descJWKSFailed, transportError(err))
+		return nil, 0, status, newError(ErrUnavailable, descJWKSFailed, transportError(err))
 	}
 	defer resp.Body.Close()
+	status = resp.StatusCode
 	if resp.StatusCode != http.StatusOK {
-		e := newError(ErrUnavailable, descJWKSFailed, fmt.Errorf("JWKS endpoint answered %d", resp.StatusCode))
+		e := newError(ErrUnavailable, descJWKSFailed, fmt.Errorf("JWKS endpoint %w", statusError(resp.StatusCode)))
 		e.retryAfter = retryAfter(resp.Header.Get("Retry-After"))
-		return nil, 0, e
+		return nil, 0, status, e
 	}
 	body, err := readLimited(resp.Body)
 	if err != nil {
-		return nil, 0, newError(ErrBadResponse, descJWKSFailed, err)
+		return nil, 0, status, newError(ErrBadResponse, descJWKSFailed, err)
 	}
 	var set jose.JSONWebKeySet
 	if err := json.Unmarshal(body, &set); err != nil {
-		return nil, 0, newError(ErrBadResponse, descJWKSFailed, errors.New("JWKS is not a valid key set"))
+		return nil, 0, status, newError(ErrBadResponse, descJWKSFailed, errors.New("JWKS is not a valid key set"))
 	}
 	keys := set.Keys[:0]
 	for _, k := range set.Keys {
@@ -140,9 +150,9 @@ func (r *remoteKeySet) fetch(ctx context.Context) ([]jose.JSONWebKey, time.Durat
 		}
 	}
 	if len(keys) == 0 {
-		return nil, 0, newError(ErrBadResponse, descJWKSFailed, errors.New("JWKS has no usable signing key"))
+		return nil, 0, status, newError(ErrBadResponse, descJWKSFailed, errors.New("JWKS has no usable signing key"))
 	}
-	return keys, maxAge(resp.Header.Get("Cache-Control")), nil
+	return keys, maxAge(resp.Header.Get("Cache-Control")), status, nil
 }
 
 // matchKID returns the keys with kid, or every key when kid is "".

@@ -1,20 +1,18 @@
 package core
 
 import (
-	"context"
-	"log/slog"
 	"sync"
 	"time"
 )
 
 // breaker skips the shared cache for a cooldown after repeated failures,
-// so that a dead or slow store costs requests nothing, and logs once per
-// state change, not once per request. After the cooldown one caller tries
-// the store again; a success closes the breaker.
+// so that a dead or slow store costs requests nothing. After the cooldown
+// one caller tries the store again; a success closes the breaker. The
+// store's health is logged by the monitor, once per state change, like
+// the authorization server's.
 type breaker struct {
 	threshold int
 	cooldown  time.Duration
-	logger    *slog.Logger
 	now       func() time.Time
 
 	mu        sync.Mutex
@@ -40,25 +38,16 @@ func (b *breaker) allow() bool {
 // success records a working call.
 func (b *breaker) success() {
 	b.mu.Lock()
-	wasOpen := !b.openUntil.IsZero()
 	b.failures, b.openUntil, b.probing = 0, time.Time{}, false
 	b.mu.Unlock()
-	if wasOpen {
-		b.logger.LogAttrs(context.Background(), slog.LevelInfo, "oidcrs: shared cache is back; sharing verdicts again")
-	}
 }
 
-// failure records a failed call; err goes to the log on a state change.
-func (b *breaker) failure(err error) {
+// failure records a failed call.
+func (b *breaker) failure(error) {
 	b.mu.Lock()
 	b.failures++
-	opening := b.openUntil.IsZero() && b.failures >= b.threshold
-	if opening || b.probing {
+	if (b.openUntil.IsZero() && b.failures >= b.threshold) || b.probing {
 		b.openUntil, b.probing = b.now().Add(b.cooldown), false
 	}
 	b.mu.Unlock()
-	if opening {
-		b.logger.LogAttrs(context.Background(), slog.LevelWarn, "oidcrs: shared cache unavailable; using the local cache and the authorization server",
-			slog.String("error", err.Error()), slog.Duration("retry_in", b.cooldown))
-	}
 }

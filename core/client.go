@@ -63,6 +63,7 @@ type asClient struct {
 	auth     ClientAuthMethod
 	accept   string
 	timeout  time.Duration
+	mon      *monitor
 }
 
 // introspect posts token and returns the 2xx body and its Content-Type, or
@@ -70,6 +71,18 @@ type asClient struct {
 // ErrInvalidToken for a 401 with WWW-Authenticate, ErrBadResponse for an
 // oversize body.
 func (c *asClient) introspect(ctx context.Context, token string) ([]byte, string, error) {
+	endpoint, err := c.endpoint(ctx)
+	if err != nil {
+		return nil, "", err
+	}
+	ctx, end := c.mon.call(ctx, EndpointIntrospection, endpoint, false)
+	body, ctype, status, err := c.post(ctx, endpoint, token)
+	end(status, err)
+	return body, ctype, err
+}
+
+// post makes the introspection call; status is 0 without an answer.
+func (c *asClient) post(ctx context.Context, endpoint, token string) (_ []byte, _ string, status int, _ error) {
 	ctx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
 	form := url.Values{"token": {token}}
@@ -77,13 +90,9 @@ func (c *asClient) introspect(ctx context.Context, token string) ([]byte, string
 		form.Set("client_id", c.clientID)
 		form.Set("client_secret", c.secret)
 	}
-	endpoint, err := c.endpoint(ctx)
-	if err != nil {
-		return nil, "", err
-	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint, strings.NewReader(form.Encode()))
 	if err != nil {
-		return nil, "", newError(ErrUnavailable, descFetchFailed, errors.New("cannot build introspection request"))
+		return nil, "", 0, newError(ErrUnavailable, descFetchFailed, errors.New("cannot build introspection request"))
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Accept", c.accept)
@@ -92,19 +101,20 @@ func (c *asClient) introspect(ctx context.Context, token string) ([]byte, string
 	}
 	resp, err := c.http.Do(req)
 	if err != nil {
-		return nil, "", newError(ErrUnavailable, descFetchFailed, transportError(err))
+		return nil, "", 0, newError(ErrUnavailable, descFetchFailed, transportError(err))
 	}
 	defer resp.Body.Close()
+	status = resp.StatusCode
 	body, err := readLimited(resp.Body)
 	if err != nil {
 		if resp.StatusCode/100 == 2 {
-			return nil, "", newError(ErrBadResponse, descFetchFailed, err)
+			return nil, "", status, newError(ErrBadResponse, descFetchFailed, err)
 		}
 		body = nil
 	}
 	switch {
 	case resp.StatusCode >= 200 && resp.StatusCode < 300:
-		return body, resp.Header.Get("Content-Type"), nil
+		return body, resp.Header.Get("Content-Type"), status, nil
 	case resp.StatusCode == http.StatusUnauthorized && resp.Header.Get("WWW-Authenticate") != "" &&
 		!ownCredentialsRefused(body, resp.Header.Get("WWW-Authenticate")):
 		desc := descUpstreamRejected
@@ -113,11 +123,11 @@ func (c *asClient) introspect(ctx context.Context, token string) ([]byte, string
 		if d, ok := upstreamDescription(body, resp.Header.Get("WWW-Authenticate")); ok && !strings.Contains(d, token) {
 			desc = d
 		}
-		return nil, "", newError(ErrInvalidToken, desc, fmt.Errorf("authorization server answered 401"))
+		return nil, "", status, newError(ErrInvalidToken, desc, fmt.Errorf("authorization server answered 401"))
 	}
-	e := newError(ErrUnavailable, descFetchFailed, fmt.Errorf("authorization server answered %d", resp.StatusCode))
+	e := newError(ErrUnavailable, descFetchFailed, fmt.Errorf("authorization server %w", statusError(resp.StatusCode)))
 	e.retryAfter = retryAfter(resp.Header.Get("Retry-After"))
-	return nil, "", e
+	return nil, "", status, e
 }
 
 // ownCredentialsRefused reports whether a 401 says that the resource
@@ -147,13 +157,16 @@ func readLimited(r io.Reader) ([]byte, error) {
 	return b, nil
 }
 
+// errTimedOut is the cause of a call that timed out.
+var errTimedOut = errors.New("timed out")
+
 // transportError keeps the class of a transport failure without the URL,
 // which net/http puts in its messages.
 func transportError(err error) error {
 	var ue *url.Error
 	if errors.As(err, &ue) {
 		if ue.Timeout() {
-			return errors.New("introspection request timed out")
+			return fmt.Errorf("request %w", errTimedOut)
 		}
 		return fmt.Errorf("introspection request failed: %w", ue.Err)
 	}

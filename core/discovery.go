@@ -25,6 +25,7 @@ type discovery struct {
 	client  *http.Client
 	timeout time.Duration
 	logger  *slog.Logger
+	mon     *monitor
 
 	mu      sync.Mutex
 	meta    *asMetadata
@@ -75,7 +76,8 @@ func (d *discovery) metadata(ctx context.Context) (*asMetadata, error) {
 	if recent && lastErr != nil {
 		return nil, lastErr
 	}
-	return d.fetches.do(ctx, struct{}{}, d.read)
+	m, err, _ := d.fetches.do(ctx, struct{}{}, d.read)
+	return m, err
 }
 
 // read fetches and checks the metadata, trying both well-known paths.
@@ -92,6 +94,7 @@ func (d *discovery) read(ctx context.Context) (*asMetadata, error) {
 		d.logger.LogAttrs(ctx, slog.LevelError, "oidcrs: configuration error: the discovered issuer is not OIDC_OP_URL",
 			slog.String("OIDC_OP_URL", d.issuer), slog.String("issuer", m.Issuer))
 	}
+	d.mon.recordHealth(ctx, EndpointDiscovery, err)
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	d.lastTry = time.Now()
@@ -104,30 +107,39 @@ func (d *discovery) read(ctx context.Context) (*asMetadata, error) {
 }
 
 func (d *discovery) fetch(ctx context.Context, u string) (*asMetadata, error) {
+	ctx, end := d.mon.call(ctx, EndpointDiscovery, u, false)
+	m, status, err := d.get(ctx, u)
+	end(status, err)
+	return m, err
+}
+
+// get reads one metadata document; status is 0 without an answer.
+func (d *discovery) get(ctx context.Context, u string) (_ *asMetadata, status int, _ error) {
 	ctx, cancel := context.WithTimeout(ctx, d.timeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
-		return nil, newError(ErrUnavailable, descDiscoveryFailed, errors.New("cannot build the discovery request"))
+		return nil, status, newError(ErrUnavailable, descDiscoveryFailed, errors.New("cannot build the discovery request"))
 	}
 	req.Header.Set("Accept", "application/json")
 	resp, err := d.client.Do(req)
 	if err != nil {
-		return nil, newError(ErrUnavailable, descDiscoveryFailed, transportError(err))
+		return nil, status, newError(ErrUnavailable, descDiscoveryFailed, transportError(err))
 	}
 	defer resp.Body.Close()
+	status = resp.StatusCode
 	if resp.StatusCode != http.StatusOK {
-		return nil, newError(ErrUnavailable, descDiscoveryFailed, fmt.Errorf("discovery answered %d", resp.StatusCode))
+		return nil, status, newError(ErrUnavailable, descDiscoveryFailed, fmt.Errorf("discovery %w", statusError(resp.StatusCode)))
 	}
 	body, err := readLimited(resp.Body)
 	if err != nil {
-		return nil, newError(ErrUnavailable, descDiscoveryFailed, err)
+		return nil, status, newError(ErrUnavailable, descDiscoveryFailed, err)
 	}
 	var m asMetadata
 	if err := json.Unmarshal(body, &m); err != nil {
-		return nil, newError(ErrUnavailable, descDiscoveryFailed, errors.New("the metadata is not a JSON object"))
+		return nil, status, newError(ErrUnavailable, descDiscoveryFailed, errors.New("the metadata is not a JSON object"))
 	}
-	return &m, nil
+	return &m, status, nil
 }
 
 // wellKnownURLs are the metadata URLs of issuer: OpenID Connect discovery

@@ -105,6 +105,7 @@ func SettingsFromEnv(lookup LookupFunc) (Settings, error) {
 	s.Leeway = seconds("OIDC_RS_LEEWAY", false)
 	s.JWTMaxAge = seconds("OIDC_RS_JWT_MAX_AGE", true)
 	s.CacheTimeout = seconds("OIDC_RS_CACHE_TIMEOUT", true)
+	s.LogInterval = seconds("OIDC_RS_LOG_INTERVAL", true)
 	if v := get("OIDC_RS_CACHE_NEGATIVE_TTL"); v != "" {
 		s.CacheNegativeTTL = seconds("OIDC_RS_CACHE_NEGATIVE_TTL", false)
 		s.DisableNegativeCache = s.CacheNegativeTTL == 0

@@ -65,7 +65,7 @@ func TestStringAndLogValueListTheSameFields(t *testing.T) {
 		names = append(names, a.Key)
 		assert.Contains(t, st.String(), a.Key+"=", "String prints %s", a.Key)
 	}
-	assert.Len(t, names, 33, "every setting is listed")
+	assert.Len(t, names, 34, "every setting is listed")
 	for _, want := range []string{"OIDC_RS_REALM", "OIDC_RS_LEEWAY", "OIDC_RS_CACHE_TTL", "OIDC_RS_CACHE_SIZE",
 		"OIDC_RS_JWT_MAX_AGE", "OIDC_RS_CACHE_NEGATIVE_TTL", "OIDC_RS_CLIENT_AUTH_METHOD", "OIDC_PROXY"} {
 		assert.Contains(t, names, want, "LogValue omitted %s before the fix", want)

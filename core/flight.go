@@ -40,8 +40,9 @@ type flightPanic struct {
 func (p *flightPanic) Error() string { return fmt.Sprintf("%v\n\n%s", p.value, p.stack) }
 
 // do runs fn once for all concurrent callers of key and returns its
-// result, or ctx's error if ctx ends first.
-func (f *flight[K, V]) do(ctx context.Context, key K, fn func(context.Context) (V, error)) (V, error) {
+// result, or ctx's error if ctx ends first; joined says that this caller
+// waited for another's call.
+func (f *flight[K, V]) do(ctx context.Context, key K, fn func(context.Context) (V, error)) (_ V, _ error, joined bool) {
 	var zero V
 	f.mu.Lock()
 	if f.calls == nil {
@@ -54,9 +55,9 @@ func (f *flight[K, V]) do(ctx context.Context, key K, fn func(context.Context) (
 			if c.panic != nil {
 				panic(c.panic)
 			}
-			return c.val, c.err
+			return c.val, c.err, true
 		case <-ctx.Done():
-			return zero, ctx.Err()
+			return zero, ctx.Err(), true
 		}
 	}
 	c := &flightCall[V]{done: make(chan struct{})}
@@ -67,9 +68,9 @@ func (f *flight[K, V]) do(ctx context.Context, key K, fn func(context.Context) (
 		panic(c.panic)
 	}
 	if err := ctx.Err(); err != nil {
-		return zero, err
+		return zero, err, false
 	}
-	return c.val, c.err
+	return c.val, c.err, false
 }
 
 func (f *flight[K, V]) run(ctx context.Context, key K, c *flightCall[V], fn func(context.Context) (V, error)) {

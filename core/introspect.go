@@ -52,6 +52,7 @@ func (rs *ResourceServer) ask(ctx context.Context, token string) verdict {
 		}
 	} else {
 		claims, err = cfg.intro.introspect(ctx, token)
+		rs.mon.recordHealth(ctx, EndpointIntrospection, err)
 	}
 	if err != nil {
 		return verdict{err: err}

@@ -21,9 +21,9 @@ type issuer struct {
 	localChecker *claimChecker        // access-token claims
 }
 
-func newIssuer(s Settings, kr *keyring, client *http.Client, o options) (*issuer, error) {
+func newIssuer(s Settings, kr *keyring, client *http.Client, o options, mon *monitor) (*issuer, error) {
 	cfg := &issuer{settings: s, checker: newClaimChecker(s)}
-	disc := &discovery{issuer: s.Issuer, client: client, timeout: s.Timeout, logger: o.logger}
+	disc := &discovery{issuer: s.Issuer, client: client, timeout: s.Timeout, logger: o.logger, mon: mon}
 	jwksURL, introURL := disc.jwksURI, disc.introspectionEndpoint
 	if s.JWKSEndpoint != "" {
 		jwksURL = fixed(s.JWKSEndpoint)
@@ -33,13 +33,13 @@ func newIssuer(s Settings, kr *keyring, client *http.Client, o options) (*issuer
 	}
 	// One key set per issuer, shared by its RFC 9701 answers and its access
 	// tokens: the same signing keys, fetched and refreshed once.
-	keys := &remoteKeySet{url: jwksURL, client: client, timeout: s.Timeout, now: o.now}
+	keys := &remoteKeySet{url: jwksURL, client: client, timeout: s.Timeout, now: o.now, mon: mon}
 	algs, err := s.signingAlgs()
 	if err != nil && (s.Backend == BackendJWT || s.verifiesLocally()) {
 		return nil, fmt.Errorf("OIDC_RS_SIGNING_ALGO: %w", err)
 	}
 	ac := &asClient{http: client, endpoint: introURL, clientID: s.ClientID,
-		secret: s.ClientSecret, auth: s.ClientAuth, accept: "application/json", timeout: s.Timeout}
+		secret: s.ClientSecret, auth: s.ClientAuth, accept: "application/json", timeout: s.Timeout, mon: mon}
 	switch s.Backend {
 	case BackendJWT:
 		ac.accept = "application/" + typIntrospection

@@ -17,6 +17,7 @@ type options struct {
 	cache      verdictCache // tests only: see export_test.go
 	shared     SharedStore
 	issuers    []Settings
+	observer   *Observer
 	userLookup UserLookupFunc
 }
 

@@ -19,7 +19,8 @@ type ResourceServer struct {
 	settings   Settings
 	issuers    *issuers
 	jwks       http.Handler
-	metadata   *metadata    // nil without Settings.Resource
+	metadata   *metadata // nil without Settings.Resource
+	mon        *monitor
 	cache      verdictCache // nil when disabled
 	fp         fingerprint
 	cacheTTL   time.Duration
@@ -52,6 +53,7 @@ func New(s Settings, opts ...Option) (*ResourceServer, error) {
 		settings:   s,
 		jwks:       newJWKSHandler(s, kr),
 		metadata:   newMetadata(s, kr != nil),
+		mon:        newMonitor(o.observer, o.logger, s.LogInterval),
 		logger:     o.logger,
 		now:        o.now,
 		userLookup: o.userLookup,
@@ -65,7 +67,7 @@ func New(s Settings, opts ...Option) (*ResourceServer, error) {
 		}
 		rs.ownClient = client
 	}
-	if rs.issuers, err = buildIssuers(s, kr, client, o); err != nil {
+	if rs.issuers, err = buildIssuers(s, kr, client, o, rs.mon); err != nil {
 		return nil, err
 	}
 	rs.fp = combinedFingerprint(rs.issuers.all)
@@ -81,7 +83,7 @@ func New(s Settings, opts ...Option) (*ResourceServer, error) {
 	}
 	switch {
 	case o.shared != nil:
-		if rs.shared, err = newSharedCache(s, o.shared, &rs.fp, o, rs.fromShared, rs.drop); err != nil {
+		if rs.shared, err = newSharedCache(s, o.shared, &rs.fp, o, rs.fromShared, rs.drop, rs.mon); err != nil {
 			return nil, err
 		}
 	case s.CacheURL != "":
@@ -91,8 +93,8 @@ func New(s Settings, opts ...Option) (*ResourceServer, error) {
 }
 
 // buildIssuers builds the configuration of s and of each WithIssuer.
-func buildIssuers(s Settings, kr *keyring, client *http.Client, o options) (*issuers, error) {
-	first, err := newIssuer(s, kr, client, o)
+func buildIssuers(s Settings, kr *keyring, client *http.Client, o options, mon *monitor) (*issuers, error) {
+	first, err := newIssuer(s, kr, client, o, mon)
 	if err != nil {
 		return nil, err
 	}
@@ -106,7 +108,7 @@ func buildIssuers(s Settings, kr *keyring, client *http.Client, o options) (*iss
 		if extra.PrivateKey != "" {
 			return nil, errors.New(prefix + "OIDC_RS_PRIVATE_KEY_STR: only the first configuration's keys are served and used")
 		}
-		cfg, err := newIssuer(extra, nil, client, o)
+		cfg, err := newIssuer(extra, nil, client, o, mon)
 		if err != nil {
 			return nil, fmt.Errorf("%s%w", prefix, err)
 		}
@@ -172,6 +174,12 @@ func (rs *ResourceServer) Authenticate(ctx context.Context, authorization []stri
 	if rs == nil {
 		return ctx, errNilServer
 	}
+	out, err := rs.authenticate(ctx, authorization)
+	rs.mon.decided(ctx, err)
+	return out, err
+}
+
+func (rs *ResourceServer) authenticate(ctx context.Context, authorization []string) (context.Context, error) {
 	var header string
 	switch len(authorization) {
 	case 0:
@@ -221,17 +229,23 @@ func (rs *ResourceServer) verify(ctx context.Context, token string) (*TokenInfo,
 		now := rs.now()
 		if e, ok := rs.cache.get(key, now); ok && now.Before(e.expires) {
 			if e.info != nil && (e.info.ExpiresAt.IsZero() || now.Before(e.info.ExpiresAt.Add(rs.settings.Leeway))) {
+				rs.mon.cache(ctx, 1, true)
 				return e.info, nil
 			}
 			if e.info == nil && e.err != nil {
+				rs.mon.cache(ctx, 1, true)
 				rs.reject(ctx, e.err)
 				return nil, e.err
 			}
 		}
+		rs.mon.cache(ctx, 1, false)
 	}
-	ti, err := rs.flights.do(ctx, key, func(ctx context.Context) (*TokenInfo, error) {
+	ti, err, joined := rs.flights.do(ctx, key, func(ctx context.Context) (*TokenInfo, error) {
 		return rs.introspect(ctx, key, token)
 	})
+	if joined {
+		rs.mon.collapsed(ctx)
+	}
 	if err != nil {
 		if ctxErr := ctx.Err(); ctxErr != nil && errors.Is(err, ctxErr) {
 			// The caller's own context ended (the client hung up, or its own
@@ -249,19 +263,17 @@ func (rs *ResourceServer) verify(ctx context.Context, token string) (*TokenInfo,
 
 var errClientGone = errors.New("the request's own context ended while it waited for the authorization server")
 
-// reject logs a rejection: at Warn when the authorization server failed,
-// at Debug otherwise (their volume is the client's to choose, and so is a
-// client hanging up).
+// reject logs a rejection at Debug, each cause with its own text: its
+// volume is the client's to choose. The authorization server's failures
+// reach Warn once per state change, through the monitor, not once per
+// request.
 func (rs *ResourceServer) reject(ctx context.Context, err error) {
-	level, msg := slog.LevelDebug, "oidcrs: request rejected"
-	switch {
-	case errors.Is(err, errClientGone):
-		msg = "oidcrs: client went away while the token was checked"
-	case errors.Is(err, ErrUnavailable) || errors.Is(err, ErrBadResponse):
-		level = slog.LevelWarn
-	}
-	if !rs.logger.Enabled(ctx, level) {
+	if !rs.logger.Enabled(ctx, slog.LevelDebug) {
 		return
 	}
-	rs.logger.LogAttrs(ctx, level, msg, slog.String("error", err.Error()))
+	msg := "oidcrs: request rejected"
+	if errors.Is(err, errClientGone) {
+		msg = "oidcrs: client went away while the token was checked"
+	}
+	rs.logger.LogAttrs(ctx, slog.LevelDebug, msg, slog.String("error", err.Error()))
 }

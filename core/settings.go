@@ -42,6 +42,7 @@ const (
 	defaultCacheSize        = 100_000
 	defaultJWTMaxAge        = 60 * time.Second
 	defaultCacheTimeout     = 50 * time.Millisecond
+	defaultLogInterval      = 30 * time.Second
 	minCacheSecretLen       = 32
 )
 
@@ -175,6 +176,10 @@ type Settings struct {
 	// CacheTimeout bounds each call to the shared cache
 	// (OIDC_RS_CACHE_TIMEOUT, in seconds). Default 50 ms.
 	CacheTimeout time.Duration
+	// LogInterval is the least time between two Warn summaries while an
+	// endpoint (the authorization server, its JWKS, discovery, the shared
+	// cache) keeps failing (OIDC_RS_LOG_INTERVAL, in seconds). Default 30 s.
+	LogInterval time.Duration
 }
 
 // withDefaults returns s with zero-valued optional fields set.
@@ -205,6 +210,9 @@ func (s Settings) withDefaults() Settings {
 	}
 	if s.CacheTimeout == 0 {
 		s.CacheTimeout = defaultCacheTimeout
+	}
+	if s.LogInterval == 0 {
+		s.LogInterval = defaultLogInterval
 	}
 	return s
 }

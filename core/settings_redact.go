@@ -71,6 +71,7 @@ func (s Settings) fields() []settingField {
 		{"OIDC_RS_CACHE_URL", redactURL(s.CacheURL)},
 		{"OIDC_RS_CACHE_SECRET", secrets},
 		{"OIDC_RS_CACHE_TIMEOUT", d(s.CacheTimeout)},
+		{"OIDC_RS_LOG_INTERVAL", d(s.LogInterval)},
 	}
 }
 

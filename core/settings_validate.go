@@ -164,6 +164,9 @@ func (s Settings) validateSharedCache(add func(string, string, ...any)) {
 	if s.CacheTimeout < 0 {
 		add("OIDC_RS_CACHE_TIMEOUT", "must be positive")
 	}
+	if s.LogInterval < 0 {
+		add("OIDC_RS_LOG_INTERVAL", "must be positive")
+	}
 }
 
 // introspects reports whether s asks an introspection endpoint.

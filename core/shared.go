@@ -26,6 +26,7 @@ type sharedCache struct {
 	breaker *breaker
 	logger  *slog.Logger
 	now     func() time.Time
+	mon     *monitor
 
 	decode  func(token string, plain []byte) (verdict, bool) // reads a value's plaintext
 	drop    func(cacheKey)                                   // drops a first-level entry
@@ -40,7 +41,7 @@ const (
 )
 
 func newSharedCache(s Settings, store SharedStore, fp *fingerprint, o options,
-	decode func(string, []byte) (verdict, bool), drop func(cacheKey)) (*sharedCache, error) {
+	decode func(string, []byte) (verdict, bool), drop func(cacheKey), mon *monitor) (*sharedCache, error) {
 	if len(s.CacheSecrets) == 0 {
 		return nil, fmt.Errorf("OIDC_RS_CACHE_SECRET: is required with a shared cache (at least %d bytes)", minCacheSecretLen)
 	}
@@ -48,8 +49,8 @@ func newSharedCache(s Settings, store SharedStore, fp *fingerprint, o options,
 		return nil, errors.New("OIDC_RS_CACHE_TTL: a shared cache needs the cache on")
 	}
 	sc := &sharedCache{store: store, fp: fp, timeout: s.CacheTimeout, wait: s.Timeout, poll: sharedPoll,
-		logger: o.logger, now: o.now, decode: decode, drop: drop,
-		breaker: &breaker{threshold: sharedBreakerThreshold, cooldown: sharedBreakerCooldown, logger: o.logger, now: time.Now}}
+		logger: o.logger, now: o.now, decode: decode, drop: drop, mon: mon,
+		breaker: &breaker{threshold: sharedBreakerThreshold, cooldown: sharedBreakerCooldown, now: time.Now}}
 	for _, sec := range s.CacheSecrets {
 		k, err := deriveSealKeys(sec)
 		if err != nil {
@@ -66,7 +67,13 @@ func newSharedCache(s Settings, store SharedStore, fp *fingerprint, o options,
 func (sc *sharedCache) call(ctx context.Context, f func(context.Context) error) error {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), sc.timeout)
 	defer cancel()
-	return f(ctx)
+	ctx, end := sc.mon.call(ctx, EndpointSharedCache, "", true)
+	err := f(ctx)
+	if err != nil {
+		err = newError(ErrUnavailable, descFetchFailed, err)
+	}
+	end(0, err)
+	return err
 }
 
 // resolve finds the verdict on token: in the store, from the replica that

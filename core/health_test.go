@@ -1,0 +1,167 @@
+package core_test
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	jose "github.com/go-jose/go-jose/v4"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/oidcrs/oidcrs/core"
+	"github.com/oidcrs/oidcrs/core/oidcrstest"
+)
+
+// An outage of the authorization server is one clear record per state
+// change, not a flood: one Warn when it starts, at most one Warn summary
+// per OIDC_RS_LOG_INTERVAL, one Info when it is over; every request's own
+// record stays at Debug.
+
+// outage runs 200 goroutines sending fresh tokens for the length of an
+// outage made by fault, then one request after it, whose error it returns.
+func outage(t *testing.T, rs *core.ResourceServer, mint func() string, fault func(bool)) error {
+	t.Helper()
+	fault(true)
+	deadline := time.Now().Add(3 * time.Second)
+	var wg sync.WaitGroup
+	var refused atomic.Int64
+	for range 200 {
+		wg.Go(func() {
+			for time.Now().Before(deadline) {
+				if _, err := btAuth(rs, mint()); err != nil {
+					refused.Add(1)
+				}
+				time.Sleep(10 * time.Millisecond)
+			}
+		})
+	}
+	wg.Wait()
+	require.Positive(t, refused.Load())
+	fault(false)
+	_, err := btAuth(rs, mint())
+	return err
+}
+
+func checkOutageLog(t *testing.T, sink *btLogSink, endpoint string) {
+	t.Helper()
+	var failing, summaries, back int
+	for _, r := range sink.records(t) {
+		msg, _ := r["msg"].(string)
+		switch {
+		case r["level"] == "WARN" && msg == "oidcrs: "+endpoint+" is failing":
+			failing++
+		case r["level"] == "WARN" && msg == "oidcrs: "+endpoint+" still failing":
+			summaries++
+		case r["level"] == "INFO" && msg == "oidcrs: "+endpoint+" is back":
+			back++
+			assert.Positive(t, r["failed_calls"], "totals at recovery")
+			assert.NotEmpty(t, r["outage"])
+		case r["level"] == "WARN" || r["level"] == "ERROR":
+			t.Errorf("an unexpected record: %v", r)
+		}
+	}
+	assert.Equal(t, 1, failing, "one Warn when the outage starts")
+	assert.LessOrEqual(t, summaries, 4, "at most one summary per second over 3 s")
+	assert.Equal(t, 1, back, "one Info at recovery")
+}
+
+func TestOutageOfTheAuthorizationServerIsLoggedOnce(t *testing.T) {
+	t.Parallel()
+	as := btAS(t, oidcrstest.JSON)
+	logger, sink := btLogger()
+	rs := btRS(t, as, func(s *core.Settings) { s.LogInterval = time.Second; s.Timeout = time.Second }, core.WithLogger(logger))
+	err := outage(t, rs, func() string { return as.Mint(nil) }, func(on bool) {
+		if on {
+			as.SetFault(&oidcrstest.FaultServerError)
+		} else {
+			as.SetFault(nil)
+		}
+	})
+	require.NoError(t, err, "after the outage")
+	checkOutageLog(t, sink, "introspection")
+	debug := btCount(sink.records(t), "DEBUG")
+	assert.Greater(t, debug, 200, "every refused request still has its Debug record")
+}
+
+func TestOutageOfTheJWKSEndpointIsLoggedOnce(t *testing.T) {
+	t.Parallel()
+	as := oidcrstest.Start(t, oidcrstest.Config{SigningAlg: jose.ES256})
+	logger, sink := btLogger()
+	st := as.AccessTokenSettings()
+	st.LogInterval, st.Timeout = time.Second, time.Second
+	clock := newBTClock()
+	rs, err := core.New(st, core.WithLogger(logger), core.WithClock(clock.Now))
+	require.NoError(t, err)
+	_, err = btAuth(rs, as.MintAccessToken(nil, nil))
+	require.NoError(t, err)
+	// Each fresh token names a kid the set does not hold, so every request
+	// may refetch (at most once per 5 s of the movable clock).
+	err = outage(t, rs, func() string {
+		clock.Advance(6 * time.Second)
+		return as.MintAccessToken(map[string]any{"iat": clock.Now().Unix()}, map[jose.HeaderKey]any{"kid": "rotated"})
+	}, func(on bool) {
+		if on {
+			as.SetJWKSFault(&oidcrstest.FaultDown)
+		} else {
+			as.SetJWKSFault(nil)
+		}
+	})
+	require.ErrorIs(t, err, core.ErrInvalidToken, "after the outage the set is read again; it has no such kid")
+	checkOutageLog(t, sink, "jwks")
+}
+
+// TestObserver: every hook sees a scripted run, and agrees with the logs.
+func TestObserver(t *testing.T) {
+	t.Parallel()
+	as := btAS(t, oidcrstest.JSON)
+	var mu sync.Mutex
+	got := map[string]int{}
+	count := func(k string) { mu.Lock(); got[k]++; mu.Unlock() }
+	obs := core.Observer{
+		Decision: func(_ context.Context, d core.Decision) {
+			count("decision " + itoa3(d.Status))
+		},
+		Cache: func(_ context.Context, level int, hit bool) {
+			if hit {
+				count("hit")
+			} else {
+				count("miss")
+			}
+		},
+		Call: func(ctx context.Context, c core.Call) (context.Context, func(core.CallResult)) {
+			count("call " + string(c.Endpoint))
+			return ctx, func(r core.CallResult) { count("end " + r.Outcome) }
+		},
+		Collapsed: func(context.Context) { count("collapsed") },
+		Health: func(_ context.Context, h core.HealthChange) {
+			if h.Healthy {
+				count("healthy")
+			} else {
+				count("unhealthy")
+			}
+		},
+	}
+	rs := btRS(t, as, func(s *core.Settings) { s.DisableCache = false }, core.WithObserver(obs))
+	good := as.Mint(nil)
+	for range 3 {
+		_, _ = btAuth(rs, good)
+	}
+	_, _ = btAuth(rs, "revoked")
+	_, _ = authenticate(rs, context.Background(), "Bearer ")
+	as.SetFault(&oidcrstest.FaultServerError)
+	_, _ = btAuth(rs, as.Mint(nil))
+	as.SetFault(nil)
+	_, _ = btAuth(rs, as.Mint(nil))
+	mu.Lock()
+	defer mu.Unlock()
+	assert.Equal(t, map[string]int{
+		"decision 200": 4, "decision 401": 1, "decision 400": 1, "decision 503": 1,
+		"hit": 2, "miss": 4, "call introspection": 4, "end ok": 3, "end status": 1,
+		"unhealthy": 1, "healthy": 1,
+	}, got)
+}
+
+func itoa3(n int) string { return string([]byte{byte('0' + n/100), byte('0' + n/10%10), byte('0' + n%10)}) }

@@ -1,0 +1,94 @@
+package core
+
+import (
+	"context"
+	"time"
+)
+
+// Observer receives what a ResourceServer does, for metrics, traces and
+// alerts: the otel module turns it into OpenTelemetry instruments and
+// spans. Every field is optional; a nil field, or no Observer at all,
+// costs a nil check and no allocation. The functions are called
+// synchronously on the request's path and must be fast and safe for
+// concurrent use. Nothing they receive holds a token, a secret or a claim.
+type Observer struct {
+	// Decision is called once per Authenticate with its outcome.
+	Decision func(ctx context.Context, d Decision)
+	// Cache is called for each cache lookup: level 1 (this process) or 2
+	// (the shared cache), hit or miss.
+	Cache func(ctx context.Context, level int, hit bool)
+	// Call is called before each call to the authorization server
+	// (introspection, JWKS, discovery) and to the shared cache's store; it
+	// may return a derived context (a span) that the call carries, and a
+	// function called when the call ends.
+	Call func(ctx context.Context, c Call) (context.Context, func(CallResult))
+	// Collapsed is called when a request joins the check of the same token
+	// already under way, instead of making its own.
+	Collapsed func(ctx context.Context)
+	// Health is called when an endpoint's health changes: its first
+	// failure after a success, and its first success after failures. The
+	// log records the same changes.
+	Health func(ctx context.Context, h HealthChange)
+}
+
+// Decision is the outcome of one Authenticate.
+type Decision struct {
+	// Status is the HTTP status the request is answered (200 when it goes
+	// on).
+	Status int
+	// Kind is the sentinel error of a refusal (ErrInvalidToken, ...), or
+	// nil.
+	Kind error
+	// Description is the fixed client-facing description of a refusal.
+	Description string
+}
+
+// Endpoint names what a Call reaches.
+type Endpoint string
+
+// The endpoints a ResourceServer calls.
+const (
+	EndpointIntrospection Endpoint = "introspection"
+	EndpointJWKS          Endpoint = "jwks"
+	EndpointDiscovery     Endpoint = "discovery"
+	EndpointSharedCache   Endpoint = "shared_cache"
+)
+
+// Call describes a call about to be made.
+type Call struct {
+	// Endpoint is what is called.
+	Endpoint Endpoint
+	// URL is the URL called, without credentials (empty for the shared
+	// cache).
+	URL string
+}
+
+// CallResult describes how a call ended.
+type CallResult struct {
+	// Duration is how long it took.
+	Duration time.Duration
+	// Status is the HTTP status answered, or 0 without an answer.
+	Status int
+	// Outcome is "ok", "timeout", "refused" (no connection), "status" (an
+	// unexpected HTTP status) or "untrusted" (an answer that cannot be read
+	// or trusted).
+	Outcome string
+}
+
+// HealthChange is a change of an endpoint's health.
+type HealthChange struct {
+	// Endpoint is the endpoint whose health changed.
+	Endpoint Endpoint
+	// Healthy is the new state.
+	Healthy bool
+	// Outcome is the failure that ended health ("timeout", ...), or "ok".
+	Outcome string
+	// Since is when the previous state began.
+	Since time.Time
+	// Failures and Refused count, over the outage that ends, the failed
+	// calls and the requests answered 502 or 503; zero when health ends.
+	Failures, Refused int64
+}
+
+// WithObserver attaches o. Default value: none.
+func WithObserver(o Observer) Option { return func(opts *options) { opts.observer = &o } }
