@@ -1,0 +1,140 @@
+package oidcrsotel_test
+
+import (
+	"context"
+	"encoding/base64"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/otel/attribute"
+	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
+	"go.opentelemetry.io/otel/sdk/metric/metricdata"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/sdk/trace/tracetest"
+	"go.opentelemetry.io/otel/trace"
+
+	"github.com/oidcrs/oidcrs/core"
+	"github.com/oidcrs/oidcrs/core/oidcrstest"
+	oidcrsotel "github.com/oidcrs/oidcrs/otel"
+)
+
+type env struct {
+	as     *oidcrstest.Server
+	rs     *core.ResourceServer
+	reader *sdkmetric.ManualReader
+	spans  *tracetest.InMemoryExporter
+	tp     *sdktrace.TracerProvider
+}
+
+func start(t *testing.T) *env {
+	t.Helper()
+	e := &env{as: oidcrstest.Start(t, oidcrstest.Config{}), reader: sdkmetric.NewManualReader(), spans: tracetest.NewInMemoryExporter()}
+	e.tp = sdktrace.NewTracerProvider(sdktrace.WithSyncer(e.spans))
+	obs, err := oidcrsotel.NewObserver(oidcrsotel.WithMeterProvider(sdkmetric.NewMeterProvider(sdkmetric.WithReader(e.reader))),
+		oidcrsotel.WithTracerProvider(e.tp))
+	require.NoError(t, err)
+	st := e.as.Settings("")
+	e.rs, err = core.New(st, core.WithObserver(obs))
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = e.rs.Close() })
+	return e
+}
+
+func (e *env) auth(ctx context.Context, tok string) error {
+	_, err := e.rs.Authenticate(ctx, []string{"Bearer " + tok})
+	return err
+}
+
+// sumsByAttr reads every point as "name|attr=value,..." -> value (the
+// count of a histogram, the last value of a gauge).
+func (e *env) sumsByAttr(t *testing.T) map[string]int64 {
+	var rm metricdata.ResourceMetrics
+	require.NoError(t, e.reader.Collect(context.Background(), &rm))
+	out := map[string]int64{}
+	for _, sm := range rm.ScopeMetrics {
+		for _, m := range sm.Metrics {
+			switch d := m.Data.(type) {
+			case metricdata.Sum[int64]:
+				for _, p := range d.DataPoints {
+					out[m.Name+attrs(p.Attributes.ToSlice())] += p.Value
+				}
+			case metricdata.Histogram[float64]:
+				for _, p := range d.DataPoints {
+					out[m.Name+attrs(p.Attributes.ToSlice())] += int64(p.Count)
+					assert.Equal(t, []float64{0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10}, p.Bounds)
+				}
+			case metricdata.Gauge[int64]:
+				for _, p := range d.DataPoints {
+					out[m.Name+attrs(p.Attributes.ToSlice())] = p.Value
+				}
+			}
+		}
+	}
+	return out
+}
+
+func attrs(kvs []attribute.KeyValue) string {
+	parts := make([]string, len(kvs))
+	for i, kv := range kvs {
+		parts[i] = string(kv.Key) + "=" + kv.Value.Emit()
+	}
+	return "|" + strings.Join(parts, ",")
+}
+
+func TestMetrics(t *testing.T) {
+	e := start(t)
+	ctx := context.Background()
+	good := e.as.Mint(nil)
+	for range 5 {
+		require.NoError(t, e.auth(ctx, good))
+	}
+	require.Error(t, e.auth(ctx, "revoked"))
+	require.Error(t, e.auth(ctx, "revoked"))
+	e.as.SetFault(&oidcrstest.FaultServerError)
+	require.Error(t, e.auth(ctx, e.as.Mint(nil)))
+	e.as.SetFault(nil)
+	require.NoError(t, e.auth(ctx, e.as.Mint(nil)))
+
+	got := e.sumsByAttr(t)
+	assert.Equal(t, int64(6), got["oidcrs.requests|http.response.status_code=200,outcome=ok"])
+	assert.Equal(t, int64(2), got["oidcrs.requests|http.response.status_code=401,outcome=invalid_token"])
+	assert.Equal(t, int64(1), got["oidcrs.requests|http.response.status_code=503,outcome=unavailable"])
+	assert.Equal(t, int64(5), got["oidcrs.cache.lookups|level=1,result=hit"], "4 good hits and 1 rejection hit")
+	assert.Equal(t, int64(4), got["oidcrs.cache.lookups|level=1,result=miss"])
+	assert.Equal(t, int64(3), got["oidcrs.as.call.duration|http.response.status_code=200,oidcrs.endpoint=introspection,oidcrs.outcome=ok"])
+	assert.Equal(t, int64(1), got["oidcrs.as.call.duration|http.response.status_code=500,oidcrs.endpoint=introspection,oidcrs.outcome=status"])
+	assert.Equal(t, int64(1), got["oidcrs.endpoint.healthy|endpoint=introspection"], "back to healthy")
+}
+
+func TestSpansAreChildrenAndCarryNoSecret(t *testing.T) {
+	e := start(t)
+	ctx, parent := e.tp.Tracer("test").Start(context.Background(), "GET /api/me")
+	tok := e.as.Mint(map[string]any{"sub": "secret-subject-42"})
+	require.NoError(t, e.auth(ctx, tok))
+	require.Error(t, e.auth(ctx, "revoked-token-value"))
+	parent.End()
+	spans := e.spans.GetSpans()
+	var calls int
+	for _, s := range spans {
+		if s.Name != "oidcrs introspection" {
+			continue
+		}
+		calls++
+		assert.Equal(t, trace.SpanKindClient, s.SpanKind)
+		assert.Equal(t, parent.SpanContext().SpanID(), s.Parent.SpanID(), "a child of the request's span")
+		var text []string
+		for _, a := range s.Attributes {
+			text = append(text, string(a.Key)+"="+a.Value.Emit())
+		}
+		all := strings.Join(text, " ")
+		assert.Contains(t, all, "http.response.status_code=200")
+		assert.Contains(t, all, "url.full="+e.as.IntrospectionURL())
+		for _, secret := range []string{tok, "revoked-token-value", "secret-subject-42", oidcrstest.DefaultClientSecret,
+			base64.RawURLEncoding.EncodeToString([]byte(tok))} {
+			assert.NotContains(t, all, secret)
+		}
+	}
+	assert.Equal(t, 2, calls)
+}
