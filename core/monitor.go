@@ -117,9 +117,18 @@ func (m *monitor) decided(ctx context.Context, err error) {
 	m.obs.Decision(ctx, d)
 }
 
-// cache reports a cache lookup.
+// cache reports a cache lookup; a hit during an outage counts as a
+// request served from the cache.
 func (m *monitor) cache(ctx context.Context, level int, hit bool) {
-	if m != nil && m.obs != nil && m.obs.Cache != nil {
+	if m == nil {
+		return
+	}
+	if hit && m.down.Load() > 0 {
+		for _, h := range m.health {
+			h.cachedOne()
+		}
+	}
+	if m.obs != nil && m.obs.Cache != nil {
 		m.obs.Cache(ctx, level, hit)
 	}
 }
@@ -159,8 +168,10 @@ type health struct {
 	lastSummary time.Time
 	failures    int64 // over the outage
 	refused     int64 // requests answered 502/503 over the outage
+	cached      int64 // requests served from the cache over the outage
 	sumFailures int64 // since the last summary
 	sumRefused  int64
+	sumCached   int64
 }
 
 func (h *health) refusedOne() {
@@ -168,6 +179,15 @@ func (h *health) refusedOne() {
 	if h.down {
 		h.refused++
 		h.sumRefused++
+	}
+	h.mu.Unlock()
+}
+
+func (h *health) cachedOne() {
+	h.mu.Lock()
+	if h.down {
+		h.cached++
+		h.sumCached++
 	}
 	h.mu.Unlock()
 }
@@ -183,18 +203,19 @@ func (h *health) record(ctx context.Context, outcome string) {
 		return
 	case outcome == "ok":
 		change := HealthChange{Endpoint: h.endpoint, Healthy: true, Outcome: outcome, Since: h.since,
-			Failures: h.failures, Refused: h.refused}
+			Failures: h.failures, Refused: h.refused, Cached: h.cached}
 		h.down, h.since = false, now
 		h.m.down.Add(-1)
 		h.mu.Unlock()
 		h.m.logger.LogAttrs(ctx, slog.LevelInfo, "oidcrs: "+string(h.endpoint)+" is back",
 			slog.Duration("outage", now.Sub(change.Since).Round(time.Millisecond)),
-			slog.Int64("failed_calls", change.Failures), slog.Int64("requests_refused", change.Refused))
+			slog.Int64("failed_calls", change.Failures), slog.Int64("requests_refused", change.Refused),
+			slog.Int64("requests_from_cache", change.Cached))
 		h.notify(ctx, change)
 	case !h.down:
 		change := HealthChange{Endpoint: h.endpoint, Healthy: false, Outcome: outcome, Since: h.since}
 		h.down, h.since, h.lastSummary = true, now, now
-		h.failures, h.refused, h.sumFailures, h.sumRefused = 1, 0, 0, 0
+		h.failures, h.refused, h.cached, h.sumFailures, h.sumRefused, h.sumCached = 1, 0, 0, 0, 0, 0
 		h.m.down.Add(1)
 		h.mu.Unlock()
 		h.m.logger.LogAttrs(ctx, slog.LevelWarn, "oidcrs: "+string(h.endpoint)+" is failing",
@@ -207,12 +228,12 @@ func (h *health) record(ctx context.Context, outcome string) {
 			h.mu.Unlock()
 			return
 		}
-		f, r, since := h.sumFailures, h.sumRefused, h.since
-		h.lastSummary, h.sumFailures, h.sumRefused = now, 0, 0
+		f, r, c, since := h.sumFailures, h.sumRefused, h.sumCached, h.since
+		h.lastSummary, h.sumFailures, h.sumRefused, h.sumCached = now, 0, 0, 0
 		h.mu.Unlock()
 		h.m.logger.LogAttrs(ctx, slog.LevelWarn, "oidcrs: "+string(h.endpoint)+" still failing",
-			slog.String("failure", outcome), slog.Time("since", since),
-			slog.Int64("failed_calls", f), slog.Int64("requests_refused", r))
+			slog.String("failure", outcome), slog.Time("since", since), slog.Duration("interval", h.m.interval),
+			slog.Int64("failed_calls", f), slog.Int64("requests_refused", r), slog.Int64("requests_from_cache", c))
 	}
 }
 

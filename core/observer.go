@@ -85,9 +85,10 @@ type HealthChange struct {
 	Outcome string
 	// Since is when the previous state began.
 	Since time.Time
-	// Failures and Refused count, over the outage that ends, the failed
-	// calls and the requests answered 502 or 503; zero when health ends.
-	Failures, Refused int64
+	// Failures, Refused and Cached count, over the outage that ends, the
+	// failed calls, the requests answered 502 or 503 and the requests
+	// served from the cache; zero when health ends.
+	Failures, Refused, Cached int64
 }
 
 // WithObserver attaches o. Default value: none.
