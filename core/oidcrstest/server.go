@@ -137,8 +137,9 @@ func New(cfg Config) (*Server, error) {
 			return nil, err
 		}
 	}
+	// The handlers read URL: set it before they can run.
+	s.URL = "http://" + s.srv.Listener.Addr().String()
 	s.srv.Start()
-	s.URL = s.srv.URL
 	return s, nil
 }
 
