@@ -74,10 +74,12 @@ func (v *accessTokenVerifier) verify(ctx context.Context, token string) (map[str
 	if err != nil {
 		return nil, asError(err, ErrUnavailable, descJWKSFailed)
 	}
-	var payload []byte
-	for i := range keys {
-		if payload, err = jws.Verify(&keys[i]); err == nil {
-			break
+	payload := verifyWith(jws, keys)
+	if payload == nil {
+		// The issuer may have replaced the key under this kid: look again,
+		// at most once per 5 s.
+		if fresh, ok := v.keys.keysAfterFailure(ctx, hdr.KeyID, keys); ok {
+			payload = verifyWith(jws, fresh)
 		}
 	}
 	if payload == nil {
@@ -138,4 +140,14 @@ func accessTokenIssuer(token string) (string, bool) {
 		return "", false
 	}
 	return p.Iss, true
+}
+
+// verifyWith returns the payload of jws if one of keys verifies it.
+func verifyWith(jws *jose.JSONWebSignature, keys []jose.JSONWebKey) []byte {
+	for i := range keys {
+		if payload, err := jws.Verify(&keys[i]); err == nil {
+			return payload
+		}
+	}
+	return nil
 }

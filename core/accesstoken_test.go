@@ -208,3 +208,30 @@ func TestAccessTokenKeyRotation(t *testing.T) {
 	require.NoError(t, err)
 	assert.EqualValues(t, 2, as.JWKSCalls(), "one refresh")
 }
+
+// TestAccessTokenKeyReplacedUnderTheSameKid: an issuer that restarts with
+// new keys under the same kid (node oidc-provider's kids are alg names)
+// is followed after one refetch, at most once per 5 s, not after the JWKS
+// expires.
+func TestAccessTokenKeyReplacedUnderTheSameKid(t *testing.T) {
+	t.Parallel()
+	clock := newBTClock()
+	as := oidcrstest.Start(t, oidcrstest.Config{SigningAlg: jose.ES256})
+	st := as.AccessTokenSettings()
+	st.Leeway = time.Minute
+	rs, err := core.New(st, core.WithClock(clock.Now))
+	require.NoError(t, err)
+	oldKid := as.SigningKey().KeyID
+	_, err = btAuth(rs, as.MintAccessToken(nil, nil))
+	require.NoError(t, err)
+	require.NoError(t, as.RotateSigningKey())
+	as.DropOldSigningKeys()
+	as.SetSigningKeyID(oldKid)
+	clock.Advance(6 * time.Second)
+	_, err = btAuth(rs, as.MintAccessToken(nil, nil))
+	require.NoError(t, err, "the new key under the old kid is fetched")
+	assert.EqualValues(t, 2, as.JWKSCalls())
+	_, err = btAuth(rs, as.MintAccessToken(map[string]any{"jti": "x"}, nil))
+	require.NoError(t, err)
+	assert.EqualValues(t, 2, as.JWKSCalls(), "no fetch while the keys verify")
+}

@@ -2,6 +2,7 @@ package core
 
 import (
 	"context"
+	"crypto"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -75,6 +76,43 @@ func (r *remoteKeySet) keysFor(ctx context.Context, kid string) ([]jose.JSONWebK
 		return found, nil
 	}
 	return nil, newError(ErrBadResponse, descDecodingFailed, errUnknownKID)
+}
+
+// keysAfterFailure refetches the set after a signature failed with the
+// keys it holds for kid: the authorization server may have replaced a key
+// under the same kid. It fetches at most once per jwksMinRefresh, like an
+// unknown kid, and reports whether it got a set that differs for kid.
+func (r *remoteKeySet) keysAfterFailure(ctx context.Context, kid string, tried []jose.JSONWebKey) ([]jose.JSONWebKey, bool) {
+	r.mu.RLock()
+	mayFetch := r.lastAttempt.IsZero() || r.now().Sub(r.lastAttempt) >= jwksMinRefresh
+	r.mu.RUnlock()
+	if !mayFetch {
+		return nil, false
+	}
+	keys, err, _ := r.fetches.do(ctx, struct{}{}, r.refresh)
+	if err != nil {
+		return nil, false
+	}
+	found := matchKID(keys, kid)
+	if len(found) == 0 || sameKeys(found, tried) {
+		return nil, false
+	}
+	return found, true
+}
+
+// sameKeys reports whether two key lists hold the same public keys.
+func sameKeys(a, b []jose.JSONWebKey) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		ta, err1 := a[i].Thumbprint(crypto.SHA256)
+		tb, err2 := b[i].Thumbprint(crypto.SHA256)
+		if err1 != nil || err2 != nil || string(ta) != string(tb) {
+			return false
+		}
+	}
+	return true
 }
 
 // refresh fetches the key set; on failure it returns the keys it had. A

@@ -81,10 +81,10 @@ func (j *jwtIntrospector) open(ctx context.Context, compact string) (map[string]
 	if err != nil {
 		return nil, asError(err, ErrUnavailable, descJWKSFailed)
 	}
-	var payload []byte
-	for i := range keys {
-		if payload, err = jws.Verify(&keys[i]); err == nil {
-			break
+	payload := verifyWith(jws, keys)
+	if payload == nil {
+		if fresh, ok := j.asKeys.keysAfterFailure(ctx, sig.KeyID, keys); ok {
+			payload = verifyWith(jws, fresh)
 		}
 	}
 	if payload == nil {

@@ -39,6 +39,15 @@ func (s *Server) DropOldSigningKeys() {
 	s.mu.Unlock()
 }
 
+// SetSigningKeyID renames the current signing key, as an authorization
+// server that names its keys after their alg (node oidc-provider) does
+// across a restart: a new key under an old kid.
+func (s *Server) SetSigningKeyID(kid string) {
+	s.mu.Lock()
+	s.sig[0].KeyID = kid
+	s.mu.Unlock()
+}
+
 // SigningKey returns the current private signing key.
 func (s *Server) SigningKey() jose.JSONWebKey {
 	s.mu.Lock()
