@@ -2,6 +2,7 @@ package core
 
 import (
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -27,19 +28,26 @@ type verdictCache interface {
 const maxCacheShards = 64
 
 // memoryCache is the default cache: a map split into up to 64 shards, each
-// under its own read-write lock, holding at most its size in entries. When
-// a shard is full, a set first drops expired entries, then arbitrary ones
-// (map order is random, and keys are hashes).
+// under its own read-write lock, holding at most size entries in all: a
+// cache of size N holds N distinct live tokens, and evicts only past N.
+// Then a set drops expired entries (of its shard first), else arbitrary
+// ones (map order is random, and keys are hashes) in batches, so that the
+// cost of the scan is shared by the sets that follow.
 type memoryCache struct {
-	mask   uint8 // shard count - 1; the count is a power of two
-	shards [maxCacheShards]cacheShard
+	mask  uint8 // shard count - 1; the count is a power of two
+	size  int64
+	batch int
+	count atomic.Int64 // entries in all shards
+	// noExpiredUntil skips the search for expired entries in other shards
+	// for a second after one found none (unix nanoseconds).
+	noExpiredUntil atomic.Int64
+	shards         [maxCacheShards]cacheShard
 }
 
 type cacheShard struct {
-	mu    sync.RWMutex
-	m     map[cacheKey]*memEntry
-	limit int
-	_     [24]byte // keep shards on separate cache lines
+	mu sync.RWMutex
+	m  map[cacheKey]*memEntry
+	_  [32]byte // keep shards on separate cache lines
 }
 
 type memEntry struct {
@@ -58,14 +66,9 @@ func newMemoryCache(size int) *memoryCache {
 	for n > size {
 		n /= 2
 	}
-	c := &memoryCache{mask: uint8(n - 1)}
+	c := &memoryCache{mask: uint8(n - 1), size: int64(size), batch: max(1, size/n/16)}
 	for i := range n {
-		s := &c.shards[i]
-		s.limit = size / n
-		if i < size%n {
-			s.limit++
-		}
-		s.m = make(map[cacheKey]*memEntry)
+		c.shards[i].m = make(map[cacheKey]*memEntry)
 	}
 	return c
 }
@@ -91,44 +94,106 @@ func (c *memoryCache) set(key cacheKey, e cacheEntry, now time.Time) {
 	s := c.shard(key)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if _, ok := s.m[key]; !ok && len(s.m) >= s.limit {
-		s.evict(now.UnixNano())
+	if _, ok := s.m[key]; ok {
+		s.m[key] = me
+		return
+	}
+	for {
+		n := c.count.Load()
+		if n < c.size {
+			if c.count.CompareAndSwap(n, n+1) {
+				break
+			}
+			continue
+		}
+		c.makeRoom(s, now.UnixNano())
+		if _, ok := s.m[key]; ok { // set meanwhile, while s was unlocked
+			s.m[key] = me
+			return
+		}
 	}
 	s.m[key] = me
+}
+
+// makeRoom frees entries when the cache is full, s locked on entry and on
+// return: expired entries of s, else expired entries of the other shards
+// (not again for a second after a search found none: a cache full of live
+// entries must not scan them all on every set), else a batch of arbitrary
+// entries of s, else of another shard.
+func (c *memoryCache) makeRoom(s *cacheShard, now int64) {
+	if c.evict(s, now, true) > 0 {
+		return
+	}
+	s.mu.Unlock()
+	defer s.mu.Lock()
+	if now >= c.noExpiredUntil.Load() {
+		if c.elsewhere(s, func(o *cacheShard) int { return c.evict(o, now, true) }) {
+			return
+		}
+		c.noExpiredUntil.Store(now + int64(time.Second))
+	}
+	s.mu.Lock()
+	dropped := c.evict(s, now, false)
+	s.mu.Unlock()
+	if dropped == 0 {
+		c.elsewhere(s, func(o *cacheShard) int { return c.evict(o, now, false) })
+	}
+}
+
+// evict drops entries of s, whose lock the caller holds: the expired ones
+// among the first 64 it meets, and with any, a batch of arbitrary ones
+// besides. It returns how many it dropped.
+func (c *memoryCache) evict(s *cacheShard, now int64, expiredOnly bool) int {
+	dropped, seen := 0, 0
+	for k, e := range s.m {
+		if e.expires <= now {
+			delete(s.m, k)
+			dropped++
+		}
+		if seen++; seen >= 64 {
+			break
+		}
+	}
+	if !expiredOnly {
+		for k := range s.m {
+			if dropped >= c.batch {
+				break
+			}
+			delete(s.m, k)
+			dropped++
+		}
+	}
+	c.count.Add(-int64(dropped))
+	return dropped
+}
+
+// elsewhere runs drop on the other shards, each locked in turn, until one
+// frees an entry; it reports whether one did.
+func (c *memoryCache) elsewhere(except *cacheShard, drop func(*cacheShard) int) bool {
+	for i := range int(c.mask) + 1 {
+		o := &c.shards[i]
+		if o == except {
+			continue
+		}
+		o.mu.Lock()
+		n := drop(o)
+		o.mu.Unlock()
+		if n > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // remove drops the entry for key, if any.
 func (c *memoryCache) remove(key cacheKey) {
 	s := c.shard(key)
 	s.mu.Lock()
-	delete(s.m, key)
+	if _, ok := s.m[key]; ok {
+		delete(s.m, key)
+		c.count.Add(-1)
+	}
 	s.mu.Unlock()
-}
-
-// evict makes room in a full shard. It drops the expired entries among
-// the first 64 it meets (map order is random); if none were, it drops a
-// batch of arbitrary entries, a sixteenth of the shard, so that the cost of
-// the scan is shared by the sets that follow.
-func (s *cacheShard) evict(now int64) {
-	seen := 0
-	for k, e := range s.m {
-		if e.expires <= now {
-			delete(s.m, k)
-		}
-		if seen++; seen >= 64 {
-			break
-		}
-	}
-	if len(s.m) < s.limit {
-		return
-	}
-	target := s.limit - max(1, s.limit/16)
-	for k := range s.m {
-		if len(s.m) <= target {
-			break
-		}
-		delete(s.m, k)
-	}
 }
 
 // len returns the number of entries, live or expired.
