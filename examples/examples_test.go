@@ -24,7 +24,7 @@ import (
 // variables, JSON backend and RFC 9701 JWT backend.
 func TestExamples(t *testing.T) {
 	bin := buildExamples(t)
-	for _, name := range []string{"gin", "echo", "chi"} {
+	for _, name := range []string{"gin", "echo", "echov5", "chi"} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			path := bin + "/" + name
@@ -33,6 +33,12 @@ func TestExamples(t *testing.T) {
 			t.Run("jwt", func(t *testing.T) { testExternal(t, path, oidcrstest.JWT) })
 		})
 	}
+	t.Run("grpc", func(t *testing.T) {
+		t.Parallel()
+		t.Run("development server", func(t *testing.T) { testDevGRPC(t, bin) })
+		t.Run("json", func(t *testing.T) { testExternalGRPC(t, bin, oidcrstest.JSON) })
+		t.Run("jwt", func(t *testing.T) { testExternalGRPC(t, bin, oidcrstest.JWT) })
+	})
 }
 
 var curlLine = regexp.MustCompile(`curl -i -H 'Authorization: Bearer ([A-Za-z0-9_-]+)' (http://\S+)$`)
@@ -58,6 +64,23 @@ func testDev(t *testing.T, bin string) {
 
 func testExternal(t *testing.T, bin string, mode oidcrstest.Mode) {
 	addr := freeAddr(t)
+	base := "http://" + addr
+	as, env := externalAS(t, mode, addr)
+	p := start(t, bin, env)
+	out := p.waitFor(t, "Listening on "+base)
+	assert.NotContains(t, strings.Join(out, "\n"), "development authorization server")
+
+	me := as.Mint(nil)
+	admin := as.Mint(map[string]any{"scope": "groups admin"})
+	checkRoutes(t, base, me, admin)
+	assert.Positive(t, as.IntrospectionCalls())
+	p.stop(t)
+}
+
+// externalAS starts a fake authorization server in mode and returns it
+// with the environment of an example listening on addr (ADDR) that uses
+// it, configured by the reference's variables only.
+func externalAS(t *testing.T, mode oidcrstest.Mode, addr string) (*oidcrstest.Server, map[string]string) {
 	base := "http://" + addr
 	pem, err := oidcrstest.GenerateECKeyPEM()
 	require.NoError(t, err)
@@ -85,15 +108,7 @@ func testExternal(t *testing.T, bin string, mode oidcrstest.Mode) {
 		"OIDC_VERIFY_SSL":                "true",
 		"OIDC_TIMEOUT":                   "10",
 	}
-	p := start(t, bin, env)
-	out := p.waitFor(t, "Listening on "+base)
-	assert.NotContains(t, strings.Join(out, "\n"), "development authorization server")
-
-	me := as.Mint(nil)
-	admin := as.Mint(map[string]any{"scope": "groups admin"})
-	checkRoutes(t, base, me, admin)
-	assert.Positive(t, as.IntrospectionCalls())
-	p.stop(t)
+	return as, env
 }
 
 // checkRoutes calls every route of an example: me holds scope groups,
@@ -128,6 +143,11 @@ func checkRoutes(t *testing.T, base, me, admin string) {
 			assert.JSONEq(t, tc.body, string(body))
 		})
 	}
+	checkJWKS(t, base)
+}
+
+// checkJWKS checks an example's /jwks: one public encryption key.
+func checkJWKS(t *testing.T, base string) {
 	t.Run("jwks", func(t *testing.T) {
 		resp, body := get(t, base+"/jwks", "")
 		require.Equal(t, http.StatusOK, resp.StatusCode)

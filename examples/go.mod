@@ -6,7 +6,9 @@ replace (
 	github.com/oidcrs/oidcrs => ..
 	github.com/oidcrs/oidcrs/adapters/chi => ../adapters/chi
 	github.com/oidcrs/oidcrs/adapters/echo => ../adapters/echo
+	github.com/oidcrs/oidcrs/adapters/echov5 => ../adapters/echov5
 	github.com/oidcrs/oidcrs/adapters/gin => ../adapters/gin
+	github.com/oidcrs/oidcrs/adapters/grpc => ../adapters/grpc
 	github.com/oidcrs/oidcrs/cache/redis => ../cache/redis
 )
 
@@ -15,12 +17,16 @@ require (
 	github.com/go-chi/chi/v5 v5.5.0
 	github.com/go-jose/go-jose/v4 v4.1.9
 	github.com/labstack/echo/v4 v4.16.0
+	github.com/labstack/echo/v5 v5.4.4
 	github.com/oidcrs/oidcrs v0.0.0-00010101000000-000000000000
 	github.com/oidcrs/oidcrs/adapters/chi v0.0.0-00010101000000-000000000000
 	github.com/oidcrs/oidcrs/adapters/echo v0.0.0-00010101000000-000000000000
+	github.com/oidcrs/oidcrs/adapters/echov5 v0.0.0-00010101000000-000000000000
 	github.com/oidcrs/oidcrs/adapters/gin v0.0.0-00010101000000-000000000000
+	github.com/oidcrs/oidcrs/adapters/grpc v0.0.0-00010101000000-000000000000
 	github.com/oidcrs/oidcrs/cache/redis v0.0.0-00010101000000-000000000000
 	github.com/stretchr/testify v1.12.1
+	google.golang.org/grpc v1.85.0
 )
 
 require (
@@ -56,9 +62,10 @@ require (
 	go.uber.org/atomic v1.12.0 // indirect
 	go.yaml.in/yaml/v3 v3.0.5 // indirect
 	golang.org/x/arch v0.22.0 // indirect
-	golang.org/x/crypto v0.53.0 // indirect
-	golang.org/x/net v0.56.0 // indirect
+	golang.org/x/crypto v0.57.0 // indirect
+	golang.org/x/net v0.60.0 // indirect
 	golang.org/x/sys v0.48.0 // indirect
-	golang.org/x/text v0.40.0 // indirect
-	google.golang.org/protobuf v1.36.10 // indirect
+	golang.org/x/text v0.42.0 // indirect
+	google.golang.org/genproto/googleapis/rpc v0.0.0-20260817212433-ac3dfec99bb1 // indirect
+	google.golang.org/protobuf v1.36.12 // indirect
 )

@@ -27,8 +27,9 @@ const (
 	stopTimeout  = 30 * time.Second
 )
 
-// buildExamples builds the three examples into a temporary directory with
-// one go build, and returns the directory.
+// buildExamples builds the examples (and the gRPC example's client,
+// whoami) into a temporary directory with one go build, and returns the
+// directory.
 func buildExamples(t *testing.T) string {
 	t.Helper()
 	dir := t.TempDir()
@@ -38,7 +39,7 @@ func buildExamples(t *testing.T) string {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), buildTimeout)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, "go", append(args, "./gin", "./echo", "./chi")...)
+	cmd := exec.CommandContext(ctx, "go", append(args, "./gin", "./echo", "./echov5", "./chi", "./grpc", "./grpc/whoami")...)
 	out, err := cmd.CombinedOutput()
 	require.NoError(t, err, "go build: %s", out)
 	return dir

@@ -9,24 +9,28 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"google.golang.org/grpc/codes"
 
 	"github.com/oidcrs/oidcrs/core/oidcrstest"
 	"github.com/oidcrs/oidcrs/internal/redistest"
 )
 
-// TestExamplesShareOneCache runs the three examples as replicas of one API,
+// TestExamplesShareOneCache runs the examples as replicas of one API,
 // configured only by environment variables, with OIDC_RS_CACHE_URL on one
-// real redis-server: a token sent to all three is introspected once.
+// real redis-server: a token sent to all of them (the gRPC one through
+// WhoAmI) is introspected once.
 func TestExamplesShareOneCache(t *testing.T) {
 	bin := buildExamples(t)
 	redis := redistest.Start(t)
 	as := oidcrstest.Start(t, oidcrstest.Config{})
 	const secret = "examples-cache-secret-0123456789abcdef"
 	var bases []string
-	for _, name := range []string{"gin", "echo", "chi"} {
+	grpcAddr := freeAddr(t)
+	for _, name := range []string{"gin", "echo", "echov5", "chi", "grpc"} {
 		addr := freeAddr(t)
 		p := start(t, bin+"/"+name, map[string]string{
 			"ADDR":                           addr,
+			"GRPC_ADDR":                      grpcAddr, // the grpc example's
 			"OIDC_RS_BACKEND_CLASS":          "json",
 			"OIDC_RS_CLIENT_ID":              oidcrstest.DefaultClientID,
 			"OIDC_RS_CLIENT_SECRET":          oidcrstest.DefaultClientSecret,
@@ -42,14 +46,18 @@ func TestExamplesShareOneCache(t *testing.T) {
 		bases = append(bases, "http://"+addr)
 		t.Cleanup(func() { p.stop(t) })
 	}
+	bases = bases[:len(bases)-1] // the grpc example is called over gRPC
+	conn := dialGRPC(t, grpcAddr)
 	tok := as.Mint(nil)
 	for range 3 {
 		for _, base := range bases {
 			resp, body := get(t, base+"/api/me", tok)
 			require.Equal(t, http.StatusOK, resp.StatusCode, string(body))
 		}
+		got := callWhoAmI(t, conn, tok)
+		require.Equal(t, codes.OK, got.code, got.message)
 	}
-	assert.EqualValues(t, 1, as.IntrospectionCalls(), "three example processes, one introspection")
+	assert.EqualValues(t, 1, as.IntrospectionCalls(), "five example processes, one introspection")
 
 	revoked := as.Mint(nil)
 	as.Revoke(revoked)
@@ -57,5 +65,6 @@ func TestExamplesShareOneCache(t *testing.T) {
 		resp, _ := get(t, base+"/api/me", revoked)
 		require.Equal(t, http.StatusUnauthorized, resp.StatusCode)
 	}
+	require.Equal(t, codes.Unauthenticated, callWhoAmI(t, conn, revoked).code)
 	assert.EqualValues(t, 2, as.IntrospectionCalls(), "the rejection is shared too")
 }

@@ -1,17 +1,21 @@
 module github.com/oidcrs/oidcrs/interop
 
-go 1.26
+go 1.26.0
 
 require (
 	github.com/gin-gonic/gin v1.12.0
 	github.com/go-chi/chi/v5 v5.5.0
 	github.com/go-jose/go-jose/v4 v4.1.9
 	github.com/labstack/echo/v4 v4.16.0
+	github.com/labstack/echo/v5 v5.4.4
 	github.com/oidcrs/oidcrs v0.0.0-00010101000000-000000000000
 	github.com/oidcrs/oidcrs/adapters/chi v0.0.0-00010101000000-000000000000
 	github.com/oidcrs/oidcrs/adapters/echo v0.0.0-00010101000000-000000000000
+	github.com/oidcrs/oidcrs/adapters/echov5 v0.0.0-00010101000000-000000000000
 	github.com/oidcrs/oidcrs/adapters/gin v0.0.0-00010101000000-000000000000
+	github.com/oidcrs/oidcrs/adapters/grpc v0.0.0-00010101000000-000000000000
 	github.com/stretchr/testify v1.12.1
+	google.golang.org/grpc v1.85.0
 )
 
 require (
@@ -44,16 +48,19 @@ require (
 	go.mongodb.org/mongo-driver/v2 v2.5.0 // indirect
 	go.yaml.in/yaml/v3 v3.0.5 // indirect
 	golang.org/x/arch v0.22.0 // indirect
-	golang.org/x/crypto v0.53.0 // indirect
-	golang.org/x/net v0.56.0 // indirect
-	golang.org/x/sys v0.46.0 // indirect
-	golang.org/x/text v0.40.0 // indirect
-	google.golang.org/protobuf v1.36.10 // indirect
+	golang.org/x/crypto v0.57.0 // indirect
+	golang.org/x/net v0.60.0 // indirect
+	golang.org/x/sys v0.48.0 // indirect
+	golang.org/x/text v0.42.0 // indirect
+	google.golang.org/genproto/googleapis/rpc v0.0.0-20260817212433-ac3dfec99bb1 // indirect
+	google.golang.org/protobuf v1.36.12 // indirect
 )
 
 replace (
 	github.com/oidcrs/oidcrs => ../
 	github.com/oidcrs/oidcrs/adapters/chi => ../adapters/chi
 	github.com/oidcrs/oidcrs/adapters/echo => ../adapters/echo
+	github.com/oidcrs/oidcrs/adapters/echov5 => ../adapters/echov5
 	github.com/oidcrs/oidcrs/adapters/gin => ../adapters/gin
+	github.com/oidcrs/oidcrs/adapters/grpc => ../adapters/grpc
 )

@@ -51,10 +51,16 @@ for ((round = 1; round <= count; round++)); do
 	# behind the middleware with the token cached, back to back.
 	run gin.txt adapters/gin -count 1 -bench '^Benchmark(Bare|CachedHit)Gin$'
 	run echo.txt adapters/echo -count 1 -bench '^Benchmark(Bare|CachedHit)Echo$'
+	run echov5.txt adapters/echov5 -count 1 -bench '^Benchmark(Bare|CachedHit)EchoV5$'
 	run chi.txt adapters/chi -count 1 -bench '^Benchmark(Bare|CachedHit)Chi$'
+	# gRPC: the unary interceptor called directly (no transport), then the
+	# same through a gRPC client and server on bufconn.
+	run grpc.txt adapters/grpc -count 1 -bench '^Benchmark(Bare|CachedHit)GRPC(Bufconn)?$'
 	run parallel-adapters.txt adapters/gin -count 1 -cpu 1,2 -bench 'ParallelGin$'
 	run parallel-adapters.txt adapters/echo -count 1 -cpu 1,2 -bench 'ParallelEcho$'
+	run parallel-adapters.txt adapters/echov5 -count 1 -cpu 1,2 -bench 'ParallelEchoV5$'
 	run parallel-adapters.txt adapters/chi -count 1 -cpu 1,2 -bench 'ParallelChi$'
+	run parallel-adapters.txt adapters/grpc -count 1 -cpu 1,2 -bench 'ParallelGRPC$'
 done
 # Heap per cached entry at 100,000 entries: one fill per run is enough.
 echo "memory" >&2
@@ -183,8 +189,8 @@ END {
 				fmtnum(r), (r <= 1.2 ? "met" : "missed")
 		}
 	}
-	split("Gin Echo Chi", fws, " ")
-	for (f = 1; f <= 3; f++) {
+	nfw = split("Gin Echo EchoV5 Chi GRPC GRPCBufconn", fws, " ")
+	for (f = 1; f <= nfw; f++) {
 		bare = "BenchmarkBare" fws[f]; hit = "BenchmarkCachedHit" fws[f]
 		if (has(bare) && has(hit)) {
 			dns = paired("-", "ns/op", hit, bare); dal = paired("-", "allocs/op", hit, bare)

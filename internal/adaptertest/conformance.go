@@ -1,19 +1,16 @@
 package adaptertest
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/oidcrs/oidcrs/core"
-	"github.com/oidcrs/oidcrs/core/oidcrstest"
 )
 
 // The routes of the app that RunConformance asks an adapter to build.
@@ -64,10 +61,14 @@ type ConformanceUser struct{ Subject string }
 func WriteConformanceReply(w http.ResponseWriter, ti *core.TokenInfo, originAudience string, user any) {
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.WriteHeader(http.StatusOK)
-	_, _ = io.WriteString(w, conformanceReply(ti, originAudience, user))
+	_, _ = io.WriteString(w, ConformanceReply(ti, originAudience, user))
 }
 
-func conformanceReply(ti *core.TokenInfo, aud string, user any) string {
+// ConformanceReply is the text of a conformance route's reply: the
+// token's subject, origin audience, client id and scopes and the user, or
+// "anonymous" when ti is nil. WriteConformanceReply writes it over HTTP; a
+// gRPC handler returns it.
+func ConformanceReply(ti *core.TokenInfo, aud string, user any) string {
 	if ti == nil {
 		return "anonymous\n"
 	}
@@ -78,97 +79,31 @@ func conformanceReply(ti *core.TokenInfo, aud string, user any) string {
 // RunConformance checks that an adapter answers exactly like the others:
 // for each introspection backend (JSON, then RFC 9701 JWT) it starts a
 // fake authorization server, builds the adapter's app with build for three
-// resource servers (plain, with a UserLookup hook, disabled), serves it on
-// loopback and compares every answer in full (status, WWW-Authenticate,
+// resource servers (plain, with a UserLookup hook, disabled), serves each
+// on loopback and compares every answer in full (status, WWW-Authenticate,
 // Retry-After, Content-Type, Cache-Control and body bytes) with the
 // expected one. In JWT mode the authorization server fetches the resource
 // server's key from the adapter's JWKS route.
 func RunConformance(t *testing.T, build ConformanceBuilder) {
 	t.Helper()
-	for _, mode := range []oidcrstest.Mode{oidcrstest.JSON, oidcrstest.JWT} {
-		t.Run(string(mode), func(t *testing.T) {
-			env := newConformanceEnv(t, mode, build)
-			for _, c := range conformanceCases(mode) {
-				t.Run(c.name, func(t *testing.T) { env.run(t, c) })
+	runCases(t, transport[conformanceResponse]{
+		jwks: true,
+		build: func(t *testing.T, rs *core.ResourceServer, opts ConformanceOptions) (Caller[conformanceResponse], http.Handler) {
+			h := build(t, rs, opts)
+			if h == nil {
+				t.Fatalf("the builder returned a nil handler")
 			}
-		})
-	}
-}
-
-type variant int
-
-const (
-	plain    variant = iota // no hook
-	withUser                // UserLookup hook
-	disabled                // core.Disabled
-)
-
-type conformanceEnv struct {
-	as   *oidcrstest.Server
-	srvs [3]*httptest.Server
-	rss  [3]*core.ResourceServer
-}
-
-func conformanceOptions() ConformanceOptions {
-	anyOf, allOf := core.AnyScope("admin", "ops"), core.AllScopes("groups", "admin")
-	return ConformanceOptions{JWKSPath: ConformanceJWKS, Routes: []ConformanceRoute{
-		{Path: ConformanceProtected},
-		{Path: ConformanceOptional, Optional: true},
-		{Path: ConformanceSkipped, Skip: true},
-		{Path: ConformanceAnyScope, Scopes: &anyOf},
-		{Path: ConformanceAllScopes, Scopes: &allOf},
-	}}
-}
-
-func newConformanceEnv(t *testing.T, mode oidcrstest.Mode, build ConformanceBuilder) *conformanceEnv {
-	t.Helper()
-	pem, err := oidcrstest.GenerateRSAKeyPEM(2048)
-	if err != nil {
-		t.Fatalf("generating the resource server key: %v", err)
-	}
-	env := &conformanceEnv{}
-	var handlers [3]atomic.Pointer[http.Handler]
-	for i := range env.srvs {
-		h := &handlers[i]
-		env.srvs[i] = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if p := h.Load(); p != nil {
-				(*p).ServeHTTP(w, r)
-				return
-			}
-			http.Error(w, "app not built yet", http.StatusServiceUnavailable)
-		}))
-		t.Cleanup(env.srvs[i].Close)
-	}
-	env.as = oidcrstest.Start(t, oidcrstest.Config{Mode: mode, RSJWKSURL: env.srvs[plain].URL + ConformanceJWKS})
-	st := env.as.Settings(pem)
-	hook := core.WithUserLookup(func(_ context.Context, ti *core.TokenInfo) (any, error) {
-		switch ti.Subject {
-		case oidcrstest.DefaultSubject:
-			return ConformanceUser{Subject: ti.Subject}, nil
-		case "ghost":
-			var none *ConformanceUser // a typed nil is no user either
-			return none, nil
-		}
-		return nil, nil
+			srv := httptest.NewServer(h)
+			t.Cleanup(srv.Close)
+			return func(t *testing.T, path string, authorization []string) conformanceResponse {
+				return httpGet(t, srv, path, authorization)
+			}, h
+		},
+		check: checkHTTP,
 	})
-	if env.rss[plain], err = core.New(st); err != nil {
-		t.Fatalf("core.New: %v", err)
-	}
-	if env.rss[withUser], err = core.New(st, hook); err != nil {
-		t.Fatalf("core.New with a user hook: %v", err)
-	}
-	env.rss[disabled] = core.Disabled(st, fmt.Errorf("disabled by the conformance suite"))
-	for i, rs := range env.rss {
-		h := build(t, rs, conformanceOptions())
-		if h == nil {
-			t.Fatalf("the builder returned a nil handler")
-		}
-		handlers[i].Store(&h)
-	}
-	return env
 }
 
-// conformanceResponse is the part of an answer that must not differ
+// conformanceResponse is the part of an HTTP answer that must not differ
 // between adapters.
 type conformanceResponse struct {
 	Status          int
@@ -179,32 +114,37 @@ type conformanceResponse struct {
 	Body            string
 }
 
-func (env *conformanceEnv) run(t *testing.T, c conformanceCase) {
-	if c.fault != nil {
-		env.as.SetFault(c.fault)
-		defer env.as.SetFault(nil)
+// httpAnswer is how HTTP answers a verdict. Error bodies are the JSON of
+// core.ErrorBody followed by a newline, as json.Encoder (and so Echo's
+// default error handler) writes them.
+func httpAnswer(v Verdict) conformanceResponse {
+	if v.Error == "" {
+		return conformanceResponse{Status: v.Status, ContentType: "text/plain; charset=utf-8", Body: v.Reply}
 	}
-	srv := env.srvs[c.variant]
-	req, err := http.NewRequest(http.MethodGet, srv.URL+c.path, nil)
+	return conformanceResponse{Status: v.Status, WWWAuthenticate: v.Challenge, RetryAfter: v.RetryAfter,
+		ContentType: "application/json", CacheControl: "no-store",
+		Body: fmt.Sprintf(`{"error":%q,"error_description":%q}`+"\n", v.Error, v.Description)}
+}
+
+func httpGet(t *testing.T, srv *httptest.Server, path string, authorization []string) conformanceResponse {
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, srv.URL+path, nil)
 	if err != nil {
 		t.Fatalf("building the request: %v", err)
 	}
-	if c.auth != nil {
-		for _, v := range c.auth(env.as) {
-			req.Header.Add("Authorization", v)
-		}
+	for _, v := range authorization {
+		req.Header.Add("Authorization", v)
 	}
 	client := &http.Client{Transport: srv.Client().Transport, Timeout: 30 * time.Second}
 	resp, err := client.Do(req)
 	if err != nil {
-		t.Fatalf("GET %s: %v", c.path, err)
+		t.Fatalf("GET %s: %v", path, err)
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(resp.Body)
 	if err != nil {
 		t.Fatalf("reading the body: %v", err)
 	}
-	got := conformanceResponse{
+	return conformanceResponse{
 		Status:          resp.StatusCode,
 		WWWAuthenticate: strings.Join(resp.Header.Values("WWW-Authenticate"), "\n"),
 		RetryAfter:      strings.Join(resp.Header.Values("Retry-After"), "\n"),
@@ -212,12 +152,17 @@ func (env *conformanceEnv) run(t *testing.T, c conformanceCase) {
 		CacheControl:    strings.Join(resp.Header.Values("Cache-Control"), "\n"),
 		Body:            string(body),
 	}
-	want := c.want
+}
+
+// checkHTTP compares an HTTP answer with the case's verdict, byte for byte.
+func checkHTTP(t *testing.T, c conformanceCase, rs *core.ResourceServer, got conformanceResponse) {
+	want := httpAnswer(c.want)
 	if c.jwks {
 		rec := httptest.NewRecorder()
-		env.rss[c.variant].JWKSHandler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, ConformanceJWKS, nil))
-		want.Body = rec.Body.String()
-		checkPublicJWKS(t, body)
+		rs.JWKSHandler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, ConformanceJWKS, nil))
+		want = conformanceResponse{Status: http.StatusOK, ContentType: "application/json",
+			CacheControl: "public, max-age=300", Body: rec.Body.String()}
+		checkPublicJWKS(t, []byte(got.Body))
 	}
 	if got != want {
 		t.Errorf("GET %s answered\n%s\nwant\n%s", c.path, describe(got), describe(want))

@@ -4,47 +4,64 @@ import (
 	"encoding/base64"
 	"fmt"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/oidcrs/oidcrs/core/oidcrstest"
 )
 
-// conformanceCase is one request of the conformance suite and the whole
-// answer expected.
+// conformanceCase is one request of the conformance suite and the
+// verdict expected. The table is written once, for every transport: HTTP
+// answers a verdict as httpAnswer says, gRPC with the status code its
+// adapter maps the verdict's HTTP status to.
 type conformanceCase struct {
 	name    string
 	variant variant
 	path    string
 	auth    func(as *oidcrstest.Server) []string // Authorization header values
 	fault   *oidcrstest.Fault
-	want    conformanceResponse
-	jwks    bool // want.Body is the resource server's JWKS document
+	want    Verdict
+	jwks    bool // HTTP only: the answer is the resource server's JWKS document
 }
 
-// The expected answers. Error bodies are the JSON of core.ErrorBody
-// followed by a newline, as json.Encoder (and so Echo's default error
-// handler) writes them.
+// Verdict is what a conformance case expects, in terms every transport
+// shares: an HTTP status and the error answer's parts, or the reply of
+// the route's handler.
+type Verdict struct {
+	// Status is the HTTP status: 200, or the error's.
+	Status int
+	// Error is the error code of the body (core.ErrorBody.Error), "" on
+	// success.
+	Error string
+	// Description is the fixed error description, "" on success.
+	Description string
+	// Challenge is the WWW-Authenticate value, "" when there is none.
+	Challenge string
+	// RetryAfter is the Retry-After value, "" when there is none.
+	RetryAfter string
+	// Reply is, on success, the handler's answer: ConformanceReply's text.
+	Reply string
+}
+
+// The expected verdicts.
 const realm = `Bearer realm="oidcrs"`
 
-func failure(status int, code, desc, scope string) conformanceResponse {
-	r := conformanceResponse{Status: status, ContentType: "application/json", CacheControl: "no-store",
-		Body: fmt.Sprintf(`{"error":%q,"error_description":%q}`+"\n", code, desc)}
+func failure(status int, code, desc, scope string) Verdict {
+	v := Verdict{Status: status, Error: code, Description: desc}
 	switch status {
 	case http.StatusUnauthorized, http.StatusBadRequest, http.StatusForbidden:
-		r.WWWAuthenticate = realm
+		v.Challenge = realm
 		if code != "unauthorized" {
-			r.WWWAuthenticate += fmt.Sprintf(`, error=%q, error_description=%q`, code, desc)
+			v.Challenge += fmt.Sprintf(`, error=%q, error_description=%q`, code, desc)
 		}
 		if scope != "" {
-			r.WWWAuthenticate += fmt.Sprintf(`, scope=%q`, scope)
+			v.Challenge += fmt.Sprintf(`, scope=%q`, scope)
 		}
 	}
-	return r
+	return v
 }
 
-func reply(body string) conformanceResponse {
-	return conformanceResponse{Status: http.StatusOK, ContentType: "text/plain; charset=utf-8", Body: body}
-}
+func reply(body string) Verdict { return Verdict{Status: http.StatusOK, Reply: body} }
 
 var (
 	missing   = failure(http.StatusUnauthorized, "unauthorized", descMissingToken, "")
@@ -119,6 +136,8 @@ func conformanceCases(mode oidcrstest.Mode) []conformanceCase {
 		{name: "two tokens", path: ConformanceProtected, auth: header("Bearer abc def"), want: malformed},
 		{name: "bad token character", path: ConformanceProtected, auth: header("Bearer abc%def"), want: malformed},
 		{name: "two Authorization headers", path: ConformanceProtected, auth: header("Bearer abc", "Bearer def"), want: malformed},
+		{name: "header over 8 KiB", path: ConformanceProtected, auth: header("Bearer " + strings.Repeat("a", 8<<10-6)), want: malformed},
+		{name: "header of 8 KiB", path: ConformanceProtected, auth: header("Bearer " + strings.Repeat("a", 8<<10-7)), want: inactive},
 
 		// The authorization server misbehaves: 503 or 502, never invalid_token.
 		{name: "authorization server down", path: ConformanceProtected, auth: bearer(nil), fault: &oidcrstest.FaultDown, want: down},
@@ -168,10 +187,8 @@ func conformanceCases(mode oidcrstest.Mode) []conformanceCase {
 		{name: "disabled", variant: disabled, path: ConformanceProtected, auth: bearer(nil),
 			want: failure(http.StatusUnauthorized, "unauthorized", descMisconfigured, "")},
 
-		// The JWKS route.
-		{name: "jwks", path: ConformanceJWKS, jwks: true,
-			want: conformanceResponse{Status: http.StatusOK, ContentType: "application/json", CacheControl: "public, max-age=300"}},
-		{name: "jwks of a disabled server", variant: disabled, path: ConformanceJWKS, jwks: true,
-			want: conformanceResponse{Status: http.StatusOK, ContentType: "application/json", CacheControl: "public, max-age=300"}},
+		// The JWKS route (HTTP only).
+		{name: "jwks", path: ConformanceJWKS, jwks: true, want: Verdict{Status: http.StatusOK}},
+		{name: "jwks of a disabled server", variant: disabled, path: ConformanceJWKS, jwks: true, want: Verdict{Status: http.StatusOK}},
 	}
 }

@@ -18,12 +18,16 @@ type appBuilder struct {
 	build func(rs *core.ResourceServer) http.Handler
 }
 
-// appBuilders lists core's net/http middleware and every adapter.
+// appBuilders lists core's net/http middleware and every adapter; gRPC
+// twice, unary calls and server streams (see app_grpc_test.go).
 var appBuilders = []appBuilder{
 	{name: "nethttp", build: netHTTPApp},
 	{name: "gin", build: ginApp},
 	{name: "echo", build: echoApp},
+	{name: "echov5", build: echoV5App},
 	{name: "chi", build: chiApp},
+	{name: "grpc", build: grpcApp},
+	{name: "grpc-stream", build: grpcStreamApp},
 }
 
 // identity is what /me and /admin answer: what the handler saw.

@@ -1,6 +1,7 @@
-// Package app is what the three example servers share: configuration from
-// the environment, the development authorization server, the answers of
-// /api/me and /api/admin, and serving with graceful shutdown.
+// Package app is what the example servers share: configuration from the
+// environment, the development authorization server, the answers of
+// /api/me and /api/admin, and serving with graceful shutdown (of a second
+// server too: the gRPC example's).
 package app
 
 import (
@@ -23,12 +24,30 @@ const DefaultAddr = "127.0.0.1:8080"
 type App struct {
 	// RS is the resource server the routes use.
 	RS *core.ResourceServer
+	// Usage, when not nil, prints how to call the server with the
+	// development tokens (scope "groups"; "groups admin") instead of the
+	// curl commands for /api/me and /api/admin.
+	Usage func(w io.Writer, tokens [2]string)
 
 	ln     net.Listener
 	base   string // http://host:port of the listener
 	dev    *oidcrstest.Server
 	tokens [2]string // the development tokens: groups, and groups admin
 	out    io.Writer
+	also   []server
+}
+
+// server is a second server that Serve runs beside the HTTP one.
+type server struct {
+	serve func() error
+	stop  func()
+}
+
+// Also makes Serve run serve in its own goroutine beside the HTTP server,
+// and call stop at shutdown, which must make serve return (nil once
+// stopped), before Serve prints "Stopped".
+func (a *App) Also(serve func() error, stop func()) {
+	a.also = append(a.also, server{serve: serve, stop: stop})
 }
 
 // New listens on ADDR (default DefaultAddr) and builds the resource server
@@ -82,26 +101,41 @@ func (a *App) Close() {
 	_ = a.ln.Close()
 }
 
-// Serve prints how to call the server, serves h until ctx is done, then
-// shuts down gracefully, letting requests in flight finish.
+// Serve prints how to call the server, serves h (and the servers given to
+// Also) until ctx is done or a server fails, then shuts down gracefully,
+// letting requests in flight finish.
 func (a *App) Serve(ctx context.Context, h http.Handler) error {
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
 	a.printUsage()
 	fmt.Fprintf(a.out, "Listening on %s\n", a.base)
-	errc := make(chan error, 1)
+	running := 1 + len(a.also)
+	errc := make(chan error, running)
 	go func() { errc <- srv.Serve(a.ln) }()
-	select {
-	case err := <-errc:
-		return err
-	case <-ctx.Done():
+	for _, s := range a.also {
+		go func() { errc <- s.serve() }()
 	}
-	fmt.Fprintln(a.out, "Shutting down")
+	var failed error
+	select {
+	case failed = <-errc: // a server stopped on its own: stop the others
+		running--
+		if failed == nil || errors.Is(failed, http.ErrServerClosed) {
+			failed = errors.New("a server stopped unexpectedly")
+		}
+	case <-ctx.Done():
+		fmt.Fprintln(a.out, "Shutting down")
+	}
+	for _, s := range a.also {
+		s.stop()
+	}
 	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	if err := srv.Shutdown(sctx); err != nil {
-		return err
+	errs := []error{failed, srv.Shutdown(sctx)}
+	for range running {
+		if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+			errs = append(errs, err)
+		}
 	}
-	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+	if err := errors.Join(errs...); err != nil {
 		return err
 	}
 	fmt.Fprintln(a.out, "Stopped")

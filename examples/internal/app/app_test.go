@@ -3,8 +3,12 @@ package app
 import (
 	"bytes"
 	"context"
+	"errors"
+	"fmt"
+	"io"
 	"net"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -33,7 +37,9 @@ func TestDialable(t *testing.T) {
 func TestNewRefusesIncompleteSettings(t *testing.T) {
 	_, err := New(lookup(map[string]string{"ADDR": "127.0.0.1:0", "OIDC_OP_URL": "http://127.0.0.1:1"}), &bytes.Buffer{})
 	require.Error(t, err)
-	for _, name := range []string{"OIDC_RS_BACKEND_CLASS", "OIDC_RS_CLIENT_ID", "OIDC_RS_CLIENT_SECRET", "OIDC_OP_INTROSPECTION_ENDPOINT", "OIDC_RS_SCOPES"} {
+	// OIDC_OP_INTROSPECTION_ENDPOINT is not required: core discovers it
+	// from OIDC_OP_URL.
+	for _, name := range []string{"OIDC_RS_BACKEND_CLASS", "OIDC_RS_CLIENT_ID", "OIDC_RS_CLIENT_SECRET", "OIDC_RS_SCOPES"} {
 		assert.Contains(t, err.Error(), name)
 	}
 }
@@ -49,4 +55,30 @@ func TestServeStopsWithTheContext(t *testing.T) {
 	require.NoError(t, a.Serve(ctx, http.NotFoundHandler()))
 	assert.Contains(t, out.String(), "curl -i -H 'Authorization: Bearer ")
 	assert.Contains(t, out.String(), "Stopped")
+}
+
+// TestServeRunsAnotherServer checks what the gRPC example relies on: a
+// server given to Also runs beside the HTTP one, is stopped before
+// "Stopped", and stops Serve when it fails; Usage replaces the curl
+// commands.
+func TestServeRunsAnotherServer(t *testing.T) {
+	var out bytes.Buffer
+	a, err := New(lookup(map[string]string{"ADDR": "127.0.0.1:0"}), &out)
+	require.NoError(t, err)
+	defer a.Close()
+	a.Usage = func(w io.Writer, tokens [2]string) { fmt.Fprintf(w, "  call with %d tokens\n", len(tokens)) }
+	stop := make(chan struct{})
+	a.Also(func() error { <-stop; return nil }, func() { close(stop) })
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	require.NoError(t, a.Serve(ctx, http.NotFoundHandler()))
+	assert.Contains(t, out.String(), "  call with 2 tokens\n")
+	assert.NotContains(t, out.String(), "curl")
+	assert.True(t, strings.HasSuffix(out.String(), "Shutting down\nStopped\n"), out.String())
+
+	b, err := New(lookup(map[string]string{"ADDR": "127.0.0.1:0", "OIDC_OP_URL": ""}), &bytes.Buffer{})
+	require.NoError(t, err)
+	defer b.Close()
+	b.Also(func() error { return errors.New("listener gone") }, func() {})
+	require.ErrorContains(t, b.Serve(context.Background(), http.NotFoundHandler()), "listener gone")
 }

@@ -42,6 +42,10 @@ func (a *App) printUsage() {
 	}
 	fmt.Fprintf(a.out, "OIDC_OP_URL is not set: started a development authorization server at %s\n", a.dev.URL)
 	fmt.Fprintln(a.out, "(set OIDC_OP_URL and the other OIDC_* variables to use a real one). Try, for 12 hours:")
+	if a.Usage != nil {
+		a.Usage(a.out, a.tokens)
+		return
+	}
 	fmt.Fprintf(a.out, "  curl -i -H 'Authorization: Bearer %s' %s/api/me\n", a.tokens[0], a.base)
 	fmt.Fprintf(a.out, "  curl -i -H 'Authorization: Bearer %s' %s/api/admin\n", a.tokens[1], a.base)
 	fmt.Fprintln(a.out, "The first token has scope \"groups\" only: /api/admin answers it 403 insufficient_scope.")

@@ -1,0 +1,39 @@
+package echov5rs
+
+import (
+	"github.com/labstack/echo/v5"
+
+	"github.com/oidcrs/oidcrs/core"
+)
+
+// Router is what RegisterRoutes mounts on: *echo.Echo and *echo.Group.
+type Router interface {
+	GET(path string, h echo.HandlerFunc, m ...echo.MiddlewareFunc) echo.RouteInfo
+}
+
+// RouteOption configures RegisterRoutes.
+type RouteOption func(*routes)
+
+type routes struct{ jwksPath string }
+
+// WithJWKSPath sets the path of the JWKS route. Default value: "/jwks".
+func WithJWKSPath(path string) RouteOption { return func(r *routes) { r.jwksPath = path } }
+
+// RegisterRoutes mounts on r, outside any authentication, GET /jwks
+// (rs.JWKSHandler: the resource server's public encryption keys, which the
+// authorization server fetches to encrypt RFC 9701 answers) and, with
+// Settings.Resource, GET of the RFC 9728 protected-resource metadata at
+// rs.MetadataPath (rs.MetadataHandler). It panics on a nil rs.
+func RegisterRoutes(r Router, rs *core.ResourceServer, opts ...RouteOption) {
+	mustHave(rs, "RegisterRoutes")
+	cfg := routes{jwksPath: "/jwks"}
+	for _, o := range opts {
+		if o != nil {
+			o(&cfg)
+		}
+	}
+	r.GET(cfg.jwksPath, echo.WrapHandler(rs.JWKSHandler()))
+	if p := rs.MetadataPath(); p != "" {
+		r.GET(p, echo.WrapHandler(rs.MetadataHandler()))
+	}
+}

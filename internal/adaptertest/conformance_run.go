@@ -1,0 +1,155 @@
+package adaptertest
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"sync/atomic"
+	"testing"
+
+	"github.com/oidcrs/oidcrs/core"
+	"github.com/oidcrs/oidcrs/core/oidcrstest"
+)
+
+// Caller sends one conformance request to an app and returns the answer,
+// in its transport's terms: path is one of ConformanceOptions' route paths
+// (a gRPC app maps it to a method), authorization the values of the
+// Authorization header or "authorization" metadata (none when empty). It
+// bounds the call with t.Context() and fails t when the call cannot be
+// made at all.
+type Caller[A any] func(t *testing.T, path string, authorization []string) A
+
+// CallerBuilder builds an adapter's app for rs, as opts describes, serves
+// it, and returns how to call it. It may register cleanups on t.
+type CallerBuilder[A any] func(t *testing.T, rs *core.ResourceServer, opts ConformanceOptions) Caller[A]
+
+// RunConformanceCalls runs the conformance table of RunConformance through
+// a transport other than HTTP: the same backends, resource servers,
+// tokens and verdicts. check compares each answer with the verdict
+// expected, mapping its HTTP status to the transport's own codes. The
+// JWKS cases, HTTP's alone, are left out; in JWT mode the authorization
+// server fetches the resource server's key from a loopback HTTP server of
+// the suite (rs.JWKSHandler), as an application serving gRPC would have
+// to provide.
+func RunConformanceCalls[A any](t *testing.T, build CallerBuilder[A], check func(t *testing.T, want Verdict, got A)) {
+	t.Helper()
+	runCases(t, transport[A]{
+		build: func(t *testing.T, rs *core.ResourceServer, opts ConformanceOptions) (Caller[A], http.Handler) {
+			return build(t, rs, opts), rs.JWKSHandler()
+		},
+		check: func(t *testing.T, c conformanceCase, _ *core.ResourceServer, got A) { check(t, c.want, got) },
+	})
+}
+
+// transport is what runCases needs of a way in.
+type transport[A any] struct {
+	// build builds the app for rs and returns how to call it and the
+	// handler that serves the JWKS at ConformanceJWKS.
+	build func(t *testing.T, rs *core.ResourceServer, opts ConformanceOptions) (Caller[A], http.Handler)
+	// check compares an answer with the case's verdict.
+	check func(t *testing.T, c conformanceCase, rs *core.ResourceServer, got A)
+	// jwks runs the JWKS cases.
+	jwks bool
+}
+
+type variant int
+
+const (
+	plain    variant = iota // no hook
+	withUser                // UserLookup hook
+	disabled                // core.Disabled
+)
+
+func conformanceOptions() ConformanceOptions {
+	anyOf, allOf := core.AnyScope("admin", "ops"), core.AllScopes("groups", "admin")
+	return ConformanceOptions{JWKSPath: ConformanceJWKS, Routes: []ConformanceRoute{
+		{Path: ConformanceProtected},
+		{Path: ConformanceOptional, Optional: true},
+		{Path: ConformanceSkipped, Skip: true},
+		{Path: ConformanceAnyScope, Scopes: &anyOf},
+		{Path: ConformanceAllScopes, Scopes: &allOf},
+	}}
+}
+
+// runCases is the one runner behind RunConformance and RunConformanceCalls:
+// for each backend, a fake authorization server, three resource servers,
+// the app built for each, and every case of the table.
+func runCases[A any](t *testing.T, tr transport[A]) {
+	t.Helper()
+	for _, mode := range []oidcrstest.Mode{oidcrstest.JSON, oidcrstest.JWT} {
+		t.Run(string(mode), func(t *testing.T) {
+			// The authorization server needs the JWKS URL before the
+			// resource servers, and so the apps, exist.
+			var jwks atomic.Pointer[http.Handler]
+			front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if h := jwks.Load(); h != nil {
+					(*h).ServeHTTP(w, r)
+					return
+				}
+				http.Error(w, "app not built yet", http.StatusServiceUnavailable)
+			}))
+			t.Cleanup(front.Close)
+			as, rss := startResourceServers(t, mode, front.URL+ConformanceJWKS)
+			var calls [3]Caller[A]
+			for i, rs := range rss {
+				call, h := tr.build(t, rs, conformanceOptions())
+				if call == nil {
+					t.Fatalf("the builder returned no caller")
+				}
+				calls[i] = call
+				if variant(i) == plain {
+					jwks.Store(&h)
+				}
+			}
+			for _, c := range conformanceCases(mode) {
+				if c.jwks && !tr.jwks {
+					continue
+				}
+				t.Run(c.name, func(t *testing.T) {
+					if c.fault != nil {
+						as.SetFault(c.fault)
+						defer as.SetFault(nil)
+					}
+					var auth []string
+					if c.auth != nil {
+						auth = c.auth(as)
+					}
+					tr.check(t, c, rss[c.variant], calls[c.variant](t, c.path, auth))
+				})
+			}
+		})
+	}
+}
+
+// startResourceServers starts a fake authorization server in mode, which
+// fetches the resource server's key from jwksURL in JWT mode, and the
+// suite's three resource servers, by variant.
+func startResourceServers(t *testing.T, mode oidcrstest.Mode, jwksURL string) (*oidcrstest.Server, [3]*core.ResourceServer) {
+	t.Helper()
+	pem, err := oidcrstest.GenerateRSAKeyPEM(2048)
+	if err != nil {
+		t.Fatalf("generating the resource server key: %v", err)
+	}
+	as := oidcrstest.Start(t, oidcrstest.Config{Mode: mode, RSJWKSURL: jwksURL})
+	st := as.Settings(pem)
+	hook := core.WithUserLookup(func(_ context.Context, ti *core.TokenInfo) (any, error) {
+		switch ti.Subject {
+		case oidcrstest.DefaultSubject:
+			return ConformanceUser{Subject: ti.Subject}, nil
+		case "ghost":
+			var none *ConformanceUser // a typed nil is no user either
+			return none, nil
+		}
+		return nil, nil
+	})
+	var rss [3]*core.ResourceServer
+	if rss[plain], err = core.New(st); err != nil {
+		t.Fatalf("core.New: %v", err)
+	}
+	if rss[withUser], err = core.New(st, hook); err != nil {
+		t.Fatalf("core.New with a user hook: %v", err)
+	}
+	rss[disabled] = core.Disabled(st, fmt.Errorf("disabled by the conformance suite"))
+	return as, rss
+}
