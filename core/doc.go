@@ -8,8 +8,12 @@
 // It ports django-lasuite's oidc_resource_server: the environment variables
 // keep the reference's names (see SettingsFromEnv) and the error
 // descriptions its messages. It imports no web framework; the adapters in
-// adapters/gin, adapters/echo and adapters/chi wrap ResourceServer, and its
-// Middleware serves net/http directly.
+// adapters/gin, adapters/echo, adapters/echov5, adapters/chi, adapters/grpc
+// and adapters/mcp wrap ResourceServer, and its Middleware serves net/http
+// directly. Beside introspection it checks RFC 9068 JWT access tokens
+// locally (BackendJWTAccessToken, Settings.LocalJWT), serves the RFC 9728
+// protected-resource metadata (Settings.Resource), shares verdicts between
+// replicas (WithSharedCache), and reports what it does (WithObserver).
 //
 // # One decision
 //
