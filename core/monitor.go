@@ -120,9 +120,13 @@ func (m *monitor) decided(ctx context.Context, err error) {
 // cache reports a cache lookup; a hit during an outage counts as a
 // request served from the cache.
 func (m *monitor) cache(ctx context.Context, level int, hit bool) {
-	if m == nil {
+	if m.obs == nil && m.down.Load() == 0 { // the hit path with nothing to report: no call
 		return
 	}
+	m.cacheSlow(ctx, level, hit)
+}
+
+func (m *monitor) cacheSlow(ctx context.Context, level int, hit bool) {
 	if hit && m.down.Load() > 0 {
 		for _, h := range m.health {
 			h.cachedOne()

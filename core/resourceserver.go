@@ -175,7 +175,9 @@ func (rs *ResourceServer) Authenticate(ctx context.Context, authorization []stri
 		return ctx, errNilServer
 	}
 	out, err := rs.authenticate(ctx, authorization)
-	rs.mon.decided(ctx, err)
+	if err != nil || rs.mon.obs != nil {
+		rs.mon.decided(ctx, err)
+	}
 	return out, err
 }
 
