@@ -21,7 +21,9 @@ func Middleware(rs *core.ResourceServer, opts ...core.MiddlewareOption) func(htt
 // RequireScopes returns rs.RequireScopes(req): middleware, placed after
 // Middleware, that answers 403 insufficient_scope unless the token
 // satisfies req (see core.AnyScope and core.AllScopes), and 401 when the
-// request carries no verified token. It panics on a nil rs.
+// request carries no verified token. Like every RequireScopes, it
+// advertises req's scopes in the RFC 9728 metadata (rs.AdvertiseScopes).
+// It panics on a nil rs.
 func RequireScopes(rs *core.ResourceServer, req core.ScopeRequirement) func(http.Handler) http.Handler {
 	mustHave(rs, "RequireScopes")
 	return rs.RequireScopes(req)

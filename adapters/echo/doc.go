@@ -2,8 +2,9 @@
 // oidcrs's core.ResourceServer: Middleware authenticates the bearer token
 // of each request (RFC 6750, RFC 7662 or RFC 9701 introspection),
 // RequireScopes adds per-route scope rules, RegisterRoutes serves the
-// resource server's public keys at /jwks, and TokenInfo, OriginAudience
-// and User read the result in handlers.
+// resource server's public keys at /jwks and, with Settings.Resource, its
+// RFC 9728 protected-resource metadata, and TokenInfo, OriginAudience and
+// User read the result in handlers.
 //
 // Every decision is core's (ResourceServer.Authenticate, and
 // core.IsAnonymous for the optional mode); this package only adapts it to

@@ -73,10 +73,12 @@ func (cfg *Config) authenticate(c echo.Context, next echo.HandlerFunc) error {
 // RequireScopes returns middleware, placed after Middleware, that answers
 // 403 insufficient_scope unless the token satisfies req (see
 // core.AnyScope and core.AllScopes), and 401 when the request carries no
-// verified token. It returns errors as Middleware does. It panics on a
-// nil rs.
+// verified token. It returns errors as Middleware does, and advertises
+// req's scopes in the RFC 9728 metadata (rs.AdvertiseScopes). It panics on
+// a nil rs.
 func RequireScopes(rs *core.ResourceServer, req core.ScopeRequirement) echo.MiddlewareFunc {
 	mustHave(rs, "RequireScopes")
+	rs.AdvertiseScopes(req)
 	s := &scopeCheck{rs: rs, req: req} // the per-request closure holds two words
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error { return s.check(c, next) }

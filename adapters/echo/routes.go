@@ -9,6 +9,8 @@ import (
 // Router is what RegisterRoutes mounts on: *echo.Echo and *echo.Group.
 type Router interface {
 	GET(path string, h echo.HandlerFunc, m ...echo.MiddlewareFunc) *echo.Route
+	HEAD(path string, h echo.HandlerFunc, m ...echo.MiddlewareFunc) *echo.Route
+	OPTIONS(path string, h echo.HandlerFunc, m ...echo.MiddlewareFunc) *echo.Route
 }
 
 // RouteOption configures RegisterRoutes.
@@ -19,10 +21,12 @@ type routes struct{ jwksPath string }
 // WithJWKSPath sets the path of the JWKS route. Default value: "/jwks".
 func WithJWKSPath(path string) RouteOption { return func(r *routes) { r.jwksPath = path } }
 
-// RegisterRoutes mounts GET /jwks (rs.JWKSHandler: the resource server's
-// public encryption keys, which the authorization server fetches to
-// encrypt RFC 9701 answers) on r, outside any authentication. It panics on
-// a nil rs.
+// RegisterRoutes mounts on r, outside any authentication, GET /jwks
+// (rs.JWKSHandler: the resource server's public encryption keys, which the
+// authorization server fetches to encrypt RFC 9701 answers) and, with
+// Settings.Resource, GET, HEAD and OPTIONS (the CORS preflight) of the RFC
+// 9728 protected-resource metadata at rs.MetadataPath (rs.MetadataHandler).
+// It panics on a nil rs.
 func RegisterRoutes(r Router, rs *core.ResourceServer, opts ...RouteOption) {
 	mustHave(rs, "RegisterRoutes")
 	cfg := routes{jwksPath: "/jwks"}
@@ -32,4 +36,10 @@ func RegisterRoutes(r Router, rs *core.ResourceServer, opts ...RouteOption) {
 		}
 	}
 	r.GET(cfg.jwksPath, echo.WrapHandler(rs.JWKSHandler()))
+	if p := rs.MetadataPath(); p != "" {
+		h := echo.WrapHandler(rs.MetadataHandler())
+		r.GET(p, h)
+		r.HEAD(p, h)
+		r.OPTIONS(p, h)
+	}
 }

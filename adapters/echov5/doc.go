@@ -2,9 +2,10 @@
 // oidcrs's core.ResourceServer: Middleware authenticates the bearer token
 // of each request (RFC 6750, RFC 7662 or RFC 9701 introspection),
 // RequireScopes adds per-route scope rules, RegisterRoutes serves the
-// resource server's public keys at /jwks, and TokenInfo, OriginAudience
-// and User read the result in handlers. It is the echors adapter (Echo
-// v4, module github.com/oidcrs/oidcrs/adapters/echo) in Echo v5's idioms:
+// resource server's public keys at /jwks and, with Settings.Resource, its
+// RFC 9728 protected-resource metadata, and TokenInfo, OriginAudience and
+// User read the result in handlers. It is the echors adapter (Echo v4,
+// module github.com/oidcrs/oidcrs/adapters/echo) in Echo v5's idioms:
 // *echo.Context, Config.ToMiddleware, and errors for an HTTPErrorHandler
 // taking (c, err).
 //

@@ -9,6 +9,8 @@ import (
 // Router is what RegisterRoutes mounts on: *echo.Echo and *echo.Group.
 type Router interface {
 	GET(path string, h echo.HandlerFunc, m ...echo.MiddlewareFunc) echo.RouteInfo
+	HEAD(path string, h echo.HandlerFunc, m ...echo.MiddlewareFunc) echo.RouteInfo
+	OPTIONS(path string, h echo.HandlerFunc, m ...echo.MiddlewareFunc) echo.RouteInfo
 }
 
 // RouteOption configures RegisterRoutes.
@@ -22,8 +24,9 @@ func WithJWKSPath(path string) RouteOption { return func(r *routes) { r.jwksPath
 // RegisterRoutes mounts on r, outside any authentication, GET /jwks
 // (rs.JWKSHandler: the resource server's public encryption keys, which the
 // authorization server fetches to encrypt RFC 9701 answers) and, with
-// Settings.Resource, GET of the RFC 9728 protected-resource metadata at
-// rs.MetadataPath (rs.MetadataHandler). It panics on a nil rs.
+// Settings.Resource, GET, HEAD and OPTIONS (the CORS preflight) of the RFC
+// 9728 protected-resource metadata at rs.MetadataPath (rs.MetadataHandler).
+// It panics on a nil rs.
 func RegisterRoutes(r Router, rs *core.ResourceServer, opts ...RouteOption) {
 	mustHave(rs, "RegisterRoutes")
 	cfg := routes{jwksPath: "/jwks"}
@@ -34,6 +37,9 @@ func RegisterRoutes(r Router, rs *core.ResourceServer, opts ...RouteOption) {
 	}
 	r.GET(cfg.jwksPath, echo.WrapHandler(rs.JWKSHandler()))
 	if p := rs.MetadataPath(); p != "" {
-		r.GET(p, echo.WrapHandler(rs.MetadataHandler()))
+		h := echo.WrapHandler(rs.MetadataHandler())
+		r.GET(p, h)
+		r.HEAD(p, h)
+		r.OPTIONS(p, h)
 	}
 }

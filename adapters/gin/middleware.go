@@ -63,9 +63,11 @@ func Middleware(rs *core.ResourceServer, opts ...Option) gin.HandlerFunc {
 // RequireScopes returns a gin.HandlerFunc, placed after Middleware, that
 // aborts with 403 insufficient_scope unless the token satisfies req (see
 // core.AnyScope and core.AllScopes), and with 401 when the request carries
-// no verified token. It panics on a nil rs.
+// no verified token. It advertises req's scopes in the RFC 9728 metadata
+// (rs.AdvertiseScopes). It panics on a nil rs.
 func RequireScopes(rs *core.ResourceServer, req core.ScopeRequirement) gin.HandlerFunc {
 	mustHave(rs, "RequireScopes")
+	rs.AdvertiseScopes(req)
 	return func(c *gin.Context) {
 		ti, _ := core.FromContext(c.Request.Context())
 		if err := req.Check(ti); err != nil {

@@ -14,10 +14,12 @@ type routes struct{ jwksPath string }
 // WithJWKSPath sets the path of the JWKS route. Default value: "/jwks".
 func WithJWKSPath(path string) RouteOption { return func(r *routes) { r.jwksPath = path } }
 
-// RegisterRoutes mounts GET /jwks (rs.JWKSHandler: the resource server's
-// public encryption keys, which the authorization server fetches to
-// encrypt RFC 9701 answers) on r, outside any authentication. It panics on
-// a nil rs.
+// RegisterRoutes mounts on r, outside any authentication, GET /jwks
+// (rs.JWKSHandler: the resource server's public encryption keys, which the
+// authorization server fetches to encrypt RFC 9701 answers) and, with
+// Settings.Resource, GET, HEAD and OPTIONS (the CORS preflight) of the RFC
+// 9728 protected-resource metadata at rs.MetadataPath (rs.MetadataHandler).
+// It panics on a nil rs.
 func RegisterRoutes(r gin.IRoutes, rs *core.ResourceServer, opts ...RouteOption) {
 	mustHave(rs, "RegisterRoutes")
 	cfg := routes{jwksPath: "/jwks"}
@@ -27,4 +29,10 @@ func RegisterRoutes(r gin.IRoutes, rs *core.ResourceServer, opts ...RouteOption)
 		}
 	}
 	r.GET(cfg.jwksPath, gin.WrapH(rs.JWKSHandler()))
+	if p := rs.MetadataPath(); p != "" {
+		h := gin.WrapH(rs.MetadataHandler())
+		r.GET(p, h)
+		r.HEAD(p, h)
+		r.OPTIONS(p, h)
+	}
 }

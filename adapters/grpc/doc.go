@@ -25,7 +25,9 @@
 //
 // The status message is the fixed description of the HTTP answer's body
 // (error_description), never an internal error text. The RFC 6750
-// challenge travels as "www-authenticate" trailing metadata.
+// challenge travels as "www-authenticate" trailing metadata; with
+// Settings.Resource, its 401 and 403 challenges carry
+// resource_metadata="<the metadata's URL>" after realm, as over HTTP.
 //
 // An answer from the authorization server that cannot be read or trusted
 // (ErrBadResponse: bad JSON, a failed decryption or signature, a wrong

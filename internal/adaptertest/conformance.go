@@ -78,25 +78,29 @@ func ConformanceReply(ti *core.TokenInfo, aud string, user any) string {
 
 // RunConformance checks that an adapter answers exactly like the others:
 // for each introspection backend (JSON, then RFC 9701 JWT) it starts a
-// fake authorization server, builds the adapter's app with build for three
-// resource servers (plain, with a UserLookup hook, disabled), serves each
-// on loopback and compares every answer in full (status, WWW-Authenticate,
-// Retry-After, Content-Type, Cache-Control and body bytes) with the
-// expected one. In JWT mode the authorization server fetches the resource
-// server's key from the adapter's JWKS route.
+// fake authorization server, builds the adapter's app with build for four
+// resource servers (plain, with a UserLookup hook, disabled, and with
+// Settings.Resource), serves each on loopback and compares every answer in
+// full (status, WWW-Authenticate, Retry-After, Content-Type,
+// Cache-Control, the CORS headers and body bytes) with the expected one.
+// In JWT mode the authorization server fetches the resource server's key
+// from the adapter's JWKS route. With Settings.Resource, the app's
+// RegisterRoutes must serve the RFC 9728 metadata (GET, HEAD and the
+// OPTIONS preflight) at rs.MetadataPath, and its RequireScopes must
+// advertise the routes' scopes there.
 func RunConformance(t *testing.T, build ConformanceBuilder) {
 	t.Helper()
 	runCases(t, transport[conformanceResponse]{
-		jwks: true,
-		build: func(t *testing.T, rs *core.ResourceServer, opts ConformanceOptions) (Caller[conformanceResponse], http.Handler) {
+		http: true,
+		build: func(t *testing.T, rs *core.ResourceServer, opts ConformanceOptions) (methodCaller[conformanceResponse], http.Handler) {
 			h := build(t, rs, opts)
 			if h == nil {
 				t.Fatalf("the builder returned a nil handler")
 			}
 			srv := httptest.NewServer(h)
 			t.Cleanup(srv.Close)
-			return func(t *testing.T, path string, authorization []string) conformanceResponse {
-				return httpGet(t, srv, path, authorization)
+			return func(t *testing.T, method, path string, authorization []string) conformanceResponse {
+				return httpDo(t, srv, method, path, authorization)
 			}, h
 		},
 		check: checkHTTP,
@@ -111,6 +115,7 @@ type conformanceResponse struct {
 	RetryAfter      string
 	ContentType     string
 	CacheControl    string
+	CORS            string // the Access-Control-* headers, "Name: value" lines
 	Body            string
 }
 
@@ -126,8 +131,8 @@ func httpAnswer(v Verdict) conformanceResponse {
 		Body: fmt.Sprintf(`{"error":%q,"error_description":%q}`+"\n", v.Error, v.Description)}
 }
 
-func httpGet(t *testing.T, srv *httptest.Server, path string, authorization []string) conformanceResponse {
-	req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, srv.URL+path, nil)
+func httpDo(t *testing.T, srv *httptest.Server, method, path string, authorization []string) conformanceResponse {
+	req, err := http.NewRequestWithContext(t.Context(), method, srv.URL+path, nil)
 	if err != nil {
 		t.Fatalf("building the request: %v", err)
 	}
@@ -137,7 +142,7 @@ func httpGet(t *testing.T, srv *httptest.Server, path string, authorization []st
 	client := &http.Client{Transport: srv.Client().Transport, Timeout: 30 * time.Second}
 	resp, err := client.Do(req)
 	if err != nil {
-		t.Fatalf("GET %s: %v", path, err)
+		t.Fatalf("%s %s: %v", method, path, err)
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(resp.Body)
@@ -150,6 +155,7 @@ func httpGet(t *testing.T, srv *httptest.Server, path string, authorization []st
 		RetryAfter:      strings.Join(resp.Header.Values("Retry-After"), "\n"),
 		ContentType:     strings.Join(resp.Header.Values("Content-Type"), "\n"),
 		CacheControl:    strings.Join(resp.Header.Values("Cache-Control"), "\n"),
+		CORS:            corsHeaders(resp.Header),
 		Body:            string(body),
 	}
 }
@@ -157,7 +163,13 @@ func httpGet(t *testing.T, srv *httptest.Server, path string, authorization []st
 // checkHTTP compares an HTTP answer with the case's verdict, byte for byte.
 func checkHTTP(t *testing.T, c conformanceCase, rs *core.ResourceServer, got conformanceResponse) {
 	want := httpAnswer(c.want)
-	if c.jwks {
+	switch {
+	case c.metadata:
+		var ok bool
+		if want, ok = metadataAnswer(t, c, rs, got); !ok {
+			return
+		}
+	case c.jwks:
 		rec := httptest.NewRecorder()
 		rs.JWKSHandler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, ConformanceJWKS, nil))
 		want = conformanceResponse{Status: http.StatusOK, ContentType: "application/json",
@@ -165,13 +177,13 @@ func checkHTTP(t *testing.T, c conformanceCase, rs *core.ResourceServer, got con
 		checkPublicJWKS(t, []byte(got.Body))
 	}
 	if got != want {
-		t.Errorf("GET %s answered\n%s\nwant\n%s", c.path, describe(got), describe(want))
+		t.Errorf("%s %s answered\n%s\nwant\n%s", c.httpMethod(), c.path, describe(got), describe(want))
 	}
 }
 
 func describe(r conformanceResponse) string {
-	return fmt.Sprintf("  status %d\n  WWW-Authenticate %q\n  Retry-After %q\n  Content-Type %q\n  Cache-Control %q\n  body %q",
-		r.Status, r.WWWAuthenticate, r.RetryAfter, r.ContentType, r.CacheControl, r.Body)
+	return fmt.Sprintf("  status %d\n  WWW-Authenticate %q\n  Retry-After %q\n  Content-Type %q\n  Cache-Control %q\n  CORS %q\n  body %q",
+		r.Status, r.WWWAuthenticate, r.RetryAfter, r.ContentType, r.CacheControl, r.CORS, r.Body)
 }
 
 // checkPublicJWKS checks that a JWKS holds keys and no private member.

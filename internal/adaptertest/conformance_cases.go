@@ -22,6 +22,22 @@ type conformanceCase struct {
 	fault   *oidcrstest.Fault
 	want    Verdict
 	jwks    bool // HTTP only: the answer is the resource server's JWKS document
+
+	// HTTP only: the answer is the RFC 9728 metadata document of a
+	// resource server with Settings.Resource, or 404 without one.
+	metadata bool
+	method   string // HTTP only: the request's method; "" is GET
+}
+
+// httpOnly reports whether the case is HTTP's alone.
+func (c conformanceCase) httpOnly() bool { return c.jwks || c.metadata || c.method != "" }
+
+// httpMethod is the case's request method.
+func (c conformanceCase) httpMethod() string {
+	if c.method == "" {
+		return http.MethodGet
+	}
+	return c.method
 }
 
 // Verdict is what a conformance case expects, in terms every transport

@@ -28,37 +28,48 @@ type CallerBuilder[A any] func(t *testing.T, rs *core.ResourceServer, opts Confo
 // a transport other than HTTP: the same backends, resource servers,
 // tokens and verdicts. check compares each answer with the verdict
 // expected, mapping its HTTP status to the transport's own codes. The
-// JWKS cases, HTTP's alone, are left out; in JWT mode the authorization
-// server fetches the resource server's key from a loopback HTTP server of
-// the suite (rs.JWKSHandler), as an application serving gRPC would have
-// to provide.
+// JWKS and metadata cases, HTTP's alone, are left out; in JWT mode the
+// authorization server fetches the resource server's key from a loopback
+// HTTP server of the suite (rs.JWKSHandler), as an application serving
+// gRPC would have to provide.
 func RunConformanceCalls[A any](t *testing.T, build CallerBuilder[A], check func(t *testing.T, want Verdict, got A)) {
 	t.Helper()
 	runCases(t, transport[A]{
-		build: func(t *testing.T, rs *core.ResourceServer, opts ConformanceOptions) (Caller[A], http.Handler) {
-			return build(t, rs, opts), rs.JWKSHandler()
+		build: func(t *testing.T, rs *core.ResourceServer, opts ConformanceOptions) (methodCaller[A], http.Handler) {
+			c := build(t, rs, opts)
+			if c == nil {
+				return nil, nil
+			}
+			return func(t *testing.T, _, path string, authorization []string) A { return c(t, path, authorization) },
+				rs.JWKSHandler()
 		},
 		check: func(t *testing.T, c conformanceCase, _ *core.ResourceServer, got A) { check(t, c.want, got) },
 	})
 }
 
+// methodCaller is a Caller that also takes the request's method: GET, or
+// another for the HTTP-only cases.
+type methodCaller[A any] func(t *testing.T, method, path string, authorization []string) A
+
 // transport is what runCases needs of a way in.
 type transport[A any] struct {
 	// build builds the app for rs and returns how to call it and the
 	// handler that serves the JWKS at ConformanceJWKS.
-	build func(t *testing.T, rs *core.ResourceServer, opts ConformanceOptions) (Caller[A], http.Handler)
+	build func(t *testing.T, rs *core.ResourceServer, opts ConformanceOptions) (methodCaller[A], http.Handler)
 	// check compares an answer with the case's verdict.
 	check func(t *testing.T, c conformanceCase, rs *core.ResourceServer, got A)
-	// jwks runs the JWKS cases.
-	jwks bool
+	// http runs the HTTP-only cases: the JWKS and metadata documents.
+	http bool
 }
 
 type variant int
 
 const (
-	plain    variant = iota // no hook
-	withUser                // UserLookup hook
-	disabled                // core.Disabled
+	plain        variant = iota // no hook
+	withUser                    // UserLookup hook
+	disabled                    // core.Disabled
+	withResource                // Settings.Resource: RFC 9728 metadata and the audience check
+	variants                    // the number of variants
 )
 
 func conformanceOptions() ConformanceOptions {
@@ -73,8 +84,8 @@ func conformanceOptions() ConformanceOptions {
 }
 
 // runCases is the one runner behind RunConformance and RunConformanceCalls:
-// for each backend, a fake authorization server, three resource servers,
-// the app built for each, and every case of the table.
+// for each backend, a fake authorization server, a resource server per
+// variant, the app built for each, and every case of the tables.
 func runCases[A any](t *testing.T, tr transport[A]) {
 	t.Helper()
 	for _, mode := range []oidcrstest.Mode{oidcrstest.JSON, oidcrstest.JWT} {
@@ -91,7 +102,7 @@ func runCases[A any](t *testing.T, tr transport[A]) {
 			}))
 			t.Cleanup(front.Close)
 			as, rss := startResourceServers(t, mode, front.URL+ConformanceJWKS)
-			var calls [3]Caller[A]
+			var calls [variants]methodCaller[A]
 			for i, rs := range rss {
 				call, h := tr.build(t, rs, conformanceOptions())
 				if call == nil {
@@ -102,8 +113,8 @@ func runCases[A any](t *testing.T, tr transport[A]) {
 					jwks.Store(&h)
 				}
 			}
-			for _, c := range conformanceCases(mode) {
-				if c.jwks && !tr.jwks {
+			for _, c := range append(conformanceCases(mode), resourceCases()...) {
+				if c.httpOnly() && !tr.http {
 					continue
 				}
 				t.Run(c.name, func(t *testing.T) {
@@ -115,7 +126,7 @@ func runCases[A any](t *testing.T, tr transport[A]) {
 					if c.auth != nil {
 						auth = c.auth(as)
 					}
-					tr.check(t, c, rss[c.variant], calls[c.variant](t, c.path, auth))
+					tr.check(t, c, rss[c.variant], calls[c.variant](t, c.httpMethod(), c.path, auth))
 				})
 			}
 		})
@@ -124,8 +135,8 @@ func runCases[A any](t *testing.T, tr transport[A]) {
 
 // startResourceServers starts a fake authorization server in mode, which
 // fetches the resource server's key from jwksURL in JWT mode, and the
-// suite's three resource servers, by variant.
-func startResourceServers(t *testing.T, mode oidcrstest.Mode, jwksURL string) (*oidcrstest.Server, [3]*core.ResourceServer) {
+// suite's resource servers, by variant.
+func startResourceServers(t *testing.T, mode oidcrstest.Mode, jwksURL string) (*oidcrstest.Server, [variants]*core.ResourceServer) {
 	t.Helper()
 	pem, err := oidcrstest.GenerateRSAKeyPEM(2048)
 	if err != nil {
@@ -143,7 +154,7 @@ func startResourceServers(t *testing.T, mode oidcrstest.Mode, jwksURL string) (*
 		}
 		return nil, nil
 	})
-	var rss [3]*core.ResourceServer
+	var rss [variants]*core.ResourceServer
 	if rss[plain], err = core.New(st); err != nil {
 		t.Fatalf("core.New: %v", err)
 	}
@@ -151,5 +162,12 @@ func startResourceServers(t *testing.T, mode oidcrstest.Mode, jwksURL string) (*
 		t.Fatalf("core.New with a user hook: %v", err)
 	}
 	rss[disabled] = core.Disabled(st, fmt.Errorf("disabled by the conformance suite"))
+	st.Resource = conformanceResource
+	if rss[withResource], err = core.New(st); err != nil {
+		t.Fatalf("core.New with a resource: %v", err)
+	}
+	if p := rss[withResource].MetadataPath(); p != conformanceMetadata {
+		t.Fatalf("the metadata path of %s is %q, want %q", conformanceResource, p, conformanceMetadata)
+	}
 	return as, rss
 }

@@ -20,4 +20,5 @@ const (
 	descNoUser            = "Login failed: No user found for the given access token."
 	descNoSubject         = "User info contained no recognizable user identification"
 	descMisconfigured     = "Resource Server is improperly configured"
+	descWrongResource     = "The access token was not issued for this resource"
 )
