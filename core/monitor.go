@@ -212,7 +212,7 @@ func (h *health) record(ctx context.Context, outcome string) {
 		h.m.down.Add(-1)
 		h.mu.Unlock()
 		h.m.logger.LogAttrs(ctx, slog.LevelInfo, "oidcrs: "+string(h.endpoint)+" is back",
-			slog.Duration("outage", now.Sub(change.Since).Round(time.Millisecond)),
+			slog.String("outage", now.Sub(change.Since).Round(time.Millisecond).String()),
 			slog.Int64("failed_calls", change.Failures), slog.Int64("requests_refused", change.Refused),
 			slog.Int64("requests_from_cache", change.Cached))
 		h.notify(ctx, change)
@@ -236,7 +236,7 @@ func (h *health) record(ctx context.Context, outcome string) {
 		h.lastSummary, h.sumFailures, h.sumRefused, h.sumCached = now, 0, 0, 0
 		h.mu.Unlock()
 		h.m.logger.LogAttrs(ctx, slog.LevelWarn, "oidcrs: "+string(h.endpoint)+" still failing",
-			slog.String("failure", outcome), slog.Time("since", since), slog.Duration("interval", h.m.interval),
+			slog.String("failure", outcome), slog.Time("since", since), slog.String("interval", h.m.interval.String()),
 			slog.Int64("failed_calls", f), slog.Int64("requests_refused", r), slog.Int64("requests_from_cache", c))
 	}
 }

@@ -87,7 +87,7 @@ func NewObserver(opts ...Option) (core.Observer, error) {
 	o.joined, err = m.Int64Counter("oidcrs.collapsed", metric.WithUnit("{request}"),
 		metric.WithDescription("Requests that joined the check of the same token already under way."))
 	add(err)
-	o.healthy, err = m.Int64Gauge("oidcrs.endpoint.healthy", metric.WithUnit("1"),
+	o.healthy, err = m.Int64Gauge("oidcrs.endpoint.healthy", metric.WithUnit("{state}"),
 		metric.WithDescription("1 while an endpoint works, 0 while it fails."))
 	add(err)
 	if err := errors.Join(errs...); err != nil {
