@@ -144,6 +144,7 @@ func checkRoutes(t *testing.T, base, me, admin string) {
 		})
 	}
 	checkJWKS(t, base)
+	checkNoMetrics(t, base)
 }
 
 // checkJWKS checks an example's /jwks: one public encryption key.

@@ -9,7 +9,9 @@ replace (
 	github.com/oidcrs/oidcrs/adapters/echov5 => ../adapters/echov5
 	github.com/oidcrs/oidcrs/adapters/gin => ../adapters/gin
 	github.com/oidcrs/oidcrs/adapters/grpc => ../adapters/grpc
+	github.com/oidcrs/oidcrs/adapters/mcp => ../adapters/mcp
 	github.com/oidcrs/oidcrs/cache/redis => ../cache/redis
+	github.com/oidcrs/oidcrs/otel => ../otel
 )
 
 require (
@@ -18,15 +20,46 @@ require (
 	github.com/go-jose/go-jose/v4 v4.1.9
 	github.com/labstack/echo/v4 v4.16.0
 	github.com/labstack/echo/v5 v5.4.4
+	github.com/modelcontextprotocol/go-sdk v1.8.0
 	github.com/oidcrs/oidcrs v0.0.0-00010101000000-000000000000
 	github.com/oidcrs/oidcrs/adapters/chi v0.0.0-00010101000000-000000000000
 	github.com/oidcrs/oidcrs/adapters/echo v0.0.0-00010101000000-000000000000
 	github.com/oidcrs/oidcrs/adapters/echov5 v0.0.0-00010101000000-000000000000
 	github.com/oidcrs/oidcrs/adapters/gin v0.0.0-00010101000000-000000000000
 	github.com/oidcrs/oidcrs/adapters/grpc v0.0.0-00010101000000-000000000000
+	github.com/oidcrs/oidcrs/adapters/mcp v0.0.0-00010101000000-000000000000
 	github.com/oidcrs/oidcrs/cache/redis v0.0.0-00010101000000-000000000000
+	github.com/oidcrs/oidcrs/otel v0.0.0-00010101000000-000000000000
+	github.com/prometheus/client_golang v1.24.1
+	github.com/prometheus/otlptranslator v1.0.0
 	github.com/stretchr/testify v1.12.1
+	go.opentelemetry.io/otel/exporters/prometheus v0.69.0
+	go.opentelemetry.io/otel/sdk/metric v1.47.0
 	google.golang.org/grpc v1.85.0
+)
+
+require (
+	github.com/beorn7/perks v1.0.1 // indirect
+	github.com/go-logr/logr v1.4.4 // indirect
+	github.com/go-logr/stdr v1.2.2 // indirect
+	github.com/google/jsonschema-go v0.4.3 // indirect
+	github.com/google/uuid v1.6.0 // indirect
+	github.com/munnerz/goautoneg v0.0.0-20191010083416-a7dc8b61c822 // indirect
+	github.com/prometheus/client_model v0.6.3 // indirect
+	github.com/prometheus/common v0.72.0 // indirect
+	github.com/prometheus/procfs v0.22.0 // indirect
+	github.com/segmentio/asm v1.1.3 // indirect
+	github.com/segmentio/encoding v0.5.4 // indirect
+	github.com/yosida95/uritemplate/v3 v3.0.2 // indirect
+	go.opentelemetry.io/auto/sdk v1.2.1 // indirect
+	go.opentelemetry.io/otel v1.47.0 // indirect
+	go.opentelemetry.io/otel/log v1.47.0 // indirect
+	go.opentelemetry.io/otel/metric v1.47.0 // indirect
+	go.opentelemetry.io/otel/sdk v1.47.0 // indirect
+	go.opentelemetry.io/otel/trace v1.47.0 // indirect
+	golang.org/x/oauth2 v0.37.0 // indirect
+	golang.org/x/sync v0.23.0 // indirect
+	golang.org/x/time v0.15.0 // indirect
 )
 
 require (

@@ -154,4 +154,5 @@ func checkGRPC(t *testing.T, base, grpcAddr, me, admin string) {
 		assert.JSONEq(t, `{"status":"ok"}`, string(body))
 	})
 	checkJWKS(t, base)
+	checkNoMetrics(t, base)
 }

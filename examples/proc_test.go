@@ -39,7 +39,7 @@ func buildExamples(t *testing.T) string {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), buildTimeout)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, "go", append(args, "./gin", "./echo", "./echov5", "./chi", "./grpc", "./grpc/whoami")...)
+	cmd := exec.CommandContext(ctx, "go", append(args, "./gin", "./echo", "./echov5", "./chi", "./grpc", "./grpc/whoami", "./mcp")...)
 	out, err := cmd.CombinedOutput()
 	require.NoError(t, err, "go build: %s", out)
 	return dir
@@ -67,13 +67,15 @@ type proc struct {
 	err    error // Wait's result, after done
 }
 
-// start runs bin with env (and no inherited OIDC_* or ADDR variable); the
-// process is killed when the test ends if it is still running.
+// start runs bin with env (and no inherited OIDC_*, LOG_*, METRICS or
+// ADDR variable); the process is killed when the test ends if it is still
+// running.
 func start(t *testing.T, bin string, env map[string]string) *proc {
 	t.Helper()
 	cmd := exec.Command(bin)
 	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "OIDC_") && !strings.HasPrefix(kv, "ADDR=") {
+		if !strings.HasPrefix(kv, "OIDC_") && !strings.HasPrefix(kv, "ADDR=") &&
+			!strings.HasPrefix(kv, "LOG_") && !strings.HasPrefix(kv, "METRICS=") {
 			cmd.Env = append(cmd.Env, kv)
 		}
 	}

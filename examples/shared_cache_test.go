@@ -44,7 +44,11 @@ func TestExamplesShareOneCache(t *testing.T) {
 		out := p.waitFor(t, "Listening on http://"+addr)
 		assert.NotContains(t, strings.Join(out, "\n"), secret)
 		bases = append(bases, "http://"+addr)
-		t.Cleanup(func() { p.stop(t) })
+		t.Cleanup(func() {
+			p.stop(t) // then stderr is complete
+			assert.Contains(t, requireStartLine(t, p.errors()), "shared_cache="+redis.URL())
+			assert.NotContains(t, p.errors(), secret)
+		})
 	}
 	bases = bases[:len(bases)-1] // the grpc example is called over gRPC
 	conn := dialGRPC(t, grpcAddr)

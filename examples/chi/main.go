@@ -5,6 +5,8 @@
 // Without OIDC_OP_URL it starts a development authorization server and
 // prints curl commands to try it; with the reference's OIDC_* variables it
 // uses the real one. ADDR sets the listen address (default 127.0.0.1:8080).
+// The log goes to stderr: text, or JSON with LOG_FORMAT=json, at
+// LOG_LEVEL (default info). METRICS=1 serves GET /metrics (Prometheus).
 package main
 
 import (

@@ -9,8 +9,10 @@
 // with the reference's OIDC_* variables it uses the real one. GRPC_ADDR
 // sets the gRPC listen address (default 127.0.0.1:9090); ADDR the HTTP one
 // (default 127.0.0.1:8080), which serves /jwks, the key an authorization
-// server answering RFC 9701 JWTs encrypts to, /healthz, and, with
-// OIDC_RS_RESOURCE, the RFC 9728 protected-resource metadata.
+// server answering RFC 9701 JWTs encrypts to, /healthz, with
+// OIDC_RS_RESOURCE the RFC 9728 protected-resource metadata, and with
+// METRICS=1 GET /metrics (Prometheus). The log goes to stderr: text, or
+// JSON with LOG_FORMAT=json, at LOG_LEVEL (default info).
 package main
 
 import (

@@ -1,7 +1,8 @@
 // Package app is what the example servers share: configuration from the
 // environment, the development authorization server, the answers of
-// /api/me and /api/admin, and serving with graceful shutdown (of a second
-// server too: the gRPC example's).
+// /api/me and /api/admin, the log (LOG_FORMAT, LOG_LEVEL), the metrics
+// (METRICS), and serving with graceful shutdown (of a second server too:
+// the gRPC example's).
 package app
 
 import (
@@ -9,8 +10,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"time"
 
 	"github.com/oidcrs/oidcrs/core"
@@ -24,17 +27,38 @@ const DefaultAddr = "127.0.0.1:8080"
 type App struct {
 	// RS is the resource server the routes use.
 	RS *core.ResourceServer
+	// Log is the example's logger, which RS logs to as well.
+	Log *slog.Logger
 	// Usage, when not nil, prints how to call the server with the
-	// development tokens (scope "groups"; "groups admin") instead of the
-	// curl commands for /api/me and /api/admin.
+	// development tokens (scopes Config.DevScopes: by default "groups",
+	// then "groups admin") instead of the curl commands for /api/me and
+	// /api/admin.
 	Usage func(w io.Writer, tokens [2]string)
 
-	ln     net.Listener
-	base   string // http://host:port of the listener
-	dev    *oidcrstest.Server
-	tokens [2]string // the development tokens: groups, and groups admin
-	out    io.Writer
-	also   []server
+	ln         net.Listener
+	base       string // http://host:port of the listener
+	dev        *oidcrstest.Server
+	devScopes  [2]string
+	tokens     [2]string // the development tokens, with devScopes
+	out        io.Writer
+	also       []server
+	onShutdown []func()
+	metrics    *metrics // nil without METRICS
+}
+
+// Config holds what New leaves at its default and NewWith lets an example
+// set.
+type Config struct {
+	// Log receives the log records. Default os.Stderr.
+	Log io.Writer
+	// ResourcePath, when not "", makes OIDC_RS_RESOURCE default to
+	// http://<ADDR><ResourcePath> (the MCP example's "/mcp"), with the
+	// development authorization server too, whose tokens then carry that
+	// aud. Default "": no default resource.
+	ResourcePath string
+	// DevScopes are the scope claims of the two development tokens.
+	// Default DevScope, and DevScope plus "admin".
+	DevScopes [2]string
 }
 
 // server is a second server that Serve runs beside the HTTP one.
@@ -50,24 +74,53 @@ func (a *App) Also(serve func() error, stop func()) {
 	a.also = append(a.also, server{serve: serve, stop: stop})
 }
 
-// New listens on ADDR (default DefaultAddr) and builds the resource server
-// from the reference's environment variables, read through lookup. Without
-// OIDC_OP_URL it starts a development authorization server instead (see
-// startDev). Messages go to out.
+// New is NewWith with the default Config: it logs to stderr.
 func New(lookup core.LookupFunc, out io.Writer) (*App, error) {
+	return NewWith(lookup, out, Config{})
+}
+
+// NewWith reads the log settings (LOG_FORMAT, LOG_LEVEL) and METRICS,
+// listens on ADDR (default DefaultAddr) and builds the resource server from
+// the reference's environment variables, read through lookup, logging to
+// cfg.Log and, with METRICS, recording metrics. Without OIDC_OP_URL it
+// starts a development authorization server instead (see startDev), whose
+// resource server takes OIDC_RS_RESOURCE (or cfg.ResourcePath's default)
+// alone from the environment. Messages for people go to out.
+func NewWith(lookup core.LookupFunc, out io.Writer, cfg Config) (*App, error) {
+	if cfg.Log == nil {
+		cfg.Log = os.Stderr
+	}
+	if cfg.DevScopes == [2]string{} {
+		cfg.DevScopes = [2]string{DevScope, DevScope + " admin"}
+	}
+	log, err := newLogger(lookup, cfg.Log)
+	m, merr := newMetrics(lookup)
+	if err = errors.Join(err, merr); err != nil {
+		m.close()
+		return nil, err
+	}
 	addr, ok := lookup("ADDR")
 	if !ok || addr == "" {
 		addr = DefaultAddr
 	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
+		m.close()
 		return nil, err
 	}
-	a := &App{ln: ln, base: "http://" + dialable(ln.Addr()), out: out}
+	a := &App{Log: log, ln: ln, base: "http://" + dialable(ln.Addr()), out: out, devScopes: cfg.DevScopes, metrics: m}
+	opts := []core.Option{core.WithLogger(log)}
+	if m != nil {
+		opts = append(opts, core.WithObserver(m.observer))
+	}
+	resource, _ := lookup("OIDC_RS_RESOURCE")
+	if resource == "" && cfg.ResourcePath != "" {
+		resource = a.base + cfg.ResourcePath
+	}
 	if url, _ := lookup("OIDC_OP_URL"); url == "" {
-		err = a.startDev()
+		err = a.startDev(resource, opts)
 	} else {
-		a.RS, err = fromEnv(lookup)
+		a.RS, err = fromEnv(withResource(lookup, resource), opts)
 	}
 	if err != nil {
 		a.Close()
@@ -75,6 +128,25 @@ func New(lookup core.LookupFunc, out io.Writer) (*App, error) {
 	}
 	return a, nil
 }
+
+// withResource reads OIDC_RS_RESOURCE as resource, everything else through
+// lookup.
+func withResource(lookup core.LookupFunc, resource string) core.LookupFunc {
+	return func(name string) (string, bool) {
+		if name == "OIDC_RS_RESOURCE" && resource != "" {
+			return resource, true
+		}
+		return lookup(name)
+	}
+}
+
+// URL is the http://host:port address clients dial.
+func (a *App) URL() string { return a.base }
+
+// OnShutdown makes Serve call f when shutdown begins, while requests in
+// flight finish: f ends long-lived streams (the MCP example closes its
+// sessions), which graceful shutdown would otherwise wait for.
+func (a *App) OnShutdown(f func()) { a.onShutdown = append(a.onShutdown, f) }
 
 // dialable turns the listener's address into one a client can dial: an
 // unspecified IP (0.0.0.0, ::) becomes loopback.
@@ -90,7 +162,7 @@ func dialable(addr net.Addr) string {
 }
 
 // Close stops the resource server (and its shared cache), the development
-// authorization server and the listener.
+// authorization server, the metrics and the listener.
 func (a *App) Close() {
 	if a.RS != nil {
 		_ = a.RS.Close()
@@ -98,14 +170,20 @@ func (a *App) Close() {
 	if a.dev != nil {
 		a.dev.Close()
 	}
+	a.metrics.close()
 	_ = a.ln.Close()
 }
 
-// Serve prints how to call the server, serves h (and the servers given to
-// Also) until ctx is done or a server fails, then shuts down gracefully,
-// letting requests in flight finish.
+// Serve logs the start-up line, prints how to call the server, serves h
+// (and the servers given to Also; with METRICS, GET /metrics before h)
+// until ctx is done or a server fails, then shuts down gracefully, letting
+// requests in flight finish.
 func (a *App) Serve(ctx context.Context, h http.Handler) error {
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: a.metrics.wrap(h), ReadHeaderTimeout: 10 * time.Second}
+	for _, f := range a.onShutdown {
+		srv.RegisterOnShutdown(f)
+	}
+	a.logStart()
 	a.printUsage()
 	fmt.Fprintf(a.out, "Listening on %s\n", a.base)
 	running := 1 + len(a.also)

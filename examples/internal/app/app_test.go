@@ -13,6 +13,9 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/oidcrs/oidcrs/core"
+	"github.com/oidcrs/oidcrs/core/oidcrstest"
 )
 
 func lookup(env map[string]string) func(string) (string, bool) {
@@ -81,4 +84,41 @@ func TestServeRunsAnotherServer(t *testing.T) {
 	defer b.Close()
 	b.Also(func() error { return errors.New("listener gone") }, func() {})
 	require.ErrorContains(t, b.Serve(context.Background(), http.NotFoundHandler()), "listener gone")
+}
+
+// TestResourcePath checks what the MCP example relies on: OIDC_RS_RESOURCE
+// defaults to the listener's URL plus the path, the development tokens
+// carry it as aud and DevScopes as scope, and an explicit
+// OIDC_RS_RESOURCE wins.
+func TestResourcePath(t *testing.T) {
+	a, err := NewWith(lookup(map[string]string{"ADDR": "127.0.0.1:0"}), &bytes.Buffer{},
+		Config{Log: io.Discard, ResourcePath: "/mcp", DevScopes: [2]string{"groups mcp", "groups"}})
+	require.NoError(t, err)
+	defer a.Close()
+	assert.Equal(t, a.URL()+"/mcp", a.RS.Settings().Resource)
+	mux := http.NewServeMux()
+	mux.Handle("GET /jwks", a.RS.JWKSHandler()) // the development server fetches it
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error)
+	go func() { done <- a.Serve(ctx, mux) }()
+	defer func() { cancel(); require.NoError(t, <-done) }()
+	for i, scopes := range []string{"groups mcp", "groups"} {
+		actx, err := a.RS.Authenticate(context.Background(), []string{"Bearer " + a.tokens[i]})
+		require.NoError(t, err)
+		ti, _ := core.FromContext(actx)
+		assert.Equal(t, strings.Fields(scopes), ti.Scopes)
+	}
+
+	as := oidcrstest.Start(t, oidcrstest.Config{})
+	env := map[string]string{"ADDR": "127.0.0.1:0", "OIDC_OP_URL": as.URL, "OIDC_RS_BACKEND_CLASS": "json",
+		"OIDC_RS_CLIENT_ID": "rs", "OIDC_RS_CLIENT_SECRET": "secret", "OIDC_RS_SCOPES": "groups"}
+	b, err := NewWith(lookup(env), &bytes.Buffer{}, Config{Log: io.Discard, ResourcePath: "/mcp"})
+	require.NoError(t, err)
+	defer b.Close()
+	assert.Equal(t, b.URL()+"/mcp", b.RS.Settings().Resource)
+	env["OIDC_RS_RESOURCE"] = "https://mcp.example/mcp"
+	c, err := NewWith(lookup(env), &bytes.Buffer{}, Config{Log: io.Discard, ResourcePath: "/mcp"})
+	require.NoError(t, err)
+	defer c.Close()
+	assert.Equal(t, "https://mcp.example/mcp", c.RS.Settings().Resource)
 }

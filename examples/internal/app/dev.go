@@ -14,8 +14,10 @@ const DevScope = "groups"
 // startDev starts the development authorization server: oidcrstest's fake
 // server on loopback, answering RFC 9701 JWTs encrypted to a fresh RSA key
 // of the example, which it fetches from the example's /jwks on its first
-// introspection. It mints two tokens to try the example with.
-func (a *App) startDev() error {
+// introspection. It mints two tokens to try the example with, with the
+// scopes of Config.DevScopes and, when resource is set (the resource
+// server's OIDC_RS_RESOURCE), that aud. opts go to core.New.
+func (a *App) startDev(resource string, opts []core.Option) error {
 	pem, err := oidcrstest.GenerateRSAKeyPEM(2048)
 	if err != nil {
 		return err
@@ -25,11 +27,18 @@ func (a *App) startDev() error {
 	if err != nil {
 		return fmt.Errorf("starting the development authorization server: %w", err)
 	}
-	if a.RS, err = core.New(a.dev.Settings(pem, DevScope)); err != nil {
+	s := a.dev.Settings(pem, DevScope)
+	s.Resource = resource
+	if a.RS, err = core.New(s, opts...); err != nil {
 		return err
 	}
-	a.tokens[0] = a.dev.Mint(map[string]any{"scope": DevScope})
-	a.tokens[1] = a.dev.Mint(map[string]any{"scope": DevScope + " admin"})
+	for i, scope := range a.devScopes {
+		claims := map[string]any{"scope": scope}
+		if resource != "" {
+			claims["aud"] = resource
+		}
+		a.tokens[i] = a.dev.Mint(claims)
+	}
 	return nil
 }
 
