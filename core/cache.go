@@ -196,8 +196,15 @@ func (c *memoryCache) remove(key cacheKey) {
 	s.mu.Unlock()
 }
 
-// len returns the number of entries, live or expired.
-func (c *memoryCache) len() int {
+// len returns the number of entries, live or expired: the count that
+// bounds the cache. An entry is inserted only after its place is reserved
+// in it and counted out only after it is deleted, so the maps never hold
+// more; summing the shards one by one while sets move entries between
+// them could count an entry twice.
+func (c *memoryCache) len() int { return int(c.count.Load()) }
+
+// entries sums the shards' maps; at rest it equals len.
+func (c *memoryCache) entries() int {
 	n := 0
 	for i := range int(c.mask) + 1 {
 		s := &c.shards[i]

@@ -135,6 +135,7 @@ func TestLoadCacheBound(t *testing.T) {
 	}
 	wg.Wait()
 	require.LessOrEqual(t, c.Len(), bound)
+	require.Equal(t, c.Len(), c.Entries(), "at rest the count is the maps' size")
 	for i := range 1000 { // alone now: a fresh entry must be found
 		k := core.KeyOf("last-" + strconv.Itoa(i))
 		c.Set(k, e, now)
