@@ -2,6 +2,8 @@ package rediscache_test
 
 import (
 	"context"
+	"net"
+	"sync"
 	"testing"
 	"time"
 
@@ -80,10 +82,34 @@ func TestKilledRedis(t *testing.T) {
 	worksAgain(t, store) // the same Store, reconnected
 }
 
-func TestUnreachableRedis(t *testing.T) {
+func TestUnresponsiveRedis(t *testing.T) {
 	t.Parallel()
-	// 192.0.2.0/24 (TEST-NET-1) is never routed: a dial hangs, not refused.
-	store, err := rediscache.Open("redis://192.0.2.1:6379/0", 50*time.Millisecond)
+	// A loopback listener that accepts connections and never answers: the
+	// store must give up at its timeout. (Tests reach loopback only.)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = ln.Close() })
+	var mu sync.Mutex
+	var held []net.Conn
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			held = append(held, c)
+			mu.Unlock()
+		}
+	}()
+	t.Cleanup(func() {
+		mu.Lock()
+		defer mu.Unlock()
+		for _, c := range held {
+			_ = c.Close()
+		}
+	})
+	store, err := rediscache.Open("redis://"+ln.Addr().String()+"/0", 50*time.Millisecond)
 	require.NoError(t, err)
 	defer store.Close()
 	failsFast(t, store)
