@@ -101,11 +101,12 @@ func BenchmarkCachedAuthenticate(b *testing.B) {
 	}
 }
 
-// BenchmarkContextWriteNetHTTP is the bare route behind a middleware that
-// only passes a value to it: one context.WithValue and one
-// Request.WithContext, the least any net/http middleware handing a
-// TokenInfo to its handler can do.
-func BenchmarkContextWriteNetHTTP(b *testing.B) {
+// BenchmarkFloorNetHTTP is the floor of a cache hit: the bare route
+// behind a middleware that only passes a value to it, one
+// context.WithValue and one Request.WithContext, the least any net/http
+// middleware handing a TokenInfo to its handler can do. CachedHit - Floor
+// is what oidcrs itself adds. (It was BenchmarkContextWriteNetHTTP.)
+func BenchmarkFloorNetHTTP(b *testing.B) {
 	ti := &core.TokenInfo{}
 	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		benchHandler.ServeHTTP(w, r.WithContext(core.NewContext(r.Context(), ti)))

@@ -8,13 +8,15 @@ import (
 	"google.golang.org/grpc/metadata"
 
 	"github.com/oidcrs/oidcrs/adapters/grpc"
+	"github.com/oidcrs/oidcrs/core"
 	"github.com/oidcrs/oidcrs/core/oidcrstest"
 	"github.com/oidcrs/oidcrs/internal/adaptertest"
 )
 
 // The benchmarks compare a unary handler with and without the
 // interceptor, every call a cache hit, so that CachedHit - Bare is what
-// the adapter and core add per call. In process, no transport: the
+// the adapter and core add per call, and CachedHit - Floor what is left
+// once the context write any such interceptor pays is taken out. In process, no transport: the
 // interceptor is called directly with the context a gRPC server would
 // give it (the incoming metadata), as the HTTP adapters' benchmarks call
 // ServeHTTP. The Bufconn pair measures the same through a whole gRPC
@@ -49,6 +51,39 @@ func BenchmarkBareGRPC(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		if _, err := bareCall(ctx, nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// floorKey is the context key of the floor interceptor's value.
+type floorKey struct{}
+
+// floorInterceptor only hands one value to the handler, the way the
+// interceptor does: one context.WithValue.
+func floorInterceptor(v *core.TokenInfo) grpc.UnaryServerInterceptor {
+	return func(ctx context.Context, req any, _ *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (any, error) {
+		return handler(context.WithValue(ctx, floorKey{}, v), req)
+	}
+}
+
+// floorHandler answers only when the floor interceptor's value reached
+// it.
+func floorHandler(ctx context.Context, _ any) (any, error) {
+	if ctx.Value(floorKey{}) == nil {
+		return nil, context.Canceled
+	}
+	return benchReply, nil
+}
+
+// BenchmarkFloorGRPC is the bare handler behind an interceptor that only
+// writes one value into the context: the least a unary interceptor
+// handing a TokenInfo to its handler can do.
+func BenchmarkFloorGRPC(b *testing.B) {
+	ic, ctx := floorInterceptor(new(core.TokenInfo)), benchContext()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := ic(ctx, nil, benchInfo, floorHandler); err != nil {
 			b.Fatal(err)
 		}
 	}

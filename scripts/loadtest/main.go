@@ -1,0 +1,246 @@
+// Command loadtest measures a route protected by oidcrs end to end, next to
+// the same route unprotected, over real HTTP/1.1 on loopback.
+//
+// It starts, in this one process, a fake authorization server
+// (core/oidcrstest, JSON introspection) and one HTTP server on 127.0.0.1
+// with two routes answering the same small JSON body: /open, unprotected,
+// and /api, the same handler behind rs.Middleware(). It mints one token,
+// which the first request caches, then sends keep-alive requests carrying
+// that token to each route from -c connections (one worker per
+// connection) and prints requests/s, p50 and p99 latency per route, and
+// the protected route's throughput as a share of the unprotected one's
+// (target: at least 90 %). Each route gets -d of load in total, split in
+// -rounds rounds that alternate the two routes (and which goes first), so
+// that noise on a shared machine hits both. Every loop is bounded by its
+// round's deadline: the program stops by itself.
+//
+//	go run ./scripts/loadtest                        # 64 connections, 10 s per route in 2 rounds
+//	go run ./scripts/loadtest -d 30s -rounds 6       # steadier
+//	go run ./scripts/loadtest -c 16 -d 2s            # a quick look
+//
+// The load generator shares the machine with the server: on a few CPUs
+// the requests/s are those of the pair, and the ratio is the figure to
+// read. Only the standard library, core and core/oidcrstest are used.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"runtime"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/oidcrs/oidcrs/core"
+	"github.com/oidcrs/oidcrs/core/oidcrstest"
+)
+
+func main() {
+	var o options
+	flag.IntVar(&o.conns, "c", 64, "connections (one worker each)")
+	flag.DurationVar(&o.duration, "d", 10*time.Second, "load per route, split over the rounds")
+	flag.IntVar(&o.rounds, "rounds", 2, "rounds; each runs both routes, alternating which goes first")
+	flag.Parse()
+	rep, err := load(context.Background(), o)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "loadtest:", err)
+		os.Exit(1)
+	}
+	rep.print(os.Stdout)
+}
+
+// options are the command's flags.
+type options struct {
+	conns    int
+	duration time.Duration
+	rounds   int
+}
+
+// routeStats is what one route measured over all rounds.
+type routeStats struct {
+	path    string
+	ok      int64           // 200 answers
+	failed  int64           // other statuses and transport errors
+	elapsed time.Duration   // sum of the rounds' wall times
+	lat     []time.Duration // every 200 answer's latency
+	perRnd  []float64       // requests/s of each round
+}
+
+func (s *routeStats) rps() float64 { return float64(s.ok) / s.elapsed.Seconds() }
+
+// percentile returns the p-th percentile of the sorted latencies.
+func (s *routeStats) percentile(p float64) time.Duration {
+	if len(s.lat) == 0 {
+		return 0
+	}
+	return s.lat[min(len(s.lat)-1, int(p*float64(len(s.lat))))]
+}
+
+// report is the outcome of load.
+type report struct {
+	opts          options
+	open, api     *routeStats
+	newConns      int64 // TCP connections the server accepted
+	introspection int64 // calls the authorization server received
+}
+
+// load runs the whole test: servers up, one warm-up request per route
+// (which caches the token), the rounds, servers down.
+func load(ctx context.Context, o options) (*report, error) {
+	if o.conns < 1 || o.rounds < 1 || o.duration <= 0 {
+		return nil, errors.New("-c and -rounds must be at least 1, -d positive")
+	}
+	as, err := oidcrstest.New(oidcrstest.Config{TokenTTL: 24 * time.Hour})
+	if err != nil {
+		return nil, err
+	}
+	defer as.Close()
+	token := as.Mint(nil)
+	st := as.Settings("")
+	st.CacheTTL = time.Hour
+	rs, err := core.New(st)
+	if err != nil {
+		return nil, err
+	}
+	defer func() { _ = rs.Close() }()
+
+	body := []byte(`{"ok":true}`)
+	handler := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write(body)
+	})
+	mux := http.NewServeMux()
+	mux.Handle("GET /open", handler)
+	mux.Handle("GET /api", rs.Middleware()(handler))
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	var newConns atomic.Int64
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second,
+		ConnState: func(_ net.Conn, s http.ConnState) {
+			if s == http.StateNew {
+				newConns.Add(1)
+			}
+		}}
+	go func() { _ = srv.Serve(ln) }()
+	defer func() { _ = srv.Close() }()
+
+	tr := &http.Transport{MaxIdleConns: o.conns, MaxIdleConnsPerHost: o.conns, MaxConnsPerHost: o.conns,
+		DisableCompression: true, IdleConnTimeout: time.Minute}
+	defer tr.CloseIdleConnections()
+	cl := &http.Client{Transport: tr, Timeout: 5 * time.Second}
+	base := "http://" + ln.Addr().String()
+	rep := &report{opts: o, open: &routeStats{path: "/open"}, api: &routeStats{path: "/api"}}
+	for _, s := range []*routeStats{rep.open, rep.api} {
+		if code, err := get(ctx, cl, base+s.path, token); err != nil || code != http.StatusOK {
+			return nil, fmt.Errorf("warm-up GET %s: status %d, %v", s.path, code, err)
+		}
+	}
+
+	per := o.duration / time.Duration(o.rounds)
+	for r := range o.rounds {
+		order := []*routeStats{rep.open, rep.api}
+		if r%2 == 1 {
+			order[0], order[1] = order[1], order[0]
+		}
+		for _, s := range order {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+			runRound(ctx, cl, base+s.path, token, o.conns, per, s)
+		}
+	}
+	for _, s := range []*routeStats{rep.open, rep.api} {
+		slices.Sort(s.lat)
+	}
+	rep.newConns = newConns.Load()
+	rep.introspection = as.IntrospectionCalls()
+	return rep, nil
+}
+
+// runRound sends requests to url from conns workers until d has passed,
+// and adds what they measured to s.
+func runRound(ctx context.Context, cl *http.Client, url, token string, conns int, d time.Duration, s *routeStats) {
+	start := time.Now()
+	deadline := start.Add(d)
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	var ok, failed int64
+	for range conns {
+		wg.Go(func() {
+			lat := make([]time.Duration, 0, 1024)
+			var bad int64
+			for t := time.Now(); t.Before(deadline) && ctx.Err() == nil; {
+				code, err := get(ctx, cl, url, token)
+				now := time.Now()
+				if err != nil || code != http.StatusOK {
+					bad++
+				} else {
+					lat = append(lat, now.Sub(t))
+				}
+				t = now
+			}
+			mu.Lock()
+			s.lat = append(s.lat, lat...)
+			ok += int64(len(lat))
+			failed += bad
+			mu.Unlock()
+		})
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	s.ok += ok
+	s.failed += failed
+	s.elapsed += elapsed
+	s.perRnd = append(s.perRnd, float64(ok)/elapsed.Seconds())
+}
+
+// get sends one GET with the bearer token and reads the whole answer, so
+// that the connection goes back to the pool.
+func get(ctx context.Context, cl *http.Client, url, token string) (int, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return 0, err
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := cl.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	_, err = io.Copy(io.Discard, resp.Body)
+	_ = resp.Body.Close()
+	return resp.StatusCode, err
+}
+
+// print writes the report.
+func (r *report) print(w io.Writer) {
+	o := r.opts
+	fmt.Fprintf(w, "loadtest: %d connections, HTTP/1.1 keep-alive on loopback, %d rounds x %v per route, %d CPU, %s %s/%s\n",
+		o.conns, o.rounds, o.duration/time.Duration(o.rounds), runtime.NumCPU(), runtime.Version(), runtime.GOOS, runtime.GOARCH)
+	for i := range r.open.perRnd {
+		fmt.Fprintf(w, "round %d: /open %.0f req/s, /api %.0f req/s, /api / /open %.1f %%\n",
+			i+1, r.open.perRnd[i], r.api.perRnd[i], 100*r.api.perRnd[i]/r.open.perRnd[i])
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "| route | requests | req/s | p50 | p99 | failed |")
+	fmt.Fprintln(w, "| --- | ---: | ---: | ---: | ---: | ---: |")
+	for _, s := range []*routeStats{r.open, r.api} {
+		fmt.Fprintf(w, "| %s | %d | %.0f | %v | %v | %d |\n", s.path, s.ok, s.rps(),
+			s.percentile(0.50).Round(time.Microsecond), s.percentile(0.99).Round(time.Microsecond), s.failed)
+	}
+	ratio := r.api.rps() / r.open.rps()
+	verdict := "met"
+	if ratio < 0.9 {
+		verdict = "missed"
+	}
+	fmt.Fprintf(w, "\nprotected / unprotected throughput: %.1f %% (target >= 90 %%: %s)\n", 100*ratio, verdict)
+	fmt.Fprintf(w, "TCP connections accepted: %d; authorization-server calls: %d\n", r.newConns, r.introspection)
+}
