@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"reflect"
+	"strconv"
 	"testing"
 	"time"
 
@@ -141,20 +142,16 @@ func TestMemoryCacheEvictsByTheGivenClock(t *testing.T) {
 	c := core.NewMemoryCache(1000)
 	t0 := time.Now().Add(time.Hour) // the injected clock runs an hour ahead
 	for i := range 1000 {
-		c.Set(core.KeyOf("old-"+string(rune('a'+i%26))+itoa(i)), core.CacheEntry{Info: &core.TokenInfo{}, Expires: t0.Add(time.Second)}, t0)
+		c.Set(core.KeyOf("old-"+string(rune('a'+i%26))+strconv.Itoa(i)), core.CacheEntry{Info: &core.TokenInfo{}, Expires: t0.Add(time.Second)}, t0)
 	}
 	later := t0.Add(time.Minute) // the old entries have expired by the injected clock, not by the wall clock
 	for i := range 300 {
-		c.Set(core.KeyOf("new-"+itoa(i)), core.CacheEntry{Info: &core.TokenInfo{}, Expires: later.Add(time.Hour)}, later)
+		c.Set(core.KeyOf("new-"+strconv.Itoa(i)), core.CacheEntry{Info: &core.TokenInfo{}, Expires: later.Add(time.Hour)}, later)
 	}
 	for i := range 300 {
-		_, ok := c.Get(core.KeyOf("new-"+itoa(i)), later)
+		_, ok := c.Get(core.KeyOf("new-"+strconv.Itoa(i)), later)
 		require.True(t, ok, "live entry %d was evicted while expired ones remained", i)
 	}
-}
-
-func itoa(i int) string {
-	return string(rune('0'+i/100%10)) + string(rune('0'+i/10%10)) + string(rune('0'+i%10))
 }
 
 // authenticate runs rs.Authenticate on one Authorization header value and

@@ -43,7 +43,7 @@ func (b *breaker) success() {
 }
 
 // failure records a failed call.
-func (b *breaker) failure(error) {
+func (b *breaker) failure() {
 	b.mu.Lock()
 	b.failures++
 	if (b.openUntil.IsZero() && b.failures >= b.threshold) || b.probing {

@@ -2,6 +2,7 @@ package core_test
 
 import (
 	"context"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -122,7 +123,7 @@ func TestObserver(t *testing.T) {
 	count := func(k string) { mu.Lock(); got[k]++; mu.Unlock() }
 	obs := core.Observer{
 		Decision: func(_ context.Context, d core.Decision) {
-			count("decision " + itoa3(d.Status))
+			count("decision " + strconv.Itoa(d.Status))
 		},
 		Cache: func(_ context.Context, level int, hit bool) {
 			if hit {
@@ -162,8 +163,4 @@ func TestObserver(t *testing.T) {
 		"hit": 2, "miss": 4, "call introspection": 4, "end ok": 3, "end status": 1,
 		"unhealthy": 1, "healthy": 1,
 	}, got)
-}
-
-func itoa3(n int) string {
-	return string([]byte{byte('0' + n/100), byte('0' + n/10%10), byte('0' + n%10)})
 }

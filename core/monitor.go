@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -68,14 +69,7 @@ func (m *monitor) recordHealth(ctx context.Context, ep Endpoint, err error) {
 // statusError is the cause of an unexpected HTTP status.
 type statusError int
 
-func (e statusError) Error() string { return "answered HTTP " + itoa(int(e)) }
-
-func itoa(n int) string {
-	if n < 0 || n > 999 {
-		return "?"
-	}
-	return string([]byte{byte('0' + n/100), byte('0' + n/10%10), byte('0' + n%10)})
-}
+func (e statusError) Error() string { return "answered HTTP " + strconv.Itoa(int(e)) }
 
 // outcomeOf classifies a call's end. A refusal of the token by the AS
 // (invalid_token) is a working AS.

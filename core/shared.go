@@ -90,7 +90,7 @@ func (sc *sharedCache) resolve(ctx context.Context, token string, ask func(conte
 	for {
 		found, held, err := sc.lookup(ctx, token, key, lock)
 		if err != nil {
-			sc.breaker.failure(err)
+			sc.breaker.failure()
 			return ask(ctx, token)
 		}
 		sc.breaker.success()
@@ -105,7 +105,7 @@ func (sc *sharedCache) resolve(ctx context.Context, token string, ask func(conte
 				return err
 			})
 			if err != nil {
-				sc.breaker.failure(err)
+				sc.breaker.failure()
 				return ask(ctx, token)
 			}
 			if got {
@@ -189,7 +189,7 @@ func (sc *sharedCache) share(ctx context.Context, key, lock, id, token string, v
 		defer sc.pending.Done()
 		if sealed != nil && ttl > 0 {
 			if err := sc.call(ctx, func(ctx context.Context) error { return sc.store.Set(ctx, key, sealed, ttl) }); err != nil {
-				sc.breaker.failure(err)
+				sc.breaker.failure()
 			}
 		}
 		if lock != "" {
