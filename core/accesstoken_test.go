@@ -52,7 +52,7 @@ func TestAccessTokenAlgorithms(t *testing.T) {
 			require.NoError(t, err)
 			assert.Equal(t, "alice", ti.Subject)
 			assert.Equal(t, []string{"groups", "openid"}, ti.Scopes)
-			assert.Equal(t, oidcrstest.DefaultSPClientID, ti.OriginAudience, "the origin audience is client_id")
+			assert.Equal(t, oidcrstest.DefaultSPClientID, ti.OriginAudience(), "the origin audience is client_id")
 			assert.Equal(t, as.URL, ti.Issuer)
 			assert.False(t, ti.ExpiresAt.IsZero())
 			assert.Zero(t, as.IntrospectionCalls())

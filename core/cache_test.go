@@ -219,8 +219,7 @@ func TestCachedTokenStillNeedsTheRouteScope(t *testing.T) {
 func TestStaleEntriesFromACacheAreNotTrusted(t *testing.T) {
 	now := time.Now()
 	planted := &core.TokenInfo{Subject: "planted", Scopes: []string{oidcrstest.DefaultScope}}
-	expired := *planted
-	expired.ExpiresAt = now.Add(-time.Second)
+	expired := &core.TokenInfo{Subject: "planted", Scopes: []string{oidcrstest.DefaultScope}, ExpiresAt: now.Add(-time.Second)}
 	for _, tc := range []struct {
 		name   string
 		entry  core.CacheEntry
@@ -229,7 +228,7 @@ func TestStaleEntriesFromACacheAreNotTrusted(t *testing.T) {
 	}{
 		{name: "live entry is used", entry: core.CacheEntry{Info: planted, Expires: now.Add(time.Hour)}, status: http.StatusNoContent, calls: 0},
 		{name: "entry past its Expires", entry: core.CacheEntry{Info: planted, Expires: now.Add(-time.Second)}, status: http.StatusUnauthorized, calls: 1},
-		{name: "token past its exp", entry: core.CacheEntry{Info: &expired, Expires: now.Add(time.Hour)}, status: http.StatusUnauthorized, calls: 1},
+		{name: "token past its exp", entry: core.CacheEntry{Info: expired, Expires: now.Add(time.Hour)}, status: http.StatusUnauthorized, calls: 1},
 		{name: "empty entry", entry: core.CacheEntry{Expires: now.Add(time.Hour)}, status: http.StatusUnauthorized, calls: 1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -51,17 +51,17 @@ func (c *claimChecker) check(claims map[string]any, now time.Time) (*TokenInfo, 
 			return nil, &authError{kind: ErrInvalidToken, desc: descInactive}
 		}
 	}
-	ti := &TokenInfo{Claims: claims}
+	var v verified
 	var err error
-	if ti.Issuer, err = optString(claims, "iss"); err != nil {
+	if v.issuer, err = optString(claims, "iss"); err != nil {
 		return nil, err
 	}
 	// The JWT backend checked the envelope's iss instead; an inner iss, when
 	// present, must still agree.
-	if ti.Issuer == "" && c.requireIssuer {
+	if v.issuer == "" && c.requireIssuer {
 		return nil, newError(ErrInvalidToken, descInvalidClaims, errNoIssuer)
 	}
-	if ti.Issuer != "" && ti.Issuer != c.issuer {
+	if v.issuer != "" && v.issuer != c.issuer {
 		return nil, newError(ErrInvalidToken, descInvalidClaims, errIssuer)
 	}
 	if c.resource != "" {
@@ -73,42 +73,41 @@ func (c *claimChecker) check(claims map[string]any, now time.Time) (*TokenInfo, 
 	if !present || scope == nil {
 		return nil, &authError{kind: ErrInsufficientScope, desc: descMissingScope, scope: c.scopeError.scope}
 	}
-	scopeStr, ok := scope.(string)
-	if !ok {
+	var ok bool
+	if v.scope, ok = scope.(string); !ok {
 		return nil, newError(ErrBadResponse, descInvalidClaims, errBadClaimType)
 	}
-	ti.Scopes = splitScopeClaim(scopeStr)
-	if !sharesOne(ti.Scopes, c.scopes) {
+	if !sharesOne(v.scope, c.scopes) {
 		return nil, c.scopeError
 	}
-	if err := c.audience(ti, claims[c.audienceClaim]); err != nil {
+	if v.audience, err = c.audience(claims[c.audienceClaim]); err != nil {
 		return nil, err
 	}
 	for _, f := range []struct {
 		name string
 		dst  *string
-	}{{"sub", &ti.Subject}, {"client_id", &ti.ClientID}, {"username", &ti.Username}, {"token_type", &ti.TokenType}} {
+	}{{"sub", &v.subject}, {"client_id", &v.clientID}, {"username", new(string)}, {"token_type", new(string)}} {
 		if *f.dst, err = optString(claims, f.name); err != nil {
 			return nil, err
 		}
 	}
-	if ti.ExpiresAt, ti.NotBefore, ti.IssuedAt, err = checkTimes(claims, now, c.leeway); err != nil {
+	if v.expires, _, _, err = checkTimes(claims, now, c.leeway); err != nil {
 		return nil, err
 	}
-	return ti, nil
+	return c.compact(claims, v)
 }
 
-// audience reads the origin audience from the configured claim.
-func (c *claimChecker) audience(ti *TokenInfo, v any) error {
+// audience reads the configured audience claim; its first value is the
+// origin audience.
+func (c *claimChecker) audience(v any) ([]string, error) {
 	if v == nil {
-		return &authError{kind: ErrInvalidToken, desc: descMissingAudience}
+		return nil, &authError{kind: ErrInvalidToken, desc: descMissingAudience}
 	}
 	auds, ok := parseAudience(v)
 	if !ok {
-		return newError(ErrInvalidToken, descMissingAudience, errAudienceType)
+		return nil, newError(ErrInvalidToken, descMissingAudience, errAudienceType)
 	}
-	ti.Audience, ti.OriginAudience = auds, auds[0]
-	return nil
+	return auds, nil
 }
 
 // splitScopeClaim splits a scope claim on the space character only, as
@@ -134,12 +133,12 @@ func splitScopeClaim(s string) []string {
 	return out
 }
 
-func sharesOne(have, want []string) bool {
-	for _, w := range want {
-		for _, h := range have {
-			if h == w {
-				return true
-			}
+// sharesOne reports whether the scope claim holds one of want, without
+// splitting it into a slice.
+func sharesOne(scope string, want []string) bool {
+	for f := range strings.SplitSeq(scope, " ") {
+		if f != "" && slices.Contains(want, f) {
+			return true
 		}
 	}
 	return false

@@ -36,7 +36,7 @@ func TestIntrospectionChecks(t *testing.T) {
 	leeway := func(s *core.Settings) { s.Leeway = 10 * time.Minute }
 	cases := []btClaimCase{
 		{name: "defaults accepted", check: func(t *testing.T, ti *core.TokenInfo) {
-			assert.Equal(t, oidcrstest.DefaultSPClientID, ti.OriginAudience)
+			assert.Equal(t, oidcrstest.DefaultSPClientID, ti.OriginAudience())
 		}},
 		{name: "active missing", claims: map[string]any{"active": nil},
 			kind: core.ErrBadResponse, status: http.StatusBadGateway, desc: core.DescInvalidClaims},
@@ -69,16 +69,16 @@ func TestIntrospectionChecks(t *testing.T) {
 			kind: core.ErrInvalidToken, status: http.StatusUnauthorized, desc: core.DescMissingAudience},
 		{name: "audience string is origin", claims: map[string]any{"client_id": "sp-2"},
 			check: func(t *testing.T, ti *core.TokenInfo) {
-				assert.Equal(t, "sp-2", ti.OriginAudience)
+				assert.Equal(t, "sp-2", ti.OriginAudience())
 				assert.Equal(t, []string{"sp-2"}, ti.Audience)
 			}},
 		{name: "aud claim array first is origin", claims: map[string]any{"aud": []string{"sp-a", "sp-b"}}, edit: audClaim,
 			check: func(t *testing.T, ti *core.TokenInfo) {
-				assert.Equal(t, "sp-a", ti.OriginAudience)
+				assert.Equal(t, "sp-a", ti.OriginAudience())
 				assert.Equal(t, []string{"sp-a", "sp-b"}, ti.Audience)
 			}},
 		{name: "aud claim string", claims: map[string]any{"aud": "sp-x"}, edit: audClaim,
-			check: func(t *testing.T, ti *core.TokenInfo) { assert.Equal(t, "sp-x", ti.OriginAudience) }},
+			check: func(t *testing.T, ti *core.TokenInfo) { assert.Equal(t, "sp-x", ti.OriginAudience()) }},
 		{name: "aud claim missing though client_id present", edit: audClaim,
 			kind: core.ErrInvalidToken, status: http.StatusUnauthorized, desc: core.DescMissingAudience},
 		{name: "audience empty array", claims: map[string]any{"aud": []string{}}, edit: audClaim,

@@ -34,7 +34,7 @@ func ExampleResourceServer_Authenticate() {
 		panic(err)
 	}
 	ti, _ := core.FromContext(ctx)
-	fmt.Println(ti.Subject, ti.OriginAudience, ti.Scopes)
+	fmt.Println(ti.Subject, ti.OriginAudience(), ti.Scopes)
 
 	for _, h := range [][]string{{"Bearer never-issued"}, nil, {"Bearer a", "Bearer b"}} {
 		_, err = rs.Authenticate(context.Background(), h)
@@ -63,7 +63,7 @@ func ExampleResourceServer_Middleware() {
 	}
 	hello := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if ti, ok := core.FromContext(r.Context()); ok {
-			fmt.Fprintf(w, "hello %s from %s", ti.Subject, ti.OriginAudience)
+			fmt.Fprintf(w, "hello %s from %s", ti.Subject, ti.OriginAudience())
 			return
 		}
 		fmt.Fprint(w, "hello stranger")

@@ -204,3 +204,13 @@ func (r Response) JSON() []byte {
 	r.Write(rec)
 	return bytes.TrimSuffix(rec.Body.Bytes(), []byte("\n"))
 }
+
+// CheckClaims runs the claim checks of a JSON-backend ResourceServer with
+// settings s (defaults filled in) on claims, decoded with json.Number, at
+// now: the TokenInfo a cache miss stores.
+func CheckClaims(s Settings, claims map[string]any, now time.Time) (*TokenInfo, error) {
+	return newClaimChecker(s.withDefaults()).check(claims, now)
+}
+
+// ClaimsDecoded reports whether ti keeps its decoded answer.
+func ClaimsDecoded(ti *TokenInfo) bool { return ti.claims.Load() != nil }

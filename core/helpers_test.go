@@ -127,7 +127,7 @@ func btServe(t testing.TB, rs *core.ResourceServer) *httptest.Server {
 			http.Error(w, "no token info", http.StatusInternalServerError)
 			return
 		}
-		_, _ = io.WriteString(w, ti.Subject+" "+ti.OriginAudience)
+		_, _ = io.WriteString(w, ti.Subject+" "+ti.OriginAudience())
 	})))
 	t.Cleanup(srv.Close)
 	return srv

@@ -133,8 +133,8 @@ func encodeVerdict(e cacheEntry) ([]byte, bool) {
 	binary.BigEndian.PutUint64(out[1:], uint64(e.expires.UnixNano()))
 	var body any
 	switch {
-	case e.info != nil:
-		out[0], body = verdictGood, e.info.Claims
+	case e.info != nil && e.info.rest != "":
+		out[0], body = verdictGood, json.RawMessage(e.info.answerJSON())
 	case e.err != nil:
 		r := sharedRejection{Desc: e.err.desc, Scope: e.err.scope}
 		for name, kind := range sharedKinds {

@@ -106,7 +106,7 @@ func TestVerdictEncoding(t *testing.T) {
 		t.Fatal("a good verdict is shared")
 	}
 	e, ok := decodeVerdict(good, c, now)
-	if !ok || e.info == nil || e.info.Subject != "u" || e.info.OriginAudience != "sp" {
+	if !ok || e.info == nil || e.info.Subject != "u" || e.info.OriginAudience() != "sp" {
 		t.Fatalf("decoded %+v %v", e, ok)
 	}
 	if _, ok := decodeVerdict(good, c, now.Add(2*time.Minute)); ok {

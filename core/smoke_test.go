@@ -63,7 +63,7 @@ func TestSmokeBothBackends(t *testing.T) {
 			ti, err := authenticate(rs, context.Background(), "Bearer "+tok)
 			require.NoError(t, err)
 			require.Equal(t, oidcrstest.DefaultSubject, ti.Subject)
-			require.Equal(t, oidcrstest.DefaultSPClientID, ti.OriginAudience)
+			require.Equal(t, oidcrstest.DefaultSPClientID, ti.OriginAudience())
 
 			_, err = authenticate(rs, context.Background(), "Bearer unknown-token")
 			require.ErrorIs(t, err, core.ErrInvalidToken)

@@ -2,47 +2,129 @@ package core
 
 import (
 	"context"
+	"encoding/json"
+	"maps"
 	"slices"
+	"strconv"
+	"sync/atomic"
 	"time"
 )
 
 // TokenInfo is a verified introspection answer: a token that is active,
 // from the configured issuer, with an accepted scope and an audience. A
-// ResourceServer shares one TokenInfo between requests with the same token:
-// treat it, its slices and its Claims as read-only.
+// ResourceServer shares one TokenInfo between every request with the same
+// token: treat it and its slices as read-only.
+//
+// It keeps the answer compactly: the fields below, and the other claims as
+// one JSON text, decoded only when Claim or Claims asks for them.
 type TokenInfo struct {
 	// Subject is the sub claim, or "" (client_credentials tokens have none).
 	Subject string
 	// ClientID is the client_id claim: the client the token was issued to.
 	ClientID string
-	// Username is the username claim, if any.
-	Username string
-	// TokenType is the token_type claim, if any.
-	TokenType string
 	// Scopes are the token's scopes, from the space-separated scope claim.
 	Scopes []string
 	// Audience holds every value of the audience claim
-	// (Settings.AudienceClaim).
+	// (Settings.AudienceClaim); its first is the origin audience.
 	Audience []string
-	// OriginAudience is the token's origin audience: the audience claim if
-	// it is a string, its first element if it is an array. The reference
-	// calls it resource_server_token_audience.
-	OriginAudience string
 	// Issuer is the iss claim, if any.
 	Issuer string
 	// ExpiresAt is the exp claim; zero when absent.
 	ExpiresAt time.Time
-	// IssuedAt is the iat claim; zero when absent.
-	IssuedAt time.Time
-	// NotBefore is the nbf claim; zero when absent.
-	NotBefore time.Time
-	// Claims holds the whole introspection answer, numbers as json.Number.
-	Claims map[string]any
+
+	scope  string                         // the scope claim, as sent
+	rest   string                         // flags, then the other claims as one JSON object; "" if not built by a check
+	claims atomic.Pointer[map[string]any] // the whole answer, decoded on the first Claim
 }
 
 // HasScope reports whether the token carries scope.
 func (t *TokenInfo) HasScope(scope string) bool {
 	return t != nil && slices.Contains(t.Scopes, scope)
+}
+
+// OriginAudience is the token's origin audience: the audience claim if it
+// is a string, its first element if it is an array. The reference calls
+// it resource_server_token_audience.
+func (t *TokenInfo) OriginAudience() string {
+	if t == nil || len(t.Audience) == 0 {
+		return ""
+	}
+	return t.Audience[0]
+}
+
+// Claim returns one claim of the introspection answer (numbers as
+// json.Number, objects as map[string]any, arrays as []any). The first call
+// on a TokenInfo decodes the whole answer once and keeps it; every request
+// with the same token shares it, so never modify a value it returns. A
+// TokenInfo built by hand, not by a check, has no claims.
+func (t *TokenInfo) Claim(name string) (any, bool) {
+	m := t.claimMap()
+	v, ok := m[name]
+	return v, ok
+}
+
+// Claims returns the whole introspection answer, numbers as json.Number:
+// a new map on each call, which the caller may change; the values inside
+// it (arrays, objects) are shared, as Claim's are. It is nil for a
+// TokenInfo built by hand.
+func (t *TokenInfo) Claims() map[string]any {
+	m := t.claimMap()
+	if m == nil {
+		return nil
+	}
+	return maps.Clone(m)
+}
+
+func (t *TokenInfo) claimMap() map[string]any {
+	if t == nil || t.rest == "" {
+		return nil
+	}
+	if p := t.claims.Load(); p != nil {
+		return *p
+	}
+	m, err := decodeObject(t.answerJSON())
+	if err != nil { // cannot happen: answerJSON writes what a check read
+		return nil
+	}
+	t.claims.CompareAndSwap(nil, &m)
+	return *t.claims.Load()
+}
+
+// answerJSON writes the whole answer as one JSON object: the members the
+// fields hold, then the rest.
+func (t *TokenInfo) answerJSON() []byte {
+	b := make([]byte, 0, len(t.rest)+len(t.Subject)+len(t.ClientID)+len(t.Issuer)+len(t.scope)+48)
+	b = append(b, '{')
+	member := func(name, v string) {
+		b = append(b, '"')
+		b = append(b, name...)
+		b = append(b, `":`...)
+		q, _ := json.Marshal(v) // a string always marshals
+		b = append(b, q...)
+		b = append(b, ',')
+	}
+	for _, m := range [...]struct{ name, v string }{{"sub", t.Subject}, {"client_id", t.ClientID}, {"iss", t.Issuer}} {
+		if m.v != "" {
+			member(m.name, m.v)
+		}
+	}
+	member("scope", t.scope)
+	rest := t.rest
+	for ; rest != "" && rest[0] != '{'; rest = rest[1:] {
+		switch rest[:1] {
+		case flagActive:
+			b = append(b, `"active":true,`...)
+		case flagExp:
+			b = append(b, `"exp":`...)
+			b = strconv.AppendInt(b, t.ExpiresAt.Unix(), 10)
+			b = append(b, ',')
+		}
+	}
+	if len(rest) > 2 { // more than "{}"
+		return append(b, rest[1:]...)
+	}
+	b[len(b)-1] = '}'
+	return b
 }
 
 type contextKey struct{ name string }

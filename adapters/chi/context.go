@@ -15,7 +15,7 @@ func TokenInfo(r *http.Request) (*core.TokenInfo, bool) {
 // resource_server_token_audience), or "".
 func OriginAudience(r *http.Request) string {
 	if ti, ok := core.FromContext(r.Context()); ok {
-		return ti.OriginAudience
+		return ti.OriginAudience()
 	}
 	return ""
 }

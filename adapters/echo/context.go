@@ -15,7 +15,7 @@ func TokenInfo(c echo.Context) (*core.TokenInfo, bool) {
 // resource_server_token_audience), or "".
 func OriginAudience(c echo.Context) string {
 	if ti, ok := core.FromContext(c.Request().Context()); ok {
-		return ti.OriginAudience
+		return ti.OriginAudience()
 	}
 	return ""
 }

@@ -15,7 +15,7 @@ func TokenInfo(c *gin.Context) (*core.TokenInfo, bool) {
 // resource_server_token_audience), or "".
 func OriginAudience(c *gin.Context) string {
 	if ti, ok := core.FromContext(c.Request.Context()); ok {
-		return ti.OriginAudience
+		return ti.OriginAudience()
 	}
 	return ""
 }

@@ -16,7 +16,7 @@ func TokenInfo(ctx context.Context) (*core.TokenInfo, bool) {
 // resource_server_token_audience), or "".
 func OriginAudience(ctx context.Context) string {
 	if ti, ok := core.FromContext(ctx); ok {
-		return ti.OriginAudience
+		return ti.OriginAudience()
 	}
 	return ""
 }

@@ -46,8 +46,10 @@ func fromVerdict(ctx context.Context, _ string, _ *http.Request) (*auth.TokenInf
 	if !ok {
 		return nil, errors.Join(auth.ErrInvalidToken, errNoVerdict)
 	}
+	// The whole answer is one call away (mcprs.TokenInfo(...).Claim), not
+	// decoded here on every request.
 	extra := map[string]any{extraKey: ti, "sub": ti.Subject, "client_id": ti.ClientID,
-		"origin_audience": ti.OriginAudience, "claims": ti.Claims}
+		"origin_audience": ti.OriginAudience()}
 	return &auth.TokenInfo{Scopes: ti.Scopes, Expiration: ti.ExpiresAt, UserID: ti.Subject, Extra: extra}, nil
 }
 

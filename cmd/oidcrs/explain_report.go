@@ -67,8 +67,8 @@ func newVerdict(rs *core.ResourceServer, ctx context.Context, err error, tr *tra
 
 func newClaimsView(ti *core.TokenInfo, audClaim string, now time.Time) *claimsView {
 	c := &claimsView{Subject: ti.Subject, Scope: strings.Join(ti.Scopes, " "), AudienceClaim: audClaim,
-		Audience: ti.Audience, OriginAudience: ti.OriginAudience, ClientID: ti.ClientID, Issuer: ti.Issuer}
-	if aud, ok := ti.Claims["aud"]; ok {
+		Audience: ti.Audience, OriginAudience: ti.OriginAudience(), ClientID: ti.ClientID, Issuer: ti.Issuer}
+	if aud, ok := ti.Claim("aud"); ok {
 		b, _ := json.Marshal(aud)
 		c.Aud = string(b)
 	}
@@ -77,7 +77,7 @@ func newClaimsView(ti *core.TokenInfo, audClaim string, now time.Time) *claimsVi
 		c.ExpiresIn = relative(ti.ExpiresAt, now)
 	}
 	shown := map[string]bool{"sub": true, "scope": true, "aud": true, audClaim: true, "client_id": true, "iss": true, "exp": true}
-	for _, name := range slices.Sorted(maps.Keys(ti.Claims)) {
+	for _, name := range slices.Sorted(maps.Keys(ti.Claims())) {
 		if !shown[name] {
 			c.Other = append(c.Other, name)
 		}
