@@ -214,3 +214,6 @@ func CheckClaims(s Settings, claims map[string]any, now time.Time) (*TokenInfo, 
 
 // ClaimsDecoded reports whether ti keeps its decoded answer.
 func ClaimsDecoded(ti *TokenInfo) bool { return ti.claims.Load() != nil }
+
+// NewHTTPClient is the client New builds for the authorization server.
+var NewHTTPClient = newHTTPClient

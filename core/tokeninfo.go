@@ -111,7 +111,7 @@ func (t *TokenInfo) answerJSON() []byte {
 	member("scope", t.scope)
 	rest := t.rest
 	for ; rest != "" && rest[0] != '{'; rest = rest[1:] {
-		switch rest[:1] {
+		switch rest[0] {
 		case flagActive:
 			b = append(b, `"active":true,`...)
 		case flagExp:

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -13,8 +14,8 @@ import (
 // an integer exp equal to ExpiresAt. Each saves its bytes in every cached
 // entry.
 const (
-	flagActive = "a"
-	flagExp    = "e"
+	flagActive = 'a'
+	flagExp    = 'e'
 )
 
 // verified is what the claim checks read from an accepted answer, its
@@ -25,27 +26,32 @@ type verified struct {
 	expires                          time.Time
 }
 
+// scratch holds the rest's JSON while its size is not known yet.
+var scratch = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
+
 // compact builds the TokenInfo of an accepted answer so that a cached
 // verdict holds little besides the answer's own bytes (issue 15: about a
 // third of the decoded map's memory). The claims the fields hold are left
-// out of the rest, which is re-encoded as one JSON text (after flags for
-// "active":true and an integer exp, which need no bytes of their own); every string of
-// the TokenInfo, and the rest, are cut from one allocation; the issuer is
-// the configured one's string. The decoded map is dropped: Claim decodes
-// the answer again when a handler asks.
+// out of the rest, which is encoded again as one JSON object, after flags
+// for "active":true and an integer exp, which need no bytes of their own.
+// Every string of the TokenInfo and the rest are cut from one allocation of
+// the exact size; the issuer is the configured one's string. The decoded
+// map is dropped: Claim decodes the answer again when a handler asks.
 func (c *claimChecker) compact(claims map[string]any, v verified) (*TokenInfo, error) {
-	rest := make(map[string]any, len(claims))
-	var flags string
+	bp := scratch.Get().(*[]byte)
+	defer scratch.Put(bp)
+	rest := (*bp)[:0]
+	rest = append(rest, '{')
 	for k, x := range claims {
 		switch k {
 		case "active":
 			if x == true {
-				flags += flagActive // written back as "active":true
+				rest = slices.Insert(rest, 0, flagActive) // written back as "active":true
 				continue
 			}
 		case "exp":
 			if n, ok := x.(json.Number); ok && v.expires.Nanosecond() == 0 && string(n) == strconv.FormatInt(v.expires.Unix(), 10) {
-				flags += flagExp // written back from ExpiresAt
+				rest = slices.Insert(rest, 0, flagExp) // written back from ExpiresAt
 				continue
 			}
 		case "scope":
@@ -55,15 +61,22 @@ func (c *claimChecker) compact(claims map[string]any, v verified) (*TokenInfo, e
 				continue // the field holds it, and it is written back
 			}
 		}
-		rest[k] = x
+		if rest[len(rest)-1] != '{' {
+			rest = append(rest, ',')
+		}
+		rest = appendJSONString(rest, k)
+		rest = append(rest, ':')
+		var err error
+		if rest, err = appendJSONValue(rest, x); err != nil { // a decoded answer always encodes
+			return nil, newError(ErrBadResponse, descInvalidClaims, err)
+		}
 	}
-	restJSON, err := json.Marshal(rest)
-	if err != nil { // a decoded answer always marshals; refuse rather than guess
-		return nil, newError(ErrBadResponse, descInvalidClaims, err)
-	}
+	rest = append(rest, '}')
+	*bp = rest
+
 	// One backing string: subject, client id, scope, the audience values
 	// that are not the client id, then the rest.
-	n := len(v.subject) + len(v.clientID) + len(v.scope) + len(flags) + len(restJSON)
+	n := len(v.subject) + len(v.clientID) + len(v.scope) + len(rest)
 	for _, a := range v.audience {
 		if a != v.clientID {
 			n += len(a)
@@ -79,8 +92,7 @@ func (c *claimChecker) compact(claims map[string]any, v verified) (*TokenInfo, e
 			b.WriteString(a)
 		}
 	}
-	b.WriteString(flags)
-	b.Write(restJSON)
+	b.Write(rest)
 	s := b.String()
 	cut := func(l int) string { out := s[:l]; s = s[l:]; return out }
 	ti := &TokenInfo{Subject: cut(len(v.subject)), ExpiresAt: v.expires}
@@ -100,4 +112,50 @@ func (c *claimChecker) compact(claims map[string]any, v verified) (*TokenInfo, e
 		ti.Issuer = c.issuer
 	}
 	return ti, nil
+}
+
+// appendJSONValue encodes a value of a decoded answer: the common types by
+// hand, anything else through encoding/json.
+func appendJSONValue(b []byte, v any) ([]byte, error) {
+	switch x := v.(type) {
+	case string:
+		return appendJSONString(b, x), nil
+	case json.Number:
+		if x == "" {
+			break // not a number: let encoding/json refuse it
+		}
+		return append(b, x...), nil
+	case bool:
+		return strconv.AppendBool(b, x), nil
+	case nil:
+		return append(b, "null"...), nil
+	case []any:
+		b = append(b, '[')
+		for i, e := range x {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			var err error
+			if b, err = appendJSONValue(b, e); err != nil {
+				return nil, err
+			}
+		}
+		return append(b, ']'), nil
+	}
+	j, err := json.Marshal(v)
+	return append(b, j...), err
+}
+
+// appendJSONString quotes s: printable ASCII without '"' or '\' as is,
+// anything else through encoding/json.
+func appendJSONString(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' {
+			j, _ := json.Marshal(s) // a string always encodes
+			return append(b, j...)
+		}
+	}
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
 }
