@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -20,6 +19,8 @@ import (
 // The benchmarks come in pairs that scripts/bench.sh compares: a route with
 // and without the middleware (the cost of a cache hit), and uncached JWT
 // introspection against its cryptographic floor plus the JSON round trip.
+// The parallel ones, which check scaling with cores, are in
+// parallel_bench_test.go.
 
 // benchOpaqueToken looks like an opaque access token from node
 // oidc-provider or Keycloak: 43 characters of base64url.
@@ -142,43 +143,6 @@ func BenchmarkCachedHitNetHTTPJWTShaped(b *testing.B) {
 	tok := "eyJhbGciOiJSUzI1NiJ9." + strings.Repeat("eyJzdWIiOiJ1c2VyLTEifQ", 40) + "." + strings.Repeat("c2lnbmF0dXJl", 28)
 	benchCachedRoute(b, true, tok, tok)
 }
-
-// benchParallel serves 256 cached tokens from every goroutine.
-func benchParallel(b *testing.B, wrap bool) {
-	as, rs := startPerf(b, perfSetup{edit: func(s *core.Settings) { s.CacheTTL = time.Hour }})
-	var h http.Handler = benchHandler
-	if wrap {
-		h = rs.Middleware()(benchHandler)
-	}
-	reqs := make([]*http.Request, 256)
-	for i := range reqs {
-		tok := fmt.Sprintf("%s-%03d", benchOpaqueToken, i)
-		as.SetAnswer(tok, benchAnswer(as))
-		reqs[i] = httptest.NewRequestWithContext(context.Background(), http.MethodGet, "/api/items", nil)
-		reqs[i].Header.Set("Authorization", "Bearer "+tok)
-		w := httptest.NewRecorder()
-		h.ServeHTTP(w, reqs[i])
-		if w.Code != http.StatusNoContent {
-			b.Fatalf("status %d", w.Code)
-		}
-	}
-	b.ReportAllocs()
-	b.ResetTimer()
-	b.RunParallel(func(pb *testing.PB) {
-		w := httptest.NewRecorder()
-		for i := 0; pb.Next(); i++ {
-			h.ServeHTTP(w, reqs[i%len(reqs)])
-		}
-	})
-	b.StopTimer()
-	if wrap && as.IntrospectionCalls() != int64(len(reqs)) {
-		b.Fatalf("not all cache hits: %d introspections", as.IntrospectionCalls())
-	}
-}
-
-func BenchmarkBareParallel(b *testing.B) { benchParallel(b, false) }
-
-func BenchmarkCachedHitParallel(b *testing.B) { benchParallel(b, true) }
 
 // benchUncached introspects one token per iteration, cache disabled. The
 // fake authorization server answers with the same prebuilt body each time,
