@@ -11,14 +11,15 @@ import (
 type Option func(*options)
 
 type options struct {
-	client     *http.Client
-	logger     *slog.Logger
-	now        func() time.Time
-	cache      verdictCache // tests only: see export_test.go
-	shared     SharedStore
-	issuers    []Settings
-	observer   *Observer
-	userLookup UserLookupFunc
+	client      *http.Client
+	logger      *slog.Logger
+	now         func() time.Time
+	systemClock bool         // now is time.Now: the hit path may use hitClock
+	cache       verdictCache // tests only: see export_test.go
+	shared      SharedStore
+	issuers     []Settings
+	observer    *Observer
+	userLookup  UserLookupFunc
 }
 
 // UserLookupFunc maps a verified token to the application's user. It is
@@ -61,7 +62,7 @@ func buildOptions(opts []Option) options {
 		o.logger = slog.New(slog.DiscardHandler)
 	}
 	if o.now == nil {
-		o.now = time.Now
+		o.now, o.systemClock = time.Now, true
 	}
 	return o
 }

@@ -28,6 +28,7 @@ type ResourceServer struct {
 	flights    flight[cacheKey, *TokenInfo]
 	logger     *slog.Logger
 	now        func() time.Time
+	hitClock   *hitClock // the hit path's clock; nil with WithClock
 	userLookup UserLookupFunc
 	disabled   error
 	logOnce    sync.Once
@@ -59,6 +60,9 @@ func New(s Settings, opts ...Option) (*ResourceServer, error) {
 		userLookup: o.userLookup,
 		cacheTTL:   s.CacheTTL,
 		negTTL:     s.CacheNegativeTTL,
+	}
+	if o.systemClock {
+		rs.hitClock = newHitClock()
 	}
 	client := o.client
 	if client == nil {
@@ -228,7 +232,12 @@ func (rs *ResourceServer) verify(ctx context.Context, token string) (*TokenInfo,
 		// One clock read per hit. The entry's own expiry and the token's exp
 		// are checked again here, so that a cache that returns stale entries
 		// cannot resurrect a token.
-		now := rs.now()
+		var now time.Time
+		if rs.hitClock != nil {
+			now = rs.hitClock.now()
+		} else {
+			now = rs.now()
+		}
 		if e, ok := rs.cache.get(key, now); ok && now.Before(e.expires) {
 			if e.info != nil && (e.info.ExpiresAt.IsZero() || now.Before(e.info.ExpiresAt.Add(rs.settings.Leeway))) {
 				rs.mon.cache(ctx, 1, true)

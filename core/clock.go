@@ -1,0 +1,51 @@
+package core
+
+import (
+	"sync/atomic"
+	"time"
+)
+
+// hitClock tells the time on the cache-hit path at about half the cost of
+// time.Now (24 ns against 42 on the 2-vCPU VM of issue 15), which reads two
+// clocks: it reads the monotonic clock only, and the wall clock at most once
+// a second, adding the monotonic time elapsed since. A step of the system's
+// wall clock therefore reaches it within a second: until then an exp check
+// on a hit can be off by the step, forward or back (a second's delay at
+// most). It is used only when the ResourceServer keeps time.Now as its
+// clock (no WithClock).
+type hitClock struct {
+	start time.Time // with a monotonic reading
+	sync  atomic.Pointer[clockSync]
+}
+
+// clockSync is one wall-clock reading: wall, without its monotonic
+// reading, taken at monotonic offset at from start.
+type clockSync struct {
+	wall time.Time
+	at   time.Duration
+}
+
+// resyncEvery bounds how long a wall-clock step goes unseen.
+const resyncEvery = time.Second
+
+func newHitClock() *hitClock {
+	c := &hitClock{start: time.Now()}
+	c.resync()
+	return c
+}
+
+func (c *hitClock) resync() time.Time {
+	n := time.Now()
+	c.sync.Store(&clockSync{wall: n.Round(0), at: n.Sub(c.start)})
+	return n.Round(0)
+}
+
+// now returns the wall time, without a monotonic reading.
+func (c *hitClock) now() time.Time {
+	d := time.Since(c.start)
+	s := c.sync.Load()
+	if d-s.at >= resyncEvery || d < s.at {
+		return c.resync()
+	}
+	return s.wall.Add(d - s.at)
+}

@@ -1,0 +1,51 @@
+package core
+
+import (
+	"testing"
+	"time"
+)
+
+// TestHitClockTellsTheWallTime: the hit path's clock agrees with time.Now
+// (within a generous bound: this is not a timing test), carries no
+// monotonic reading, and takes a new wall-clock reading once its last one
+// is a second old, so that a step of the system clock is seen.
+func TestHitClockTellsTheWallTime(t *testing.T) {
+	t.Parallel()
+	c := newHitClock()
+	for range 1000 {
+		before := time.Now().Round(0)
+		got := c.now()
+		after := time.Now().Round(0)
+		if got.Before(before.Add(-10*time.Millisecond)) || got.After(after.Add(10*time.Millisecond)) {
+			t.Fatalf("hit clock %v, time.Now between %v and %v", got, before, after)
+		}
+		if got != got.Round(0) {
+			t.Fatal("the hit clock's time carries a monotonic reading")
+		}
+	}
+
+	// A stale reading one hour off, as after a step of the system clock:
+	// the next call, a second or more later, reads the wall clock again.
+	s := c.sync.Load()
+	c.sync.Store(&clockSync{wall: s.wall.Add(-time.Hour), at: s.at - resyncEvery})
+	if got := c.now(); time.Since(got) > time.Minute {
+		t.Fatalf("the hit clock kept a reading more than a second old: %v", got)
+	}
+	// A reading from the future of the monotonic clock is not trusted either.
+	c.sync.Store(&clockSync{wall: time.Now().Add(time.Hour), at: time.Since(c.start) + time.Hour})
+	if got := c.now(); got.Sub(time.Now()) > time.Minute {
+		t.Fatalf("the hit clock kept a reading ahead of the monotonic clock: %v", got)
+	}
+}
+
+// TestWithClockIsUsedOnHits: a ResourceServer given a clock uses it on the
+// hit path too (tests move time with it), and one without uses hitClock.
+func TestWithClockIsUsedOnHits(t *testing.T) {
+	t.Parallel()
+	if buildOptions([]Option{WithClock(time.Now)}).systemClock {
+		t.Fatal("WithClock's clock is replaced on the hit path")
+	}
+	if !buildOptions(nil).systemClock {
+		t.Fatal("the default clock does not use the hit clock")
+	}
+}
