@@ -4,7 +4,9 @@
 // It starts, in this one process, a fake authorization server
 // (core/oidcrstest, JSON introspection) and one HTTP server on 127.0.0.1
 // with two routes answering the same small JSON body: /open, unprotected,
-// and /api, the same handler behind rs.Middleware(). It mints one token,
+// and /api, the same handler behind oidcrs's middleware for the framework
+// -f names (net/http's rs.Middleware by default; gin, echo, echov5, chi
+// through their adapters; all runs each in turn). It mints one token,
 // which the first request caches, then sends keep-alive requests carrying
 // that token to each route from -c connections (one worker per
 // connection) and prints requests/s, p50 and p99 latency per route, and
@@ -17,10 +19,12 @@
 //	go run ./scripts/loadtest                        # 64 connections, 10 s per route in 2 rounds
 //	go run ./scripts/loadtest -d 30s -rounds 6       # steadier
 //	go run ./scripts/loadtest -c 16 -d 2s            # a quick look
+//	go run ./scripts/loadtest -f all                 # every framework, one after the other
 //
 // The load generator shares the machine with the server: on a few CPUs
 // the requests/s are those of the pair, and the ratio is the figure to
-// read. Only the standard library, core and core/oidcrstest are used.
+// read. It is a module of its own, so that the root module (core) does not
+// depend on the frameworks.
 package main
 
 import (
@@ -34,6 +38,7 @@ import (
 	"os"
 	"runtime"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -47,20 +52,33 @@ func main() {
 	flag.IntVar(&o.conns, "c", 64, "connections (one worker each)")
 	flag.DurationVar(&o.duration, "d", 10*time.Second, "load per route, split over the rounds")
 	flag.IntVar(&o.rounds, "rounds", 2, "rounds; each runs both routes, alternating which goes first")
+	fw := flag.String("f", "net/http", "framework: "+strings.Join(frameworks, ", ")+", a comma list, or all")
 	flag.Parse()
-	rep, err := load(context.Background(), o)
+	fws, err := parseFrameworks(*fw)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "loadtest:", err)
-		os.Exit(1)
+		os.Exit(2)
 	}
-	rep.print(os.Stdout)
+	for i, f := range fws {
+		o.framework = f
+		rep, err := load(context.Background(), o)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "loadtest:", err)
+			os.Exit(1)
+		}
+		if i > 0 {
+			fmt.Println()
+		}
+		rep.print(os.Stdout)
+	}
 }
 
 // options are the command's flags.
 type options struct {
-	conns    int
-	duration time.Duration
-	rounds   int
+	framework string // one of frameworks; "" is net/http
+	conns     int
+	duration  time.Duration
+	rounds    int
 }
 
 // routeStats is what one route measured over all rounds.
@@ -111,20 +129,12 @@ func load(ctx context.Context, o options) (*report, error) {
 	}
 	defer func() { _ = rs.Close() }()
 
-	body := []byte(`{"ok":true}`)
-	handler := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		_, _ = w.Write(body)
-	})
-	mux := http.NewServeMux()
-	mux.Handle("GET /open", handler)
-	mux.Handle("GET /api", rs.Middleware()(handler))
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, err
 	}
 	var newConns atomic.Int64
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second,
+	srv := &http.Server{Handler: router(o.framework, rs), ReadHeaderTimeout: 5 * time.Second,
 		ConnState: func(_ net.Conn, s http.ConnState) {
 			if s == http.StateNew {
 				newConns.Add(1)
@@ -223,8 +233,12 @@ func get(ctx context.Context, cl *http.Client, url, token string) (int, error) {
 // print writes the report.
 func (r *report) print(w io.Writer) {
 	o := r.opts
-	fmt.Fprintf(w, "loadtest: %d connections, HTTP/1.1 keep-alive on loopback, %d rounds x %v per route, %d CPU, %s %s/%s\n",
-		o.conns, o.rounds, o.duration/time.Duration(o.rounds), runtime.NumCPU(), runtime.Version(), runtime.GOOS, runtime.GOARCH)
+	fw := o.framework
+	if fw == "" {
+		fw = "net/http"
+	}
+	fmt.Fprintf(w, "loadtest %s: %d connections, HTTP/1.1 keep-alive on loopback, %d rounds x %v per route, %d CPU, %s %s/%s\n",
+		fw, o.conns, o.rounds, o.duration/time.Duration(o.rounds), runtime.NumCPU(), runtime.Version(), runtime.GOOS, runtime.GOARCH)
 	for i := range r.open.perRnd {
 		fmt.Fprintf(w, "round %d: /open %.0f req/s, /api %.0f req/s, /api / /open %.1f %%\n",
 			i+1, r.open.perRnd[i], r.api.perRnd[i], 100*r.api.perRnd[i]/r.open.perRnd[i])

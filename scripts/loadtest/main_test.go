@@ -3,30 +3,70 @@ package main
 import (
 	"bytes"
 	"context"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/oidcrs/oidcrs/core"
+	"github.com/oidcrs/oidcrs/core/oidcrstest"
 )
 
-// TestLoad runs the load test briefly and checks that both routes
-// answered 200, were counted, and that the token was introspected once.
-// It asserts no timing.
+// TestLoad runs the load test briefly on every framework and checks that
+// both routes answered 200, were counted, and that the token was
+// introspected once. It asserts no timing.
 func TestLoad(t *testing.T) {
-	rep, err := load(context.Background(), options{conns: 4, duration: 300 * time.Millisecond, rounds: 2})
-	require.NoError(t, err)
-	for _, s := range []*routeStats{rep.open, rep.api} {
-		assert.Positive(t, s.ok, s.path)
-		assert.Zero(t, s.failed, s.path)
-		assert.Len(t, s.lat, int(s.ok), s.path)
-		assert.Len(t, s.perRnd, 2, s.path)
+	for _, fw := range frameworks {
+		t.Run(fw, func(t *testing.T) {
+			rep, err := load(context.Background(), options{framework: fw, conns: 4, duration: 200 * time.Millisecond, rounds: 2})
+			require.NoError(t, err)
+			for _, s := range []*routeStats{rep.open, rep.api} {
+				assert.Positive(t, s.ok, s.path)
+				assert.Zero(t, s.failed, s.path)
+				assert.Len(t, s.lat, int(s.ok), s.path)
+				assert.Len(t, s.perRnd, 2, s.path)
+			}
+			assert.Equal(t, int64(1), rep.introspection, "every request after the first a cache hit")
+			var out bytes.Buffer
+			rep.print(&out)
+			assert.True(t, strings.Contains(out.String(), "loadtest "+fw+":"), out.String())
+			assert.True(t, strings.Contains(out.String(), "protected / unprotected throughput"), out.String())
+		})
 	}
-	assert.Equal(t, int64(1), rep.introspection, "every request after the first a cache hit")
-	var out bytes.Buffer
-	rep.print(&out)
-	assert.True(t, strings.Contains(out.String(), "protected / unprotected throughput"), out.String())
+}
+
+// TestRoutersProtectTheAPIRoute: on every framework /api refuses a request
+// without a token, and /open serves it.
+func TestRoutersProtectTheAPIRoute(t *testing.T) {
+	as, err := oidcrstest.New(oidcrstest.Config{})
+	require.NoError(t, err)
+	defer as.Close()
+	rs, err := core.New(as.Settings(""))
+	require.NoError(t, err)
+	defer func() { _ = rs.Close() }()
+	for _, fw := range frameworks {
+		h := router(fw, rs)
+		for path, want := range map[string]int{"/open": http.StatusOK, "/api": http.StatusUnauthorized} {
+			w := httptest.NewRecorder()
+			h.ServeHTTP(w, httptest.NewRequest(http.MethodGet, path, nil))
+			assert.Equal(t, want, w.Code, "%s %s", fw, path)
+		}
+	}
+}
+
+func TestParseFrameworks(t *testing.T) {
+	all, err := parseFrameworks("all")
+	require.NoError(t, err)
+	assert.Equal(t, frameworks, all)
+	two, err := parseFrameworks("gin,chi")
+	require.NoError(t, err)
+	assert.Equal(t, []string{"gin", "chi"}, two)
+	_, err = parseFrameworks("gin,fiber")
+	require.Error(t, err)
 }
 
 func TestLoadRejectsBadOptions(t *testing.T) {
