@@ -1,6 +1,7 @@
 package core
 
 import (
+	"math/rand/v2"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -27,33 +28,35 @@ type verdictCache interface {
 
 const maxCacheShards = 64
 
-// memoryCache is the default cache: a map split into up to 64 shards, each
-// under its own read-write lock, holding at most size entries in all: a
-// cache of size N holds N distinct live tokens, and evicts only past N.
-// Then a set drops expired entries (of its shard first), else arbitrary
-// ones (map order is random, and keys are hashes) in batches, so that the
-// cost of the scan is shared by the sets that follow.
+// memoryCache is the default cache: up to 64 shards, each a hash table
+// that readers search without a lock (see table) and writers change under
+// the shard's mutex. It holds at most size entries in all: a cache of size
+// N holds N distinct live tokens, and evicts only past N. Then a set drops
+// expired entries (of its shard first), else arbitrary ones (from a random
+// slot; keys are hashes) in batches, so that the cost of the scan is shared
+// by the sets that follow.
 type memoryCache struct {
 	mask  uint8 // shard count - 1; the count is a power of two
 	size  int64
 	batch int
-	count atomic.Int64 // entries in all shards
+	_     [40]byte     // what get reads apart from what set writes
+	count atomic.Int64 // entries in all shards, reserved before insertion
 	// noExpiredUntil skips the search for expired entries in other shards
 	// for a second after one found none (unix nanoseconds).
 	noExpiredUntil atomic.Int64
+	_              [48]byte
 	shards         [maxCacheShards]cacheShard
 }
 
+// cacheShard is one table and its writers' mutex, each on its own cache
+// line: a hit reads tab alone, and is not slowed by writers taking mu.
 type cacheShard struct {
-	mu sync.RWMutex
-	m  map[cacheKey]*memEntry
-	_  [32]byte // keep shards on separate cache lines
-}
-
-type memEntry struct {
-	info    *TokenInfo
-	err     *authError
-	expires int64 // unix nanoseconds
+	tab  atomic.Pointer[table] // nil until the first set
+	_    [56]byte
+	mu   sync.Mutex
+	live int // entries in tab
+	used int // entries and tombstones in tab
+	_    [40]byte
 }
 
 // newMemoryCache returns a cache holding at most size entries
@@ -66,21 +69,19 @@ func newMemoryCache(size int) *memoryCache {
 	for n > size {
 		n /= 2
 	}
-	c := &memoryCache{mask: uint8(n - 1), size: int64(size), batch: max(1, size/n/16)}
-	for i := range n {
-		c.shards[i].m = make(map[cacheKey]*memEntry)
-	}
-	return c
+	return &memoryCache{mask: uint8(n - 1), size: int64(size), batch: max(1, size/n/16)}
 }
 
-func (c *memoryCache) shard(k cacheKey) *cacheShard { return &c.shards[k[0]&c.mask] }
+func (c *memoryCache) shard(k *cacheKey) *cacheShard { return &c.shards[k[0]&c.mask] }
 
-// get returns the live entry for key.
+// get returns the live entry for key. It takes no lock, writes no shared
+// memory and does not allocate: hits scale with cores.
 func (c *memoryCache) get(key cacheKey, now time.Time) (cacheEntry, bool) {
-	s := c.shard(key)
-	s.mu.RLock()
-	e := s.m[key]
-	s.mu.RUnlock()
+	t := c.shard(&key).tab.Load()
+	if t == nil {
+		return cacheEntry{}, false
+	}
+	e := t.lookup(&key)
 	if e == nil || now.UnixNano() >= e.expires {
 		return cacheEntry{}, false
 	}
@@ -90,29 +91,33 @@ func (c *memoryCache) get(key cacheKey, now time.Time) (cacheEntry, bool) {
 // set stores e under key, evicting to stay within the bound; now (the
 // ResourceServer's clock) decides which entries have expired.
 func (c *memoryCache) set(key cacheKey, e cacheEntry, now time.Time) {
-	me := &memEntry{info: e.info, err: e.err, expires: e.expires.UnixNano()}
-	s := c.shard(key)
+	me := &memEntry{key: key, info: e.info, err: e.err, expires: e.expires.UnixNano()}
+	s := c.shard(&key)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if _, ok := s.m[key]; ok {
-		s.m[key] = me
+	if s.replace(me) {
 		return
 	}
-	for {
-		n := c.count.Load()
-		if n < c.size {
-			if c.count.CompareAndSwap(n, n+1) {
-				break
-			}
-			continue
-		}
+	for !c.reserve() {
 		c.makeRoom(s, now.UnixNano())
-		if _, ok := s.m[key]; ok { // set meanwhile, while s was unlocked
-			s.m[key] = me
+		if s.replace(me) { // set meanwhile, while s was unlocked
 			return
 		}
 	}
-	s.m[key] = me
+	s.insert(me)
+}
+
+// reserve takes a place in the bound for a new entry, if one is free.
+func (c *memoryCache) reserve() bool {
+	for {
+		n := c.count.Load()
+		if n >= c.size {
+			return false
+		}
+		if c.count.CompareAndSwap(n, n+1) {
+			return true
+		}
+	}
 }
 
 // makeRoom frees entries when the cache is full, s locked on entry and on
@@ -127,7 +132,7 @@ func (c *memoryCache) makeRoom(s *cacheShard, now int64) {
 	s.mu.Unlock()
 	defer s.mu.Lock()
 	if now >= c.noExpiredUntil.Load() {
-		if c.elsewhere(s, func(o *cacheShard) int { return c.evict(o, now, true) }) {
+		if c.elsewhere(s, now, true) {
 			return
 		}
 		c.noExpiredUntil.Store(now + int64(time.Second))
@@ -136,47 +141,56 @@ func (c *memoryCache) makeRoom(s *cacheShard, now int64) {
 	dropped := c.evict(s, now, false)
 	s.mu.Unlock()
 	if dropped == 0 {
-		c.elsewhere(s, func(o *cacheShard) int { return c.evict(o, now, false) })
+		c.elsewhere(s, now, false)
 	}
 }
 
 // evict drops entries of s, whose lock the caller holds: the expired ones
-// among the first 64 it meets, and with any, a batch of arbitrary ones
-// besides. It returns how many it dropped.
+// among the first 64 it meets from a random slot, and unless expiredOnly,
+// a batch of arbitrary ones besides. It returns how many it dropped.
 func (c *memoryCache) evict(s *cacheShard, now int64, expiredOnly bool) int {
+	t := s.tab.Load()
+	if t == nil || s.live == 0 {
+		return 0
+	}
+	n := len(t.slots)
+	start := rand.IntN(n)
 	dropped, seen := 0, 0
-	for k, e := range s.m {
-		if e.expires <= now {
-			delete(s.m, k)
-			dropped++
+	for i, k := start, 0; k < n && seen < 64; k++ {
+		if e := t.slots[i].Load(); e != nil && e != tombstone {
+			seen++
+			if e.expires <= now {
+				s.clear(t, i)
+				dropped++
+			}
 		}
-		if seen++; seen >= 64 {
-			break
+		if i++; i == n {
+			i = 0
 		}
 	}
-	if !expiredOnly {
-		for k := range s.m {
-			if dropped >= c.batch {
-				break
-			}
-			delete(s.m, k)
+	for i, k := start, 0; !expiredOnly && k < n && dropped < c.batch; k++ {
+		if e := t.slots[i].Load(); e != nil && e != tombstone {
+			s.clear(t, i)
 			dropped++
+		}
+		if i++; i == n {
+			i = 0
 		}
 	}
 	c.count.Add(-int64(dropped))
 	return dropped
 }
 
-// elsewhere runs drop on the other shards, each locked in turn, until one
+// elsewhere runs evict on the other shards, each locked in turn, until one
 // frees an entry; it reports whether one did.
-func (c *memoryCache) elsewhere(except *cacheShard, drop func(*cacheShard) int) bool {
+func (c *memoryCache) elsewhere(except *cacheShard, now int64, expiredOnly bool) bool {
 	for i := range int(c.mask) + 1 {
 		o := &c.shards[i]
 		if o == except {
 			continue
 		}
 		o.mu.Lock()
-		n := drop(o)
+		n := c.evict(o, now, expiredOnly)
 		o.mu.Unlock()
 		if n > 0 {
 			return true
@@ -185,32 +199,35 @@ func (c *memoryCache) elsewhere(except *cacheShard, drop func(*cacheShard) int) 
 	return false
 }
 
-// remove drops the entry for key, if any.
+// remove drops the entry for key, if any. A get that starts after remove
+// returns does not find it.
 func (c *memoryCache) remove(key cacheKey) {
-	s := c.shard(key)
+	s := c.shard(&key)
 	s.mu.Lock()
-	if _, ok := s.m[key]; ok {
-		delete(s.m, key)
-		c.count.Add(-1)
+	if t := s.tab.Load(); t != nil {
+		if at, _ := t.find(&key); at >= 0 {
+			s.clear(t, at)
+			c.count.Add(-1)
+		}
 	}
 	s.mu.Unlock()
 }
 
 // len returns the number of entries, live or expired: the count that
 // bounds the cache. An entry is inserted only after its place is reserved
-// in it and counted out only after it is deleted, so the maps never hold
+// in it and counted out only after it is cleared, so the tables never hold
 // more; summing the shards one by one while sets move entries between
 // them could count an entry twice.
 func (c *memoryCache) len() int { return int(c.count.Load()) }
 
-// entries sums the shards' maps; at rest it equals len.
+// entries sums the shards' tables; at rest it equals len.
 func (c *memoryCache) entries() int {
 	n := 0
 	for i := range int(c.mask) + 1 {
 		s := &c.shards[i]
-		s.mu.RLock()
-		n += len(s.m)
-		s.mu.RUnlock()
+		s.mu.Lock()
+		n += s.live
+		s.mu.Unlock()
 	}
 	return n
 }
