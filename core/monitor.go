@@ -21,7 +21,8 @@ type monitor struct {
 	logger   *slog.Logger
 	interval time.Duration
 	health   map[Endpoint]*health
-	down     atomic.Int32 // endpoints failing now; counts cache-served requests while > 0
+	down     atomic.Int32   // endpoints failing now; counts cache-served requests while > 0
+	served   stripedCounter // requests served from the cache while an endpoint was down
 }
 
 func newMonitor(obs *Observer, logger *slog.Logger, interval time.Duration) *monitor {
@@ -122,9 +123,7 @@ func (m *monitor) cache(ctx context.Context, level int, hit bool) {
 
 func (m *monitor) cacheSlow(ctx context.Context, level int, hit bool) {
 	if hit && m.down.Load() > 0 {
-		for _, h := range m.health {
-			h.cachedOne()
-		}
+		m.served.add()
 	}
 	if m.obs != nil && m.obs.Cache != nil {
 		m.obs.Cache(ctx, level, hit)
@@ -166,10 +165,10 @@ type health struct {
 	lastSummary time.Time
 	failures    int64 // over the outage
 	refused     int64 // requests answered 502/503 over the outage
-	cached      int64 // requests served from the cache over the outage
+	cachedBase  int64 // m.served at the outage's start: the cache-served requests are the difference
 	sumFailures int64 // since the last summary
 	sumRefused  int64
-	sumCached   int64
+	sumCachedAt int64 // m.served at the last summary
 }
 
 func (h *health) refusedOne() {
@@ -177,15 +176,6 @@ func (h *health) refusedOne() {
 	if h.down {
 		h.refused++
 		h.sumRefused++
-	}
-	h.mu.Unlock()
-}
-
-func (h *health) cachedOne() {
-	h.mu.Lock()
-	if h.down {
-		h.cached++
-		h.sumCached++
 	}
 	h.mu.Unlock()
 }
@@ -201,7 +191,7 @@ func (h *health) record(ctx context.Context, outcome string) {
 		return
 	case outcome == "ok":
 		change := HealthChange{Endpoint: h.endpoint, Healthy: true, Outcome: outcome, Since: h.since,
-			Failures: h.failures, Refused: h.refused, Cached: h.cached}
+			Failures: h.failures, Refused: h.refused, Cached: h.m.served.sum() - h.cachedBase}
 		h.down, h.since = false, now
 		h.m.down.Add(-1)
 		h.mu.Unlock()
@@ -213,7 +203,8 @@ func (h *health) record(ctx context.Context, outcome string) {
 	case !h.down:
 		change := HealthChange{Endpoint: h.endpoint, Healthy: false, Outcome: outcome, Since: h.since}
 		h.down, h.since, h.lastSummary = true, now, now
-		h.failures, h.refused, h.cached, h.sumFailures, h.sumRefused, h.sumCached = 1, 0, 0, 0, 0, 0
+		served := h.m.served.sum()
+		h.failures, h.refused, h.cachedBase, h.sumFailures, h.sumRefused, h.sumCachedAt = 1, 0, served, 0, 0, served
 		h.m.down.Add(1)
 		h.mu.Unlock()
 		h.m.logger.LogAttrs(ctx, slog.LevelWarn, "oidcrs: "+string(h.endpoint)+" is failing",
@@ -226,8 +217,9 @@ func (h *health) record(ctx context.Context, outcome string) {
 			h.mu.Unlock()
 			return
 		}
-		f, r, c, since := h.sumFailures, h.sumRefused, h.sumCached, h.since
-		h.lastSummary, h.sumFailures, h.sumRefused, h.sumCached = now, 0, 0, 0
+		served := h.m.served.sum()
+		f, r, c, since := h.sumFailures, h.sumRefused, served-h.sumCachedAt, h.since
+		h.lastSummary, h.sumFailures, h.sumRefused, h.sumCachedAt = now, 0, 0, served
 		h.mu.Unlock()
 		h.m.logger.LogAttrs(ctx, slog.LevelWarn, "oidcrs: "+string(h.endpoint)+" still failing",
 			slog.String("failure", outcome), slog.Time("since", since), slog.String("interval", h.m.interval.String()),
