@@ -16,7 +16,9 @@ import (
 // token: treat it and its slices as read-only.
 //
 // It keeps the answer compactly: the fields below, and the other claims as
-// one JSON text, decoded only when Claim or Claims asks for them.
+// one JSON text, decoded only when Claim or Claims asks for them. Pass it
+// by pointer: a copy would not share the decoded claims (go vet's
+// copylocks check reports one).
 type TokenInfo struct {
 	// Subject is the sub claim, or "" (client_credentials tokens have none).
 	Subject string
