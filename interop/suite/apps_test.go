@@ -62,7 +62,7 @@ func netHTTPApp(rs *core.ResourceServer) http.Handler {
 		ti, ok := core.FromContext(r.Context())
 		audience := ""
 		if ok {
-			audience = ti.OriginAudience
+			audience = ti.OriginAudience()
 		}
 		writeIdentity(w, newIdentity(ti, audience))
 	})
