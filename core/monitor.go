@@ -75,18 +75,24 @@ func (e statusError) Error() string { return "answered HTTP " + strconv.Itoa(int
 // outcomeOf classifies a call's end. A refusal of the token by the AS
 // (invalid_token) is a working AS.
 func outcomeOf(err error) string {
-	var se statusError
 	switch {
 	case err == nil || errors.Is(err, ErrInvalidToken) || errors.Is(err, ErrInsufficientScope):
 		return "ok"
 	case errors.Is(err, ErrBadResponse):
 		return "untrusted"
-	case errors.As(err, &se):
+	case isStatusError(err):
 		return "status"
 	case errors.Is(err, errTimedOut):
 		return "timeout"
 	}
 	return "refused"
+}
+
+// isStatusError is errors.As for a statusError, its target declared here
+// so that outcomeOf's common case, a good answer, allocates nothing.
+func isStatusError(err error) bool {
+	var se statusError
+	return errors.As(err, &se)
 }
 
 // decided reports the outcome of one Authenticate.
