@@ -44,7 +44,10 @@ func (c *hitClock) resync() time.Time {
 func (c *hitClock) now() time.Time {
 	d := time.Since(c.start)
 	s := c.sync.Load()
-	if d-s.at >= resyncEvery || d < s.at {
+	switch {
+	case d < s.at: // another goroutine resynced after this one read the clock
+		return s.wall // later by the time in between: an exp check errs toward refusing
+	case d-s.at >= resyncEvery:
 		return c.resync()
 	}
 	return s.wall.Add(d - s.at)

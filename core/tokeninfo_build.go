@@ -26,6 +26,9 @@ type verified struct {
 	expires                          time.Time
 }
 
+// maxScratch bounds the buffers the scratch pool keeps.
+const maxScratch = 64 << 10
+
 // scratch holds the rest's JSON while its size is not known yet.
 var scratch = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
 
@@ -39,7 +42,11 @@ var scratch = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b 
 // map is dropped: Claim decodes the answer again when a handler asks.
 func (c *claimChecker) compact(claims map[string]any, v verified) (*TokenInfo, error) {
 	bp := scratch.Get().(*[]byte)
-	defer scratch.Put(bp)
+	defer func() {
+		if cap(*bp) <= maxScratch { // one huge answer must not stay pinned in the pool
+			scratch.Put(bp)
+		}
+	}()
 	rest := (*bp)[:0]
 	rest = append(rest, '{')
 	for k, x := range claims {

@@ -46,10 +46,9 @@ func fromVerdict(ctx context.Context, _ string, _ *http.Request) (*auth.TokenInf
 	if !ok {
 		return nil, errors.Join(auth.ErrInvalidToken, errNoVerdict)
 	}
-	// The whole answer is one call away (mcprs.TokenInfo(...).Claim), not
-	// decoded here on every request.
+	// claims: a copy of the answer, decoded once per cached token (Claims).
 	extra := map[string]any{extraKey: ti, "sub": ti.Subject, "client_id": ti.ClientID,
-		"origin_audience": ti.OriginAudience()}
+		"origin_audience": ti.OriginAudience(), "claims": ti.Claims()}
 	return &auth.TokenInfo{Scopes: ti.Scopes, Expiration: ti.ExpiresAt, UserID: ti.Subject, Extra: extra}, nil
 }
 

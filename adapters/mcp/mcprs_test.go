@@ -25,6 +25,7 @@ type whoamiOut struct {
 	Sub      string   `json:"sub"`
 	Scopes   []string `json:"scopes"`
 	ClientID string   `json:"client_id"`
+	TokenTyp string   `json:"token_type"` // from the SDK's Extra["claims"]
 }
 
 // newMCPServer is an MCP server with one tool, whoami, which needs scope
@@ -40,7 +41,9 @@ func newMCPServer() *mcp.Server {
 			if !ok {
 				return nil, whoamiOut{}, errors.New("no token")
 			}
-			return nil, whoamiOut{Sub: ti.Subject, Scopes: ti.Scopes, ClientID: ti.ClientID}, nil
+			claims, _ := req.Extra.TokenInfo.Extra["claims"].(map[string]any)
+			typ, _ := claims["token_type"].(string)
+			return nil, whoamiOut{Sub: ti.Subject, Scopes: ti.Scopes, ClientID: ti.ClientID, TokenTyp: typ}, nil
 		})
 	return s
 }
@@ -106,7 +109,7 @@ func TestMCPEndToEnd(t *testing.T) {
 	b, _ := json.Marshal(res.StructuredContent)
 	var out whoamiOut
 	require.NoError(t, json.Unmarshal(b, &out))
-	assert.Equal(t, whoamiOut{Sub: oidcrstest.DefaultSubject, Scopes: []string{"mcp", "profile"}, ClientID: oidcrstest.DefaultSPClientID}, out)
+	assert.Equal(t, whoamiOut{Sub: oidcrstest.DefaultSubject, Scopes: []string{"mcp", "profile"}, ClientID: oidcrstest.DefaultSPClientID, TokenTyp: "Bearer"}, out)
 	assert.EqualValues(t, 1, e.as.IntrospectionCalls(), "one introspection for the whole session (the verdict cache)")
 
 	t.Run("a tool's own scope", func(t *testing.T) {
