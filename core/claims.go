@@ -83,11 +83,16 @@ func (c *claimChecker) check(claims map[string]any, now time.Time) (*TokenInfo, 
 	if v.audience, err = c.audience(claims[c.audienceClaim]); err != nil {
 		return nil, err
 	}
-	for _, f := range []struct {
-		name string
-		dst  *string
-	}{{"sub", &v.subject}, {"client_id", &v.clientID}, {"username", new(string)}, {"token_type", new(string)}} {
-		if *f.dst, err = optString(claims, f.name); err != nil {
+	if v.subject, err = optString(claims, "sub"); err != nil {
+		return nil, err
+	}
+	if v.clientID, err = optString(claims, "client_id"); err != nil {
+		return nil, err
+	}
+	// username and token_type stay in the rest of the answer; their type
+	// is checked all the same.
+	for _, name := range [...]string{"username", "token_type"} {
+		if _, err = optString(claims, name); err != nil {
 			return nil, err
 		}
 	}
