@@ -2,7 +2,6 @@ package core
 
 import (
 	"context"
-	"encoding/json"
 	"maps"
 	"slices"
 	"strconv"
@@ -101,8 +100,7 @@ func (t *TokenInfo) answerJSON() []byte {
 		b = append(b, '"')
 		b = append(b, name...)
 		b = append(b, `":`...)
-		q, _ := json.Marshal(v) // a string always marshals
-		b = append(b, q...)
+		b = appendJSONString(b, v)
 		b = append(b, ',')
 	}
 	for _, m := range [...]struct{ name, v string }{{"sub", t.Subject}, {"client_id", t.ClientID}, {"iss", t.Issuer}} {
