@@ -4,9 +4,6 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/binary"
-	"slices"
-	"strconv"
-	"strings"
 	"unsafe"
 )
 
@@ -21,24 +18,23 @@ type cacheKey [sha256.Size]byte
 // its own authorization server.
 type fingerprint [sha256.Size]byte
 
-// fingerprintOf hashes the verdict-affecting settings of s (defaults
-// applied), each length-prefixed so that no two lists encode alike. The
-// scopes are sorted: their order does not change a verdict. Settings added
-// later that change a verdict (an audience or resource) must be added here.
+// fingerprintOf hashes every verdict-changing setting of s (defaults
+// applied) that the settings table marks, each as its name and its value,
+// length-prefixed so that no two lists encode alike.
 func fingerprintOf(s Settings) fingerprint {
-	scopes := slices.Clone(s.Scopes)
-	slices.Sort(scopes)
-	fields := []string{
-		"oidcrs-fingerprint-v1",
-		string(s.Backend), s.Issuer, s.IntrospectionEndpoint, s.ClientID,
-		s.AudienceClaim, strings.Join(scopes, " "),
-		s.JWKSEndpoint, s.SigningAlgorithm, s.EncryptionAlgorithm, s.EncryptionEncoding,
-		s.Resource, strconv.FormatBool(s.LocalJWT),
-	}
-	var b []byte
-	for _, f := range fields {
-		b = binary.AppendUvarint(b, uint64(len(f)))
-		b = append(b, f...)
+	b := []byte("oidcrs-fingerprint-v2")
+	for _, row := range settingsTable {
+		if !row.verdict {
+			continue
+		}
+		v := row.show(&s)
+		if row.canon != nil {
+			v = row.canon(&s)
+		}
+		for _, f := range [2]string{row.name, v} {
+			b = binary.AppendUvarint(b, uint64(len(f)))
+			b = append(b, f...)
+		}
 	}
 	return sha256.Sum256(b)
 }
