@@ -143,23 +143,6 @@ func (m *monitor) collapsed(ctx context.Context) {
 	}
 }
 
-// statusOf is the status ErrorResponse answers for a kind.
-func statusOf(kind error) int {
-	switch kind {
-	case ErrInvalidRequest:
-		return 400
-	case ErrMissingToken, ErrMisconfigured, ErrInvalidToken:
-		return 401
-	case ErrInsufficientScope:
-		return 403
-	case ErrBadResponse:
-		return 502
-	case ErrUnavailable:
-		return 503
-	}
-	return 500
-}
-
 // health is one endpoint's state.
 type health struct {
 	m        *monitor

@@ -52,33 +52,31 @@ func (rs *ResourceServer) ErrorResponse(err error) Response {
 	}
 	var e *authError
 	if !errors.As(err, &e) {
-		return Response{Status: http.StatusInternalServerError,
-			Body: ErrorBody{Error: "server_error", Description: descInternal}}
+		return internalError
 	}
-	desc := e.desc
-	switch {
-	case errors.Is(e.kind, ErrMissingToken), errors.Is(e.kind, ErrMisconfigured):
-		return Response{Status: http.StatusUnauthorized, WWWAuthenticate: challenge(realm, meta, "", "", ""),
-			Body: ErrorBody{Error: "unauthorized", Description: desc}}
-	case errors.Is(e.kind, ErrInvalidRequest):
-		return Response{Status: http.StatusBadRequest, WWWAuthenticate: challenge(realm, "", "invalid_request", desc, ""),
-			Body: ErrorBody{Error: "invalid_request", Description: desc}}
-	case errors.Is(e.kind, ErrInvalidToken):
-		return Response{Status: http.StatusUnauthorized, WWWAuthenticate: challenge(realm, meta, "invalid_token", desc, ""),
-			Body: ErrorBody{Error: "invalid_token", Description: desc}}
-	case errors.Is(e.kind, ErrInsufficientScope):
-		return Response{Status: http.StatusForbidden, WWWAuthenticate: challenge(realm, meta, "insufficient_scope", desc, e.scope),
-			Body: ErrorBody{Error: "insufficient_scope", Description: desc}}
-	case errors.Is(e.kind, ErrUnavailable):
-		return Response{Status: http.StatusServiceUnavailable, RetryAfter: e.retryAfter,
-			Body: ErrorBody{Error: "temporarily_unavailable", Description: desc}}
-	case errors.Is(e.kind, ErrBadResponse):
-		return Response{Status: http.StatusBadGateway,
-			Body: ErrorBody{Error: "server_error", Description: desc}}
+	c := classOf(e.kind)
+	if c == nil {
+		return internalError
 	}
-	return Response{Status: http.StatusInternalServerError,
-		Body: ErrorBody{Error: "server_error", Description: descInternal}}
+	r := Response{Status: c.status, Body: ErrorBody{Error: c.code, Description: e.desc}}
+	switch c.challenge {
+	case challengeBare:
+		r.WWWAuthenticate = challenge(realm, meta, "", "", "")
+	case challengeError:
+		if !c.metadata {
+			meta = ""
+		}
+		r.WWWAuthenticate = challenge(realm, meta, c.code, e.desc, e.scope)
+	}
+	if c.retryAfter {
+		r.RetryAfter = e.retryAfter
+	}
+	return r
 }
+
+// internalError answers an error that is not one of ours.
+var internalError = Response{Status: http.StatusInternalServerError,
+	Body: ErrorBody{Error: "server_error", Description: descInternal}}
 
 // SetHeaders sets the answer's headers on h: WWW-Authenticate and
 // Retry-After when present, Content-Type application/json and
