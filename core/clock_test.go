@@ -40,14 +40,17 @@ func TestHitClockTellsTheWallTime(t *testing.T) {
 	}
 }
 
-// TestWithClockIsUsedOnHits: a ResourceServer given a clock uses it on the
-// hit path too (tests move time with it), and one without uses hitClock.
-func TestWithClockIsUsedOnHits(t *testing.T) {
+// TestOneClock: a ResourceServer given a clock reads it everywhere,
+// the hit path included; one without reads the system clock through
+// hitClock.
+func TestOneClock(t *testing.T) {
 	t.Parallel()
-	if buildOptions([]Option{WithClock(time.Now)}).systemClock {
-		t.Fatal("WithClock's clock is replaced on the hit path")
+	fixed := time.Unix(1_000_000_000, 0)
+	o := buildOptions([]Option{WithClock(func() time.Time { return fixed })})
+	if o.clock.sys != nil || o.clock.now() != fixed || o.now() != fixed {
+		t.Fatal("WithClock's clock is not the one clock")
 	}
-	if !buildOptions(nil).systemClock {
+	if buildOptions(nil).clock.sys == nil {
 		t.Fatal("the default clock does not use the hit clock")
 	}
 }

@@ -26,6 +26,7 @@ type discovery struct {
 	timeout time.Duration
 	logger  *slog.Logger
 	mon     *monitor
+	now     func() time.Time
 
 	mu      sync.Mutex
 	meta    *asMetadata
@@ -68,7 +69,7 @@ func (d *discovery) endpoint(ctx context.Context, name string, pick func(*asMeta
 
 func (d *discovery) metadata(ctx context.Context) (*asMetadata, error) {
 	d.mu.Lock()
-	m, recent, lastErr := d.meta, time.Since(d.lastTry) < discoveryRetry, d.lastErr
+	m, recent, lastErr := d.meta, d.now().Sub(d.lastTry) < discoveryRetry, d.lastErr
 	d.mu.Unlock()
 	if m != nil {
 		return m, nil
@@ -97,7 +98,7 @@ func (d *discovery) read(ctx context.Context) (*asMetadata, error) {
 	d.mon.recordHealth(ctx, EndpointDiscovery, err)
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	d.lastTry = time.Now()
+	d.lastTry = d.now()
 	if err != nil {
 		d.lastErr = asError(err, ErrUnavailable, descDiscoveryFailed)
 		return nil, d.lastErr

@@ -23,7 +23,7 @@ type issuer struct {
 
 func newIssuer(s Settings, kr *keyring, client *http.Client, o options, mon *monitor) (*issuer, error) {
 	cfg := &issuer{settings: s, checker: newClaimChecker(s)}
-	disc := &discovery{issuer: s.Issuer, client: client, timeout: s.Timeout, logger: o.logger, mon: mon}
+	disc := &discovery{issuer: s.Issuer, client: client, timeout: s.Timeout, logger: o.logger, mon: mon, now: o.now}
 	jwksURL, introURL := disc.jwksURI, disc.introspectionEndpoint
 	if s.JWKSEndpoint != "" {
 		jwksURL = fixed(s.JWKSEndpoint)

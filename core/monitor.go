@@ -20,13 +20,14 @@ type monitor struct {
 	obs      *Observer // nil: none
 	logger   *slog.Logger
 	interval time.Duration
+	now      func() time.Time // the ResourceServer's clock
 	health   map[Endpoint]*health
 	down     atomic.Int32   // endpoints failing now; counts cache-served requests while > 0
 	served   stripedCounter // requests served from the cache while an endpoint was down
 }
 
-func newMonitor(obs *Observer, logger *slog.Logger, interval time.Duration) *monitor {
-	m := &monitor{obs: obs, logger: logger, interval: interval, health: map[Endpoint]*health{}}
+func newMonitor(obs *Observer, logger *slog.Logger, interval time.Duration, now func() time.Time) *monitor {
+	m := &monitor{obs: obs, logger: logger, interval: interval, now: now, health: map[Endpoint]*health{}}
 	for _, ep := range []Endpoint{EndpointIntrospection, EndpointJWKS, EndpointDiscovery, EndpointSharedCache} {
 		m.health[ep] = &health{m: m, endpoint: ep}
 	}
@@ -43,7 +44,7 @@ func (m *monitor) call(ctx context.Context, ep Endpoint, url string, track bool)
 	if m == nil {
 		return ctx, func(int, error) {}
 	}
-	start := time.Now()
+	start := m.now()
 	done := noEnd
 	if m.obs != nil && m.obs.Call != nil {
 		ctx, done = m.obs.Call(ctx, Call{Endpoint: ep, URL: url})
@@ -53,7 +54,7 @@ func (m *monitor) call(ctx context.Context, ep Endpoint, url string, track bool)
 	}
 	return ctx, func(status int, err error) {
 		outcome := outcomeOf(err)
-		done(CallResult{Duration: time.Since(start), Status: status, Outcome: outcome})
+		done(CallResult{Duration: m.now().Sub(start), Status: status, Outcome: outcome})
 		if track {
 			m.health[ep].record(ctx, outcome)
 		}
@@ -172,7 +173,7 @@ func (h *health) refusedOne() {
 // record updates the state after a call and logs a change, or a summary
 // when an interval has passed.
 func (h *health) record(ctx context.Context, outcome string) {
-	now := time.Now()
+	now := h.m.now()
 	h.mu.Lock()
 	switch {
 	case outcome == "ok" && !h.down:

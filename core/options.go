@@ -11,15 +11,15 @@ import (
 type Option func(*options)
 
 type options struct {
-	client      *http.Client
-	logger      *slog.Logger
-	now         func() time.Time
-	systemClock bool         // now is time.Now: the hit path may use hitClock
-	cache       verdictCache // tests only: see export_test.go
-	shared      SharedStore
-	issuers     []Settings
-	observer    *Observer
-	userLookup  UserLookupFunc
+	client     *http.Client
+	logger     *slog.Logger
+	now        func() time.Time // WithClock's until buildOptions, then clock.now
+	clock      *clock
+	cache      verdictCache // tests only: see export_test.go
+	shared     SharedStore
+	issuers    []Settings
+	observer   *Observer
+	userLookup UserLookupFunc
 }
 
 // UserLookupFunc maps a verified token to the application's user. It is
@@ -41,8 +41,9 @@ func WithHTTPClient(c *http.Client) Option { return func(o *options) { o.client 
 // are never logged. Default value: a logger that discards everything.
 func WithLogger(l *slog.Logger) Option { return func(o *options) { o.logger = l } }
 
-// WithClock sets the clock used for exp, nbf, iat and the cache. Default
-// value: time.Now.
+// WithClock sets the one clock a ResourceServer reads: exp, nbf, iat, the
+// cache, the outage logs' intervals, discovery's retry and the shared
+// cache's breaker and waits. Default value: the system clock.
 func WithClock(now func() time.Time) Option { return func(o *options) { o.now = now } }
 
 // WithUserLookup sets the hook that maps a token to the application's
@@ -61,9 +62,8 @@ func buildOptions(opts []Option) options {
 	if o.logger == nil {
 		o.logger = slog.New(slog.DiscardHandler)
 	}
-	if o.now == nil {
-		o.now, o.systemClock = time.Now, true
-	}
+	o.clock = newClock(o.now)
+	o.now = o.clock.now
 	return o
 }
 

@@ -27,8 +27,8 @@ type ResourceServer struct {
 	negTTL     time.Duration
 	flights    flight[cacheKey, *TokenInfo]
 	logger     *slog.Logger
-	now        func() time.Time
-	hitClock   *hitClock // the hit path's clock; nil with WithClock
+	now        func() time.Time // clock.now
+	clock      *clock
 	userLookup UserLookupFunc
 	disabled   error
 	logOnce    sync.Once
@@ -54,15 +54,13 @@ func New(s Settings, opts ...Option) (*ResourceServer, error) {
 		settings:   s,
 		jwks:       newJWKSHandler(s, kr),
 		metadata:   newMetadata(s, kr != nil),
-		mon:        newMonitor(o.observer, o.logger, s.LogInterval),
+		mon:        newMonitor(o.observer, o.logger, s.LogInterval, o.now),
 		logger:     o.logger,
 		now:        o.now,
+		clock:      o.clock,
 		userLookup: o.userLookup,
 		cacheTTL:   s.CacheTTL,
 		negTTL:     s.CacheNegativeTTL,
-	}
-	if o.systemClock {
-		rs.hitClock = newHitClock()
 	}
 	client := o.client
 	if client == nil {
@@ -144,7 +142,8 @@ func Disabled(s Settings, reason error, opts ...Option) *ResourceServer {
 	if !validRealm(s.Realm) {
 		s.Realm = defaultRealm
 	}
-	return &ResourceServer{settings: s, disabled: reason, logger: o.logger, now: o.now, jwks: newJWKSHandler(s, nil),
+	return &ResourceServer{settings: s, disabled: reason, logger: o.logger, now: o.now, clock: o.clock,
+		jwks:     newJWKSHandler(s, nil),
 		metadata: newMetadata(s, false)}
 }
 
@@ -232,12 +231,7 @@ func (rs *ResourceServer) verify(ctx context.Context, token string) (*TokenInfo,
 		// One clock read per hit. The entry's own expiry and the token's exp
 		// are checked again here, so that a cache that returns stale entries
 		// cannot resurrect a token.
-		var now time.Time
-		if rs.hitClock != nil {
-			now = rs.hitClock.now()
-		} else {
-			now = rs.now()
-		}
+		now := rs.clock.now()
 		if e, ok := rs.cache.get(key, now); ok && now.Before(e.expires) {
 			if e.info != nil && (e.info.ExpiresAt.IsZero() || now.Before(e.info.ExpiresAt.Add(rs.settings.Leeway))) {
 				rs.mon.cache(ctx, 1, true)

@@ -50,7 +50,7 @@ func newSharedCache(s Settings, store SharedStore, fp *fingerprint, o options,
 	}
 	sc := &sharedCache{store: store, fp: fp, timeout: s.CacheTimeout, wait: s.Timeout, poll: sharedPoll,
 		logger: o.logger, now: o.now, decode: decode, drop: drop, mon: mon,
-		breaker: &breaker{threshold: sharedBreakerThreshold, cooldown: sharedBreakerCooldown, now: time.Now}}
+		breaker: &breaker{threshold: sharedBreakerThreshold, cooldown: sharedBreakerCooldown, now: o.now}}
 	for _, sec := range s.CacheSecrets {
 		k, err := deriveSealKeys(sec)
 		if err != nil {
@@ -86,8 +86,11 @@ func (sc *sharedCache) resolve(ctx context.Context, token string, ask func(conte
 	}
 	key := sc.keys[0].storeKey(sc.fp, token)
 	lock := key + lockSuffix
-	deadline := time.Now().Add(sc.wait)
-	for {
+	// The wait ends at the deadline by the clock, or after as many polls as
+	// fit in it, whichever comes first: a test's clock that stands still
+	// cannot hold a request forever.
+	deadline := sc.now().Add(sc.wait)
+	for polls := sc.wait / sc.poll; ; polls-- {
 		found, held, err := sc.lookup(ctx, token, key, lock)
 		if err != nil {
 			sc.breaker.failure()
@@ -114,7 +117,7 @@ func (sc *sharedCache) resolve(ctx context.Context, token string, ask func(conte
 				return v
 			}
 		}
-		if !time.Now().Before(deadline) {
+		if polls <= 0 || !sc.now().Before(deadline) {
 			v := ask(ctx, token) // the holder is too slow, or gone: alone
 			sc.share(ctx, key, "", "", token, v)
 			return v
