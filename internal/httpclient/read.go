@@ -34,7 +34,7 @@ func TransportError(err error) error {
 		if ue.Timeout() {
 			return fmt.Errorf("request %w", ErrTimedOut)
 		}
-		return fmt.Errorf("introspection request failed: %w", ue.Err)
+		return fmt.Errorf("request failed: %w", ue.Err)
 	}
-	return errors.New("introspection request failed")
+	return errors.New("request failed")
 }
