@@ -13,6 +13,8 @@ import (
 	"time"
 
 	jose "github.com/go-jose/go-jose/v4"
+
+	"github.com/oidcrs/oidcrs/internal/failure"
 )
 
 // Bounds of the authorization server's JWKS cache.
@@ -62,7 +64,7 @@ func (r *remoteKeySet) keysFor(ctx context.Context, kid string) ([]jose.JSONWebK
 		if keys == nil && lastErr != nil {
 			return nil, lastErr
 		}
-		return nil, newError(ErrBadResponse, descDecodingFailed, errUnknownKID)
+		return nil, newError(ErrBadResponse, descDecodingFailed, failure.New(failure.ASKeys, errUnknownKID))
 	}
 	keys, err, _ := r.fetches.do(ctx, struct{}{}, r.refresh)
 	if err != nil {
@@ -75,7 +77,7 @@ func (r *remoteKeySet) keysFor(ctx context.Context, kid string) ([]jose.JSONWebK
 	if found := matchKID(keys, kid); len(found) > 0 {
 		return found, nil
 	}
-	return nil, newError(ErrBadResponse, descDecodingFailed, errUnknownKID)
+	return nil, newError(ErrBadResponse, descDecodingFailed, failure.New(failure.ASKeys, errUnknownKID))
 }
 
 // keysAfterFailure refetches the set after a signature failed with the
@@ -156,27 +158,27 @@ func (r *remoteKeySet) get(ctx context.Context, u string) (_ []jose.JSONWebKey, 
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
-		return nil, 0, status, newError(ErrUnavailable, descJWKSFailed, errors.New("cannot build JWKS request"))
+		return nil, 0, status, newError(ErrUnavailable, descJWKSFailed, failure.New(failure.ASKeys, errors.New("cannot build JWKS request")))
 	}
 	req.Header.Set("Accept", "application/jwk-set+json, application/json")
 	resp, err := r.client.Do(req)
 	if err != nil {
-		return nil, 0, status, newError(ErrUnavailable, descJWKSFailed, transportError(err))
+		return nil, 0, status, newError(ErrUnavailable, descJWKSFailed, failure.New(failure.ASKeys, transportError(err)))
 	}
 	defer resp.Body.Close()
 	status = resp.StatusCode
 	if resp.StatusCode != http.StatusOK {
-		e := newError(ErrUnavailable, descJWKSFailed, fmt.Errorf("JWKS endpoint %w", statusError(resp.StatusCode)))
+		e := newError(ErrUnavailable, descJWKSFailed, failure.New(failure.ASKeys, fmt.Errorf("JWKS endpoint %w", statusError(resp.StatusCode))))
 		e.retryAfter = retryAfter(resp.Header.Get("Retry-After"))
 		return nil, 0, status, e
 	}
 	body, err := readLimited(resp.Body)
 	if err != nil {
-		return nil, 0, status, newError(ErrBadResponse, descJWKSFailed, err)
+		return nil, 0, status, newError(ErrBadResponse, descJWKSFailed, failure.New(failure.ASKeys, err))
 	}
 	var set jose.JSONWebKeySet
 	if err := json.Unmarshal(body, &set); err != nil {
-		return nil, 0, status, newError(ErrBadResponse, descJWKSFailed, errors.New("JWKS is not a valid key set"))
+		return nil, 0, status, newError(ErrBadResponse, descJWKSFailed, failure.New(failure.ASKeys, errors.New("JWKS is not a valid key set")))
 	}
 	keys := set.Keys[:0]
 	for _, k := range set.Keys {
@@ -188,7 +190,7 @@ func (r *remoteKeySet) get(ctx context.Context, u string) (_ []jose.JSONWebKey, 
 		}
 	}
 	if len(keys) == 0 {
-		return nil, 0, status, newError(ErrBadResponse, descJWKSFailed, errors.New("JWKS has no usable signing key"))
+		return nil, 0, status, newError(ErrBadResponse, descJWKSFailed, failure.New(failure.ASKeys, errors.New("JWKS has no usable signing key")))
 	}
 	return keys, maxAge(resp.Header.Get("Cache-Control")), status, nil
 }

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	jose "github.com/go-jose/go-jose/v4"
+
+	"github.com/oidcrs/oidcrs/internal/failure"
 )
 
 // typIntrospection is the JWS typ of RFC 9701 section 5.
@@ -50,7 +52,7 @@ func (j *jwtIntrospector) introspect(ctx context.Context, token string) (map[str
 		return nil, err
 	}
 	if !isMediaType(ctype, "application/"+typIntrospection, "") && !isMediaType(ctype, "application/jwt", "") {
-		return nil, newError(ErrBadResponse, descDecryptionFailed, errNotJWT)
+		return nil, untrusted(descDecryptionFailed, failure.NotJWT, errNotJWT)
 	}
 	return j.open(ctx, strings.TrimSpace(string(body)))
 }
@@ -59,11 +61,11 @@ func (j *jwtIntrospector) introspect(ctx context.Context, token string) (map[str
 func (j *jwtIntrospector) open(ctx context.Context, compact string) (map[string]any, error) {
 	hdr, err := protectedHeader(compact)
 	if err != nil {
-		return nil, newError(ErrBadResponse, descDecryptionFailed, errHeader)
+		return nil, untrusted(descDecryptionFailed, failure.Decryption, errHeader)
 	}
 	jwe, err := jose.ParseEncryptedCompact(compact, []jose.KeyAlgorithm{j.keys.alg}, []jose.ContentEncryption{j.enc})
 	if err != nil {
-		return nil, newError(ErrBadResponse, descDecryptionFailed, errors.New("not a compact JWE with the configured alg and enc"))
+		return nil, untrusted(descDecryptionFailed, failure.Decryption, errors.New("not a compact JWE with the configured alg and enc"))
 	}
 	plain, err := j.decrypt(jwe)
 	if err != nil {
@@ -71,11 +73,11 @@ func (j *jwtIntrospector) open(ctx context.Context, compact string) (map[string]
 	}
 	jws, err := jose.ParseSignedCompact(string(plain), j.sigAlgs)
 	if err != nil || len(jws.Signatures) != 1 {
-		return nil, newError(ErrBadResponse, descDecodingFailed, errors.New("not a compact JWS with the configured alg"))
+		return nil, untrusted(descDecodingFailed, failure.Signature, errors.New("not a compact JWS with the configured alg"))
 	}
 	sig := jws.Signatures[0].Protected
 	if typ, _ := sig.ExtraHeaders[jose.HeaderType].(string); !strings.EqualFold(strings.TrimPrefix(strings.ToLower(typ), "application/"), typIntrospection) {
-		return nil, newError(ErrBadResponse, descDecodingFailed, errTyp)
+		return nil, untrusted(descDecodingFailed, failure.Signature, errTyp)
 	}
 	keys, err := j.asKeys.keysFor(ctx, sig.KeyID)
 	if err != nil {
@@ -88,22 +90,24 @@ func (j *jwtIntrospector) open(ctx context.Context, compact string) (map[string]
 		}
 	}
 	if payload == nil {
-		return nil, newError(ErrBadResponse, descDecodingFailed, errors.New("signature verification failed"))
+		return nil, untrusted(descDecodingFailed, failure.Signature, errors.New("signature verification failed"))
 	}
 	outer, err := decodeObject(payload)
 	if err != nil {
-		return nil, newError(ErrBadResponse, descDecodingFailed, err)
+		return nil, untrusted(descDecodingFailed, failure.Signature, err)
 	}
 	return j.checkOuter(outer, hdr)
 }
 
 // decrypt picks our key by the JWE kid, or tries each key without one.
 func (j *jwtIntrospector) decrypt(jwe *jose.JSONWebEncryption) ([]byte, error) {
-	fail := func(cause error) ([]byte, error) { return nil, newError(ErrBadResponse, descDecryptionFailed, cause) }
+	fail := func(cause error) ([]byte, error) {
+		return nil, untrusted(descDecryptionFailed, failure.Decryption, cause)
+	}
 	if kid := jwe.Header.KeyID; kid != "" {
 		k, ok := j.keys.byID[kid]
 		if !ok {
-			return fail(errUnknownRSKey)
+			return nil, untrusted(descDecryptionFailed, failure.UnknownRSKey, errUnknownRSKey)
 		}
 		plain, err := jwe.Decrypt(k.Key)
 		if err != nil {
@@ -123,7 +127,7 @@ func (j *jwtIntrospector) decrypt(jwe *jose.JSONWebEncryption) ([]byte, error) {
 // the introspection answer.
 func (j *jwtIntrospector) checkOuter(outer map[string]any, hdr map[string]any) (map[string]any, error) {
 	bad := func(cause error) (map[string]any, error) {
-		return nil, newError(ErrBadResponse, descInvalidClaims, cause)
+		return nil, untrusted(descInvalidClaims, failure.Claims, cause)
 	}
 	iss, _ := outer["iss"].(string)
 	aud, ok := parseAudience(outer["aud"])
@@ -156,6 +160,12 @@ func (j *jwtIntrospector) checkOuter(outer map[string]any, hdr map[string]any) (
 		return bad(errOuterClaims)
 	}
 	return ti, nil
+}
+
+// untrusted is an RFC 9701 answer that cannot be trusted: desc for the
+// client, the cause marked with its kind for the oidcrs command's check.
+func untrusted(desc string, kind failure.Kind, cause error) *authError {
+	return newError(ErrBadResponse, desc, failure.New(kind, cause))
 }
 
 // protectedHeader decodes the first segment of a compact JWE or JWS and

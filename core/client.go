@@ -2,56 +2,30 @@ package core
 
 import (
 	"context"
-	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/oidcrs/oidcrs/internal/failure"
+	"github.com/oidcrs/oidcrs/internal/httpclient"
 )
 
 // maxResponseBytes bounds every body read from the authorization server.
-const maxResponseBytes = 1 << 20
-
-// maxIdleConnsPerHost keeps enough warm connections to the authorization
-// server for a busy resource server; Go's default of 2 serialises it.
-const maxIdleConnsPerHost = 64
+const maxResponseBytes = httpclient.MaxBody
 
 // newHTTPClient builds the client used for calls to the authorization
-// server: keep-alive, bounded, no redirects (a redirected POST would lose
-// its body and credentials; a 3xx is an unexpected status).
+// server with the constructor the oidcrs command shares
+// (internal/httpclient): keep-alive, bounded, no redirects (a redirected
+// POST would lose its body and credentials; a 3xx is an unexpected
+// status).
 func newHTTPClient(s Settings) (*http.Client, error) {
-	proxy := http.ProxyFromEnvironment
-	if s.Proxy != "" {
-		u, err := url.Parse(s.Proxy)
-		if err != nil {
-			return nil, errors.New("OIDC_PROXY: invalid URL")
-		}
-		proxy = http.ProxyURL(u)
-	}
-	tr := &http.Transport{
-		Proxy:                 proxy,
-		DialContext:           (&net.Dialer{Timeout: s.Timeout, KeepAlive: 30 * time.Second}).DialContext,
-		ForceAttemptHTTP2:     true,
-		MaxIdleConns:          maxIdleConnsPerHost * 2,
-		MaxIdleConnsPerHost:   maxIdleConnsPerHost,
-		IdleConnTimeout:       90 * time.Second,
-		TLSHandshakeTimeout:   s.Timeout,
-		ResponseHeaderTimeout: s.Timeout,
-		TLSClientConfig:       &tls.Config{MinVersion: tls.VersionTLS12, InsecureSkipVerify: s.InsecureSkipVerify}, //nolint:gosec // OIDC_VERIFY_SSL=false, the user's explicit choice
-	}
-	return &http.Client{
-		Transport: tr,
-		Timeout:   s.Timeout,
-		CheckRedirect: func(*http.Request, []*http.Request) error {
-			return http.ErrUseLastResponse
-		},
-	}, nil
+	return httpclient.New(httpclient.Config{Timeout: s.Timeout, Proxy: s.Proxy, InsecureSkipVerify: s.InsecureSkipVerify})
 }
 
 // asClient posts tokens to the introspection endpoint.
@@ -125,9 +99,33 @@ func (c *asClient) post(ctx context.Context, endpoint, token string) (_ []byte, 
 		}
 		return nil, "", status, newError(ErrInvalidToken, desc, fmt.Errorf("authorization server answered 401"))
 	}
-	e := newError(ErrUnavailable, descFetchFailed, fmt.Errorf("authorization server %w", statusError(resp.StatusCode)))
+	var cause error = asAnswer(resp, body, token)
+	if resp.StatusCode == http.StatusUnauthorized {
+		cause = failure.New(failure.ClientAuth, cause)
+	}
+	e := newError(ErrUnavailable, descFetchFailed, cause)
 	e.retryAfter = retryAfter(resp.Header.Get("Retry-After"))
 	return nil, "", status, e
+}
+
+// asAnswer keeps the authorization server's own error and
+// error_description of an unexpected answer, sanitised, for operators
+// (the oidcrs command shows them). A text that quotes the token is left
+// out. Its message stays the status alone.
+func asAnswer(resp *http.Response, body []byte, token string) *failure.ASAnswer {
+	a := &failure.ASAnswer{Status: resp.StatusCode, Err: fmt.Errorf("authorization server %w", statusError(resp.StatusCode))}
+	var b struct {
+		Error string `json:"error"`
+	}
+	if json.Unmarshal(body, &b) == nil {
+		if c, ok := sanitizeDescription(b.Error); ok && !strings.Contains(c, token) {
+			a.Code = c
+		}
+	}
+	if d, ok := upstreamDescription(body, resp.Header.Get("WWW-Authenticate")); ok && !strings.Contains(d, token) {
+		a.Description = d
+	}
+	return a
 }
 
 // ownCredentialsRefused reports whether a 401 says that the resource
@@ -146,32 +144,14 @@ func ownCredentialsRefused(body []byte, wwwAuth string) bool {
 }
 
 // readLimited reads at most maxResponseBytes, failing on more.
-func readLimited(r io.Reader) ([]byte, error) {
-	b, err := io.ReadAll(io.LimitReader(r, maxResponseBytes+1))
-	if err != nil {
-		return nil, errors.New("reading the response failed")
-	}
-	if len(b) > maxResponseBytes {
-		return nil, fmt.Errorf("response body over %d bytes", maxResponseBytes)
-	}
-	return b, nil
-}
+func readLimited(r io.Reader) ([]byte, error) { return httpclient.ReadLimited(r) }
 
 // errTimedOut is the cause of a call that timed out.
-var errTimedOut = errors.New("timed out")
+var errTimedOut = httpclient.ErrTimedOut
 
 // transportError keeps the class of a transport failure without the URL,
 // which net/http puts in its messages.
-func transportError(err error) error {
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		if ue.Timeout() {
-			return fmt.Errorf("request %w", errTimedOut)
-		}
-		return fmt.Errorf("introspection request failed: %w", ue.Err)
-	}
-	return errors.New("introspection request failed")
-}
+func transportError(err error) error { return httpclient.TransportError(err) }
 
 // upstreamDescription takes the authorization server's error_description
 // from its JSON body, or else from its WWW-Authenticate header, when it is

@@ -2,15 +2,14 @@ package core
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
-	"net/url"
-	"strings"
 	"sync"
 	"time"
+
+	"github.com/oidcrs/oidcrs/internal/wellknown"
 )
 
 // discovery reads the authorization server's metadata on first need:
@@ -37,12 +36,9 @@ type discovery struct {
 
 const discoveryRetry = time.Second
 
-// asMetadata is the part of the metadata oidcrs uses.
-type asMetadata struct {
-	Issuer                string `json:"issuer"`
-	IntrospectionEndpoint string `json:"introspection_endpoint"`
-	JWKSURI               string `json:"jwks_uri"`
-}
+// asMetadata is the part of the metadata oidcrs uses, shared with the
+// oidcrs command (internal/wellknown).
+type asMetadata = wellknown.Metadata
 
 var errIssuerMismatch = errors.New("the discovered issuer is not OIDC_OP_URL")
 
@@ -81,11 +77,12 @@ func (d *discovery) metadata(ctx context.Context) (*asMetadata, error) {
 	return m, err
 }
 
-// read fetches and checks the metadata, trying both well-known paths.
+// read fetches and checks the metadata, trying both well-known paths
+// (internal/wellknown.URLs: OpenID Connect discovery, then RFC 8414).
 func (d *discovery) read(ctx context.Context) (*asMetadata, error) {
 	var m *asMetadata
 	var err error
-	for _, u := range wellKnownURLs(d.issuer) {
+	for _, u := range wellknown.URLs(d.issuer) {
 		if m, err = d.fetch(ctx, u); err == nil {
 			break
 		}
@@ -136,23 +133,11 @@ func (d *discovery) get(ctx context.Context, u string) (_ *asMetadata, status in
 	if err != nil {
 		return nil, status, newError(ErrUnavailable, descDiscoveryFailed, err)
 	}
-	var m asMetadata
-	if err := json.Unmarshal(body, &m); err != nil {
-		return nil, status, newError(ErrUnavailable, descDiscoveryFailed, errors.New("the metadata is not a JSON object"))
+	m, err := wellknown.Decode(body)
+	if err != nil {
+		return nil, status, newError(ErrUnavailable, descDiscoveryFailed, err)
 	}
-	return &m, status, nil
-}
-
-// wellKnownURLs are the metadata URLs of issuer: OpenID Connect discovery
-// appends to the issuer; RFC 8414 section 3 inserts before its path.
-func wellKnownURLs(issuer string) []string {
-	out := []string{strings.TrimSuffix(issuer, "/") + "/.well-known/openid-configuration"}
-	if u, err := url.Parse(issuer); err == nil {
-		u.Path = "/.well-known/oauth-authorization-server" + strings.TrimSuffix(u.Path, "/")
-		u.RawPath = ""
-		out = append(out, u.String())
-	}
-	return out
+	return m, status, nil
 }
 
 // fixed returns a resolver of an explicit endpoint: explicit settings

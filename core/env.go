@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/oidcrs/oidcrs/internal/setting"
 )
 
 // The reference's Django class paths, accepted verbatim in
@@ -89,27 +91,10 @@ func parseBackend(v string) (Backend, error) {
 	return "", fmt.Errorf("unknown backend %q", v)
 }
 
-// splitScopes splits a scope list separated by commas and/or spaces. It
-// also accepts a Python list literal such as ["groups", "email"], as a
-// Django setting would have been written.
-func splitScopes(v string) []string {
-	v = strings.TrimSpace(v)
-	v = strings.TrimSuffix(strings.TrimPrefix(v, "["), "]")
-	fields := strings.FieldsFunc(v, func(r rune) bool {
-		return r == ',' || r == ' ' || r == '\t' || r == '\n' || r == '\r'
-	})
-	out := fields[:0]
-	for _, f := range fields {
-		f = strings.Trim(f, `"'`)
-		if f != "" {
-			out = append(out, f)
-		}
-	}
-	if len(out) == 0 {
-		return nil
-	}
-	return out
-}
+// splitScopes splits a list value with the one list parser
+// (internal/setting.List): commas and/or spaces, or a Python list literal
+// such as ["groups", "email"], as a Django setting would have been written.
+func splitScopes(v string) []string { return setting.List(v) }
 
 func parseBool(v string) (bool, error) {
 	switch strings.ToLower(v) {

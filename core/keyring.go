@@ -5,6 +5,8 @@ import (
 	"fmt"
 
 	jose "github.com/go-jose/go-jose/v4"
+
+	"github.com/oidcrs/oidcrs/internal/algs"
 )
 
 // keyring holds the resource server's decryption keys, parsed once, and
@@ -22,7 +24,7 @@ func loadKeyring(s Settings) (*keyring, error) {
 	if err != nil {
 		return nil, err
 	}
-	alg, err := parseKeyAlgorithm(s.EncryptionAlgorithm, s.KeyType)
+	alg, err := algs.ParseKey(s.EncryptionAlgorithm, s.KeyType)
 	if err != nil {
 		return nil, fmt.Errorf("OIDC_RS_ENCRYPTION_ALGO: %w", err)
 	}
@@ -30,7 +32,7 @@ func loadKeyring(s Settings) (*keyring, error) {
 	set := jose.JSONWebKeySet{Keys: make([]jose.JSONWebKey, 0, len(keys))}
 	for i := range kr.keys {
 		k := &kr.keys[i]
-		if !keyFits(k.Key, alg) {
+		if !algs.KeyFits(k.Key, alg) {
 			return nil, fmt.Errorf("%s key %d does not fit OIDC_RS_ENCRYPTION_ALGO %s", msgKeyWrong, i+1, alg)
 		}
 		k.Algorithm = string(alg)

@@ -2,15 +2,19 @@ package core
 
 import (
 	"errors"
-	"fmt"
 	"net/url"
 	"slices"
 
 	jose "github.com/go-jose/go-jose/v4"
+
+	"github.com/oidcrs/oidcrs/internal/algs"
+	"github.com/oidcrs/oidcrs/internal/setting"
 )
 
 // Validate reports every problem of s at once, each naming its setting, as
-// one error (errors.Join). Defaults are applied first.
+// one error (errors.Join). Defaults are applied first. Each problem carries
+// its setting's environment name in its type (internal/setting.Error), for
+// the oidcrs command; the message starts with it too.
 func (s Settings) Validate() error {
 	_, err := s.withDefaults().validate()
 	return err
@@ -22,7 +26,7 @@ func (s Settings) validate() (*keyring, error) {
 	var errs []error
 	var keys *keyring
 	add := func(name, format string, args ...any) {
-		errs = append(errs, fmt.Errorf("%s: "+format, append([]any{name}, args...)...))
+		errs = append(errs, setting.Errorf(name, format, args...))
 	}
 	switch s.Backend {
 	case BackendJSON, BackendJWT, BackendJWTAccessToken:
@@ -105,7 +109,7 @@ func (s Settings) validate() (*keyring, error) {
 		}
 		if s.EncryptionEncoding == "" {
 			add("OIDC_RS_ENCRYPTION_ENCODING", "is required for the JWT backend")
-		} else if !slices.Contains(contentEncryptions, jose.ContentEncryption(s.EncryptionEncoding)) {
+		} else if !slices.Contains(algs.ContentEncryptions, jose.ContentEncryption(s.EncryptionEncoding)) {
 			add("OIDC_RS_ENCRYPTION_ENCODING", "unsupported encoding %q", s.EncryptionEncoding)
 		}
 		if s.PrivateKey == "" {
@@ -113,7 +117,7 @@ func (s Settings) validate() (*keyring, error) {
 		}
 	}
 	if s.PrivateKey != "" || s.Backend == BackendJWT {
-		if _, err := parseKeyAlgorithm(s.EncryptionAlgorithm, s.KeyType); err != nil {
+		if _, err := algs.ParseKey(s.EncryptionAlgorithm, s.KeyType); err != nil {
 			add("OIDC_RS_ENCRYPTION_ALGO", "%v", err)
 		} else if s.PrivateKey != "" {
 			var err error
@@ -175,25 +179,9 @@ func (s Settings) introspects() bool { return s.Backend == BackendJSON || s.Back
 // verifiesLocally reports whether s checks JWT access tokens itself.
 func (s Settings) verifiesLocally() bool { return s.Backend == BackendJWTAccessToken || s.LocalJWT }
 
-// signingAlgs parses SigningAlgorithm: asymmetric JWS algs separated by
-// commas or spaces; "RS256" when empty.
+// signingAlgs parses SigningAlgorithm with the parser the oidcrs command
+// shares (internal/algs): asymmetric JWS algs as a list (commas, spaces, or
+// a Python list literal); "RS256" when empty.
 func (s Settings) signingAlgs() ([]jose.SignatureAlgorithm, error) {
-	v := s.SigningAlgorithm
-	if v == "" {
-		v = string(jose.RS256)
-	}
-	var out []jose.SignatureAlgorithm
-	for _, f := range splitScopes(v) {
-		a := jose.SignatureAlgorithm(f)
-		if !slices.Contains(signingAlgorithms, a) {
-			return nil, fmt.Errorf("unsupported algorithm %q (none and HMAC are never accepted)", f)
-		}
-		if !slices.Contains(out, a) {
-			out = append(out, a)
-		}
-	}
-	if len(out) == 0 {
-		return nil, errors.New("no algorithm")
-	}
-	return out, nil
+	return algs.ParseSigning(s.SigningAlgorithm)
 }

@@ -10,18 +10,21 @@ import (
 	"strings"
 
 	"github.com/oidcrs/oidcrs/core"
+	"github.com/oidcrs/oidcrs/internal/httpclient"
+	"github.com/oidcrs/oidcrs/internal/pemkeys"
+	"github.com/oidcrs/oidcrs/internal/setting"
 )
 
 // checkCommand checks the settings, then the authorization server, step
 // by step, and exits 0 only when every step passed.
 func checkCommand(ctx context.Context, args []string, e *env) int {
 	fs := flag.NewFlagSet("oidcrs check", flag.ContinueOnError)
-	asJSON := fs.Bool("json", false, "")
-	if code, ok := parseFlags(fs, args, usageCheck, false, e); !ok {
+	asJSON := fs.Bool("json", false, `print a JSON array of {"step", "ok", "detail", "hint"}`)
+	if code, ok := parseFlags(fs, args, false, e); !ok {
 		return code
 	}
-	s, readErr := e.settings()
-	c := &checker{ctx: ctx, s: s, client: newClient(s)}
+	s, readErr := core.SettingsFromEnv(e.lookup)
+	c := &checker{ctx: ctx, s: s}
 	c.run(readErr)
 	if *asJSON {
 		if err := writeJSON(e.stdout, c.steps); err != nil {
@@ -30,7 +33,7 @@ func checkCommand(ctx context.Context, args []string, e *env) int {
 	} else {
 		writeSteps(e.stdout, c.steps, e.color)
 	}
-	if !c.passed() {
+	if slices.ContainsFunc(c.steps, func(s step) bool { return !s.OK }) {
 		return exitFailed
 	}
 	return exitOK
@@ -51,15 +54,13 @@ func (c *checker) add(st step) bool {
 	return st.OK
 }
 
-func (c *checker) passed() bool {
-	return !slices.ContainsFunc(c.steps, func(s step) bool { return !s.OK })
-}
-
 func (c *checker) run(readErr error) {
 	if !c.add(c.checkSettings(readErr)) {
 		return
 	}
 	s := c.s
+	// The settings passed Validate, whose proxy check is the client's.
+	c.client, _ = httpclient.New(httpclient.Config{Timeout: s.Timeout, Proxy: s.Proxy, InsecureSkipVerify: s.InsecureSkipVerify})
 	introspects := s.Backend == core.BackendJSON || s.Backend == core.BackendJWT
 	usesKeys := s.Backend == core.BackendJWT || s.Backend == core.BackendJWTAccessToken || s.LocalJWT
 	intro, keys := s.IntrospectionEndpoint, s.JWKSEndpoint
@@ -79,20 +80,19 @@ func (c *checker) run(readErr error) {
 }
 
 // checkSettings reports every problem of the settings at once: the
-// unreadable variables, then what Validate finds. Both name variables and
-// never print a secret or a key.
+// unreadable variables, then what Validate finds about the others. Both
+// name variables and never print a secret or a key.
 func (c *checker) checkSettings(readErr error) step {
 	s := c.s
 	var all []string
-	seen := map[string]bool{}
-	for _, p := range problems(readErr) {
-		name, _, _ := strings.Cut(p, ":")
-		seen[name] = true
-		all = append(all, p)
+	unreadable := map[string]bool{}
+	for _, p := range setting.Split(readErr) {
+		unreadable[setting.NameOf(p)] = true
+		all = append(all, p.Error())
 	}
-	for _, p := range problems(s.Validate()) {
-		if name, _, _ := strings.Cut(p, ":"); !seen[name] {
-			all = append(all, p)
+	for _, p := range setting.Split(s.Validate()) {
+		if name := setting.NameOf(p); name == "" || !unreadable[name] {
+			all = append(all, p.Error())
 		}
 	}
 	if len(all) > 0 {
@@ -106,10 +106,12 @@ func (c *checker) checkSettings(readErr error) step {
 	} else {
 		lines = append(lines, fmt.Sprintf("resource %s, scopes %s", s.Resource, strings.Join(s.Scopes, " ")))
 	}
-	if s.PrivateKey != "" {
-		if keys, err := publishedKeys(s); err == nil {
-			lines = append(lines, fmt.Sprintf("/jwks publishes %d key(s): %s", len(keys), describeOwnKeys(keys)))
+	if keys, err := pemkeys.Parse(s.PrivateKey, s.KeyType); err == nil {
+		var parts []string
+		for _, k := range keys {
+			parts = append(parts, joinNonEmpty(keyType(k), s.EncryptionAlgorithm, "kid "+k.KeyID))
 		}
+		lines = append(lines, fmt.Sprintf("/jwks publishes %d key(s): %s", len(keys), strings.Join(parts, ", ")))
 	}
 	if s.InsecureSkipVerify {
 		lines = append(lines, "warning: OIDC_VERIFY_SSL=false, the AS's TLS certificate is not verified")
@@ -118,14 +120,6 @@ func (c *checker) checkSettings(readErr error) step {
 		lines = append(lines, "note: the shared cache (OIDC_RS_CACHE_URL) is not checked by this command")
 	}
 	return step{Step: "settings", OK: true, Detail: strings.Join(lines, "\n")}
-}
-
-func describeOwnKeys(keys []publicKey) string {
-	var parts []string
-	for _, k := range keys {
-		parts = append(parts, joinNonEmpty(k.KeyType, k.Curve, k.Alg, "kid "+k.KeyID))
-	}
-	return strings.Join(parts, ", ")
 }
 
 // joinNonEmpty joins the non-empty words with spaces.

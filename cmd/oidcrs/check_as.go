@@ -6,36 +6,31 @@ import (
 	"crypto/ed25519"
 	"crypto/rsa"
 	"encoding/json"
+	"errors"
 	"fmt"
-	"net/url"
+	"net/http"
 	"slices"
 	"strings"
 
 	jose "github.com/go-jose/go-jose/v4"
+
+	"github.com/oidcrs/oidcrs/internal/algs"
+	"github.com/oidcrs/oidcrs/internal/httpclient"
+	"github.com/oidcrs/oidcrs/internal/wellknown"
 )
 
-// asMetadata is the part of the authorization server's metadata that
-// oidcrs uses.
-type asMetadata struct {
-	Issuer                string `json:"issuer"`
-	IntrospectionEndpoint string `json:"introspection_endpoint"`
-	JWKSURI               string `json:"jwks_uri"`
-}
-
-// checkDiscovery reads the metadata as core does (OpenID Connect
-// discovery, then RFC 8414), checks that its issuer is OIDC_OP_URL
-// exactly, and that it names the endpoints that the settings leave out.
-func (c *checker) checkDiscovery(needIntro, needKeys bool) (asMetadata, step) {
+// checkDiscovery reads the metadata as core does (the same URLs, in the
+// same order), checks that its issuer is OIDC_OP_URL exactly, and that it
+// names the endpoints that the settings leave out.
+func (c *checker) checkDiscovery(needIntro, needKeys bool) (wellknown.Metadata, step) {
 	st := step{Step: "discovery"}
-	var m asMetadata
+	var m *wellknown.Metadata
 	var tried []string
 	var found string
-	for _, u := range wellKnownURLs(c.s.Issuer) {
+	for _, u := range wellknown.URLs(c.s.Issuer) {
 		body, err := c.get(u)
 		if err == nil {
-			if err = json.Unmarshal(body, &m); err != nil {
-				err = fmt.Errorf("not a JSON object")
-			}
+			m, err = wellknown.Decode(body)
 		}
 		if err == nil {
 			found = u
@@ -48,51 +43,32 @@ func (c *checker) checkDiscovery(needIntro, needKeys bool) (asMetadata, step) {
 		st.Detail = "no metadata:\n" + strings.Join(tried, "\n")
 		st.Hint = "check OIDC_OP_URL (the issuer, as the AS names itself), the network and the proxy\n" +
 			"(OIDC_PROXY, HTTPS_PROXY); or set OIDC_OP_INTROSPECTION_ENDPOINT and OIDC_OP_JWKS_ENDPOINT"
-		return asMetadata{}, st
+		return wellknown.Metadata{}, st
 	case m.Issuer != c.s.Issuer:
 		st.Detail = fmt.Sprintf("%s names the issuer %q, not OIDC_OP_URL %q", found, m.Issuer, c.s.Issuer)
 		st.Hint = "set OIDC_OP_URL to the issuer exactly as the AS names it (a trailing slash counts)"
-		return asMetadata{}, st
+		return wellknown.Metadata{}, st
 	}
 	lines := []string{found + ": issuer is OIDC_OP_URL"}
 	var missing []string
-	if needIntro {
-		lines = append(lines, "introspection_endpoint "+orNone(m.IntrospectionEndpoint))
-		if m.IntrospectionEndpoint == "" {
-			missing = append(missing, "OIDC_OP_INTROSPECTION_ENDPOINT")
-		}
-	}
-	if needKeys {
-		lines = append(lines, "jwks_uri "+orNone(m.JWKSURI))
-		if m.JWKSURI == "" {
-			missing = append(missing, "OIDC_OP_JWKS_ENDPOINT")
+	for _, ep := range []struct {
+		need             bool
+		name, value, env string
+	}{{needIntro, "introspection_endpoint", m.IntrospectionEndpoint, "OIDC_OP_INTROSPECTION_ENDPOINT"}, {needKeys, "jwks_uri", m.JWKSURI, "OIDC_OP_JWKS_ENDPOINT"}} {
+		if ep.need {
+			lines = append(lines, ep.name+" "+orNone(ep.value))
+			if ep.value == "" {
+				missing = append(missing, ep.env)
+			}
 		}
 	}
 	st.Detail = strings.Join(lines, "\n")
 	if len(missing) > 0 {
 		st.Hint = "the metadata lacks an endpoint: set " + strings.Join(missing, " and ")
-		return m, st
+		return *m, st
 	}
 	st.OK = true
-	return m, st
-}
-
-func orNone(s string) string {
-	if s == "" {
-		return "(none)"
-	}
-	return s
-}
-
-// wellKnownURLs are the metadata URLs of an issuer, in core's order.
-func wellKnownURLs(issuer string) []string {
-	out := []string{strings.TrimSuffix(issuer, "/") + "/.well-known/openid-configuration"}
-	if u, err := url.Parse(issuer); err == nil {
-		u.Path = "/.well-known/oauth-authorization-server" + strings.TrimSuffix(u.Path, "/")
-		u.RawPath = ""
-		out = append(out, u.String())
-	}
-	return out
+	return *m, st
 }
 
 // checkASKeys fetches the AS's signing keys, reads them as core does (a
@@ -102,13 +78,12 @@ func (c *checker) checkASKeys(u string) step {
 	st := step{Step: "AS JWKS"}
 	hint := "check OIDC_OP_JWKS_ENDPOINT (the AS's jwks_uri), the network and the proxy"
 	body, err := c.get(u)
+	var set jose.JSONWebKeySet
+	if err == nil && json.Unmarshal(body, &set) != nil {
+		err = errors.New("not a valid JWK set (oidcrs refuses it whole)")
+	}
 	if err != nil {
 		st.Detail, st.Hint = fmt.Sprintf("%s: %v", u, err), hint
-		return st
-	}
-	var set jose.JSONWebKeySet
-	if err := json.Unmarshal(body, &set); err != nil {
-		st.Detail, st.Hint = u+": not a valid JWK set (oidcrs refuses it whole)", hint
 		return st
 	}
 	lines := []string{fmt.Sprintf("%s: %d key(s)", u, len(set.Keys))}
@@ -126,11 +101,12 @@ func (c *checker) checkASKeys(u string) step {
 		lines = append(lines, line)
 	}
 	var offered, absent []string
-	for _, alg := range signingAlgs(c.s.SigningAlgorithm) {
+	wanted, _ := algs.ParseSigning(c.s.SigningAlgorithm) // Validate parsed it
+	for _, alg := range wanted {
 		if slices.ContainsFunc(usable, func(k jose.JSONWebKey) bool { return offers(k, alg) }) {
-			offered = append(offered, alg)
+			offered = append(offered, string(alg))
 		} else {
-			absent = append(absent, alg)
+			absent = append(absent, string(alg))
 		}
 	}
 	if len(offered) > 0 {
@@ -152,21 +128,14 @@ func (c *checker) checkASKeys(u string) step {
 	return st
 }
 
-// signingAlgs splits OIDC_RS_SIGNING_ALGO as core does; RS256 when empty.
-func signingAlgs(v string) []string {
-	algs := strings.FieldsFunc(v, func(r rune) bool { return r == ',' || r == ' ' || r == '\t' })
-	if len(algs) == 0 {
-		return []string{"RS256"}
-	}
-	return algs
-}
-
 // keyType names a JWK's kty, and its curve.
 func keyType(k jose.JSONWebKey) string {
 	switch key := k.Key.(type) {
 	case *rsa.PublicKey, *rsa.PrivateKey:
 		return "RSA"
 	case *ecdsa.PublicKey:
+		return "EC " + key.Curve.Params().Name
+	case *ecdsa.PrivateKey:
 		return "EC " + key.Curve.Params().Name
 	case ed25519.PublicKey:
 		return "OKP Ed25519"
@@ -176,24 +145,42 @@ func keyType(k jose.JSONWebKey) string {
 
 // offers reports whether a key can verify alg: its alg when it names one,
 // else its type (and curve).
-func offers(k jose.JSONWebKey, alg string) bool {
+func offers(k jose.JSONWebKey, alg jose.SignatureAlgorithm) bool {
 	if k.Algorithm != "" {
-		return k.Algorithm == alg
+		return k.Algorithm == string(alg)
 	}
 	switch key := k.Key.(type) {
 	case *rsa.PublicKey:
-		return strings.HasPrefix(alg, "RS") || strings.HasPrefix(alg, "PS")
+		return strings.HasPrefix(string(alg), "RS") || strings.HasPrefix(string(alg), "PS")
 	case *ecdsa.PublicKey:
-		return alg == map[string]string{"P-256": "ES256", "P-384": "ES384", "P-521": "ES512"}[key.Curve.Params().Name]
+		return string(alg) == map[string]string{"P-256": "ES256", "P-384": "ES384", "P-521": "ES512"}[key.Curve.Params().Name]
 	case ed25519.PublicKey:
-		return alg == "EdDSA"
+		return alg == jose.EdDSA
 	}
 	return false
 }
 
-// get fetches u with the settings' client and timeout.
+// get fetches u with the settings' client, as core fetches metadata and
+// keys, and returns its 200 body. Its error says what went wrong without
+// the URL's query or credentials.
 func (c *checker) get(u string) ([]byte, error) {
 	ctx, cancel := context.WithTimeout(c.ctx, c.client.Timeout)
 	defer cancel()
-	return get(ctx, c.client, u)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		return nil, errors.New("not a valid URL")
+	}
+	req.Header.Set("Accept", "application/json")
+	resp, err := c.client.Do(req)
+	if err != nil {
+		if err = httpclient.TransportError(err); errors.Is(err, httpclient.ErrTimedOut) {
+			return nil, errors.New("no answer before the timeout (OIDC_TIMEOUT)")
+		}
+		return nil, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("answered %d, not 200", resp.StatusCode)
+	}
+	return httpclient.ReadLimited(resp.Body)
 }

@@ -233,12 +233,58 @@ func TestCheckSettings(t *testing.T) {
 func TestCheckSettingsInCore(t *testing.T) {
 	t.Parallel()
 	s := core.Settings{Backend: core.BackendJSON}
-	var want []string
-	for _, p := range problems(s.Validate()) {
-		want = append(want, p)
-	}
+	want := lines(s.Validate())
+	require.NotEmpty(t, want)
 	_, steps := checkJSON(t, map[string]string{"OIDC_RS_BACKEND_CLASS": "json"})
 	for _, p := range want {
 		assert.Contains(t, steps[0].Detail, p)
+	}
+}
+
+// TestCheckSigningAlgList: OIDC_RS_SIGNING_ALGO as a Python list literal,
+// which core accepts, passes check too: both read it with one parser.
+func TestCheckSigningAlgList(t *testing.T) {
+	t.Parallel()
+	as := startAS(t, oidcrstest.Config{SigningAlg: jose.ES256})
+	s := as.AccessTokenSettings()
+	s.SigningAlgorithm = `["RS256", "ES256"]`
+	r, steps := checkJSON(t, envOf(s))
+	require.Equal(t, exitOK, r.code, r.stdout)
+	assert.Equal(t, []string{"settings", "AS JWKS"}, stepNames(steps))
+	assert.Contains(t, steps[1].Detail, "OIDC_RS_SIGNING_ALGO offered: ES256")
+	assert.Contains(t, steps[1].Detail, "OIDC_RS_SIGNING_ALGO not offered: RS256")
+}
+
+// TestCheckASError: in JWT mode, check shows the authorization server's
+// own error and error_description, and says plainly when the AS could not
+// fetch our /jwks.
+func TestCheckASError(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name, body, detail, hint string
+	}{
+		{"jwks not fetched", `{"error":"invalid_client_metadata","error_description":"client JSON Web Key Set failed to be refreshed"}`,
+			"the AS could not fetch our /jwks", "jwks_uri"},
+		{"other error", `{"error":"server_error","error_description":"database\u0007 down"}`, `error "server_error"`, "unexpected status"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			as, env := fakeAS(t, oidcrstest.JWT)
+			status := 400
+			if tc.name == "other error" {
+				status = 500
+			}
+			as.SetFault(&oidcrstest.Fault{Status: status, ContentType: "application/json", Body: []byte(tc.body)})
+			r, steps := checkJSON(t, env)
+			assert.Equal(t, exitFailed, r.code)
+			assertFailsAt(t, steps, "introspection", tc.hint)
+			last := steps[len(steps)-1]
+			assert.Contains(t, last.Detail, tc.detail)
+			if tc.name == "jwks not fetched" {
+				assert.Contains(t, last.Detail, `the AS said: error "invalid_client_metadata", error_description "client JSON Web Key Set failed to be refreshed"`)
+			} else {
+				assert.NotContains(t, last.Detail, "database", "an unprintable AS text is left out")
+			}
+		})
 	}
 }

@@ -1,99 +1,80 @@
 // Command oidcrs is the command for the operators of an OAuth 2.0 resource
-// server built with github.com/oidcrs/oidcrs: it generates the resource
-// server's key (keygen), prints the key set /jwks serves (jwks), checks the
-// configuration and the authorization server step by step (check), and
-// tells why a token is accepted or refused (explain).
-//
-// Install it with
+// server built with github.com/oidcrs/oidcrs. Install it with
 //
 //	go install github.com/oidcrs/oidcrs/cmd/oidcrs@latest
 //
-// It reads the same environment variables as core.NewFromEnv and decides
-// through core's own entry points (core.New, Authenticate, ErrorResponse,
-// JWKSHandler), watching what core does through core.Observer: what it
-// says is what an API would do.
+// Usage:
 //
-// The usage, as oidcrs -h prints it:
-//
-//	oidcrs operates an OAuth 2.0 resource server built with oidcrs.
-//
-//	Usage:
-//	  oidcrs keygen [-type RSA|EC] [-bits N] [-curve NAME] [-append FILE] [-out FILE]
-//	  oidcrs jwks
-//	  oidcrs check [-json]
-//	  oidcrs explain [-json] < token-file
-//	  oidcrs -h | oidcrs COMMAND -h
-//
-//	jwks, check and explain read the settings from the environment, as
-//	core.NewFromEnv does: OIDC_RS_BACKEND_CLASS, OIDC_RS_CLIENT_ID,
-//	OIDC_RS_CLIENT_SECRET, OIDC_OP_URL, OIDC_RS_PRIVATE_KEY_STR, ... (see
-//	docs/configuration.md). No command prints a token, the client secret or a
-//	private key, except keygen, whose output is a private key.
-//
-//	oidcrs keygen
-//	  Prints a new private key as PKCS#8 PEM, ready for OIDC_RS_PRIVATE_KEY_STR.
-//	  -type RSA|EC    key type, for OIDC_RS_ENCRYPTION_KEY_TYPE (default RSA)
-//	  -bits N         RSA key size: 2048, 3072 or 4096 (default 3072)
-//	  -curve NAME     EC curve: P-256, P-384 or P-521 (default P-256)
-//	                  (with -append, the defaults are those of FILE's last key)
-//	  -append FILE    print the keys of FILE ("-": stdin) first, then the new
-//	                  key: the set for step 1 of a rotation
-//	  -out FILE       write to FILE (mode 0600, replaced atomically) instead of
-//	                  stdout; it may be the -append FILE
-//	  Rotation: /jwks publishes every key in order, and the authorization
-//	  server encrypts to the first one whose alg fits; an answer is decrypted
-//	  with the key its JWE kid names. So, without downtime:
-//	    1. oidcrs keygen -append keys.pem -out keys.pem, and deploy "old, new"
-//	       to every replica: the AS still encrypts to old, all can decrypt new.
-//	    2. Move the new key first, and deploy "new, old": the AS switches to
-//	       new when it fetches /jwks again.
-//	    3. Once the AS's copy of /jwks has expired (oidcrs sends max-age=300),
-//	       deploy "new" alone.
-//
+//	oidcrs keygen [-type RSA|EC] [-bits N] [-curve NAME] [-append FILE] [-out FILE]
 //	oidcrs jwks
-//	  Prints the public key set that /jwks serves for OIDC_RS_PRIVATE_KEY_STR,
-//	  OIDC_RS_ENCRYPTION_ALGO and OIDC_RS_ENCRYPTION_KEY_TYPE. When the key is
-//	  missing or wrong it prints the reference's message and why, and exits 2.
-//
 //	oidcrs check [-json]
-//	  Checks the settings, then the authorization server, step by step: one
-//	  line per step, ✓ or ✗, with what to fix.
-//	    settings       every problem at once, secrets redacted
-//	    discovery      OIDC_OP_URL's metadata, when an endpoint is not set
-//	    AS JWKS        the AS's signing keys, and that one of the algs of
-//	                   OIDC_RS_SIGNING_ALGO is offered (jwt and
-//	                   jwt-access-token backends, OIDC_RS_LOCAL_JWT)
-//	    introspection  the RS credentials, sent with a made-up token: a
-//	                   well-formed inactive answer proves them accepted
-//	    JWT answer     (jwt backend) that answer decrypts with our key and
-//	                   verifies with the AS's
-//	  A step whose input failed is not run.
-//	  -json           print a JSON array of {"step", "ok", "detail", "hint"}
-//
 //	oidcrs explain [-json] < token-file
-//	  Reads one access token from stdin (never from the command line, where
-//	  shell history and ps would keep it; "Bearer " before it is allowed),
-//	  makes the decision an API would make, and prints the verdict and the
-//	  status the API would answer, the check that failed and its cause, the
-//	  token's claims (sub, scope, audience, client_id, iss, exp; the others by
-//	  name only) and whether the verdict came from a cache.
-//	  -json           print one JSON object instead
+//	oidcrs -h | oidcrs COMMAND -h
 //
-//	Exit codes:
-//	  0  success: every check passed, the token is accepted
-//	  1  a check failed, or the token is refused (an authorization server
-//	     failure included)
-//	  2  bad usage, or jwks and explain cannot run with the configuration
+// jwks, check and explain read the settings from the environment as
+// core.NewFromEnv does (OIDC_RS_BACKEND_CLASS, OIDC_RS_CLIENT_ID,
+// OIDC_OP_URL, ...; see docs/configuration.md) and decide through core's
+// own entry points (core.New, Authenticate, ErrorResponse, JWKSHandler),
+// watching what core does through core.Observer: what they say is what an
+// API would do.
 //
-//	Colour: only when stdout is a terminal and NO_COLOR is not set.
+// keygen prints a new private key as PKCS#8 PEM, ready for
+// OIDC_RS_PRIVATE_KEY_STR; -out writes it to a file of mode 0600, replaced
+// atomically. With -append FILE ("-": stdin) it prints FILE's keys first,
+// then the new one, of the same type and size unless told otherwise: the
+// set for a rotation. /jwks publishes every key in order, the authorization
+// server encrypts to the first one whose alg fits, and an answer is
+// decrypted with the key its JWE kid names. So, without downtime:
+//
+//  1. oidcrs keygen -append keys.pem -out keys.pem, and deploy "old, new" to
+//     every replica: the AS still encrypts to old, all can decrypt new.
+//  2. Move the new key first, and deploy "new, old": the AS switches to new
+//     when it fetches /jwks again.
+//  3. Once the AS's copy of /jwks has expired (oidcrs sends max-age=300),
+//     deploy "new" alone.
+//
+// jwks prints the public key set that /jwks serves for
+// OIDC_RS_PRIVATE_KEY_STR, OIDC_RS_ENCRYPTION_ALGO and
+// OIDC_RS_ENCRYPTION_KEY_TYPE; when the key is missing or wrong, the
+// reference's message and why.
+//
+// check checks the settings, then the authorization server, one line per
+// step, ✓ or ✗, with what to fix; a step whose input failed is not run:
+//
+//   - settings: every problem at once, secrets redacted;
+//   - discovery: OIDC_OP_URL's metadata, when an endpoint is not set;
+//   - AS JWKS: the AS's signing keys, and that one of the algs of
+//     OIDC_RS_SIGNING_ALGO is offered (jwt and jwt-access-token backends,
+//     OIDC_RS_LOCAL_JWT);
+//   - introspection: the resource server's credentials, sent with a
+//     made-up token: a well-formed inactive answer proves them accepted;
+//     the AS's own error and error_description are shown when it refuses;
+//   - JWT answer (jwt backend): that answer decrypts with our key and
+//     verifies with the AS's, or why not, such as an AS that could not
+//     fetch our /jwks.
+//
+// explain reads one access token from stdin ("Bearer " before it is
+// allowed; a terminal is prompted, a pipe or file is not), makes the
+// decision an API would make, and prints the verdict and the status the API
+// would answer, the check that failed and its cause, the token's claims
+// (sub, scope, audience, client_id, iss, exp; the others by name only), the
+// calls to the authorization server and whether a cache answered. -json
+// prints one JSON object, as check -json prints an array of {"step", "ok",
+// "detail", "hint"}.
+//
+// Exit status: 0 on success (every check passed, the token is accepted); 1
+// when a check failed or the token is refused (an authorization server
+// failure included); 2 on bad usage, or when jwks, keygen or explain cannot
+// run with the configuration. Colour only when stdout is a terminal and
+// NO_COLOR is not set.
 //
 // # Security
 //
 // explain reads the token from stdin only, never from the command line
-// (shell history, ps), and does not repeat a misplaced argument. No
-// command prints a token, the client secret or a private key: keygen's
-// output is the new private key, to stdout or to a file of mode 0600; the
-// settings and errors printed are core's, which redact them; explain also
-// removes the token from any text it prints. check sends the authorization
-// server a made-up random token, never a real one.
+// (shell history, ps), and does not repeat a misplaced argument. No command
+// prints a token, the client secret or a private key: keygen's output is the
+// new private key, to stdout or to a file of mode 0600; the settings and
+// errors printed are core's, which redact them; explain also removes the
+// token from any text it prints. check sends the authorization server a
+// made-up random token, never a real one.
 package main

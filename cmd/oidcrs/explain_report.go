@@ -1,7 +1,7 @@
 package main
 
 import (
-	"context"
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -44,27 +44,6 @@ type claimsView struct {
 	Other          []string `json:"other_claims,omitempty"`
 }
 
-// newVerdict builds the verdict from Authenticate's outcome and
-// ErrorResponse's answer.
-func newVerdict(rs *core.ResourceServer, ctx context.Context, err error, tr *trace, sharedCache bool, now time.Time) *verdict {
-	calls, lookups := tr.snapshot()
-	v := &verdict{Cache: cacheNote(rs.Settings(), lookups, sharedCache), Calls: calls}
-	if v.Calls == nil {
-		v.Calls = []call{}
-	}
-	if err != nil {
-		r := rs.ErrorResponse(err)
-		v.Status, v.Error, v.Description = r.Status, r.Body.Error, r.Body.Description
-		v.WWWAuthenticate, v.RetryAfter, v.Cause = r.WWWAuthenticate, r.RetryAfter, err.Error()
-		return v
-	}
-	v.Accepted, v.Status = true, 200
-	if ti, ok := core.FromContext(ctx); ok {
-		v.Claims = newClaimsView(ti, rs.Settings().AudienceClaim, now)
-	}
-	return v
-}
-
 func newClaimsView(ti *core.TokenInfo, audClaim string, now time.Time) *claimsView {
 	c := &claimsView{Subject: ti.Subject, Scope: strings.Join(ti.Scopes, " "), AudienceClaim: audClaim,
 		Audience: ti.Audience, OriginAudience: ti.OriginAudience(), ClientID: ti.ClientID, Issuer: ti.Issuer}
@@ -73,8 +52,7 @@ func newClaimsView(ti *core.TokenInfo, audClaim string, now time.Time) *claimsVi
 		c.Aud = string(b)
 	}
 	if !ti.ExpiresAt.IsZero() {
-		c.ExpiresAt = ti.ExpiresAt.UTC().Format(time.RFC3339)
-		c.ExpiresIn = relative(ti.ExpiresAt, now)
+		c.ExpiresAt, c.ExpiresIn = ti.ExpiresAt.UTC().Format(time.RFC3339), relative(ti.ExpiresAt, now)
 	}
 	shown := map[string]bool{"sub": true, "scope": true, "aud": true, audClaim: true, "client_id": true, "iss": true, "exp": true}
 	for _, name := range slices.Sorted(maps.Keys(ti.Claims())) {
@@ -88,14 +66,12 @@ func newClaimsView(ti *core.TokenInfo, audClaim string, now time.Time) *claimsVi
 // cacheNote says, from the lookups core reported, whether a cache
 // answered (a new process starts with an empty one, so it never does),
 // and how long an API would reuse the verdict.
-func cacheNote(s core.Settings, lookups []cacheLookup, sharedCache bool) string {
-	var note string
+func cacheNote(s core.Settings, hits []bool, sharedCache bool) string {
+	note := "no cache lookup"
 	switch {
-	case len(lookups) == 0:
-		note = "no cache lookup"
-	case slices.ContainsFunc(lookups, func(l cacheLookup) bool { return l.Hit }):
+	case slices.Contains(hits, true):
 		note = "from the cache"
-	default:
+	case len(hits) > 0:
 		note = "fresh: a miss in this process's cache, which starts empty"
 	}
 	if sharedCache {
@@ -103,26 +79,12 @@ func cacheNote(s core.Settings, lookups []cacheLookup, sharedCache bool) string 
 	}
 	switch {
 	case s.DisableCache:
-		note += "\nan API caches no verdict (OIDC_RS_CACHE_TTL=0)"
+		return note + "\nan API caches no verdict (OIDC_RS_CACHE_TTL=0)"
 	case s.DisableNegativeCache:
-		note += fmt.Sprintf("\nan API reuses an acceptance for up to %s (OIDC_RS_CACHE_TTL, never past exp), no refusal", short(s.CacheTTL))
-	default:
-		note += fmt.Sprintf("\nan API reuses an acceptance for up to %s (OIDC_RS_CACHE_TTL, never past exp),\na refusal for %s (OIDC_RS_CACHE_NEGATIVE_TTL)",
-			short(s.CacheTTL), short(s.CacheNegativeTTL))
+		return note + fmt.Sprintf("\nan API reuses an acceptance for up to %s (OIDC_RS_CACHE_TTL, never past exp), no refusal", short(s.CacheTTL))
 	}
-	return note
-}
-
-// scrub removes the token from every text that core or the AS wrote,
-// should one ever quote it. Core promises none does; explain does not
-// rely on it.
-func (v *verdict) scrub(token string) {
-	if len(token) < 8 {
-		return
-	}
-	for _, p := range []*string{&v.Description, &v.WWWAuthenticate, &v.Cause} {
-		*p = strings.ReplaceAll(*p, token, "[the token]")
-	}
+	return note + fmt.Sprintf("\nan API reuses an acceptance for up to %s (OIDC_RS_CACHE_TTL, never past exp),\na refusal for %s (OIDC_RS_CACHE_NEGATIVE_TTL)",
+		short(s.CacheTTL), short(s.CacheNegativeTTL))
 }
 
 // write prints the verdict as aligned lines.
@@ -153,23 +115,19 @@ func (v *verdict) write(w io.Writer, colour bool) {
 		line("audience", fmt.Sprintf("%s (claim %s; origin audience %s)", orNone(strings.Join(c.Audience, " ")), c.AudienceClaim, orNone(c.OriginAudience)))
 		line("client_id", orNone(c.ClientID))
 		line("iss", orNone(c.Issuer))
+		exp := "(none)"
 		if c.ExpiresAt != "" {
-			line("exp", c.ExpiresAt+" ("+c.ExpiresIn+")")
-		} else {
-			line("exp", "(none)")
+			exp = c.ExpiresAt + " (" + c.ExpiresIn + ")"
 		}
+		line("exp", exp)
 		if len(c.Other) > 0 {
 			line("other claims", strings.Join(c.Other, ", ")+" (values not shown)")
 		}
 	}
 	line("cache", v.Cache)
-	if len(v.Calls) == 0 {
-		line("AS calls", "none")
-		return
-	}
 	var calls []string
 	for _, c := range v.Calls {
 		calls = append(calls, c.String())
 	}
-	line("AS calls", strings.Join(calls, "\n"))
+	line("AS calls", cmp.Or(strings.Join(calls, "\n"), "none"))
 }

@@ -173,3 +173,14 @@ func TestExplainInput(t *testing.T) {
 		assertNotEchoed(t, r, a, as.Config().ClientSecret)
 	})
 }
+
+// TestExplainNoPromptOffTerminal: stdin is a pipe here, not a terminal, so
+// explain reads it without a prompt.
+func TestExplainNoPromptOffTerminal(t *testing.T) {
+	t.Parallel()
+	as, env := fakeAS(t, oidcrstest.JSON)
+	r := oidcrs(t, env, as.Mint(nil), "explain")
+	assert.Equal(t, exitOK, r.code, r.stderr)
+	assert.NotContains(t, r.stderr, "Paste")
+	assert.Empty(t, r.stderr)
+}

@@ -2,16 +2,19 @@ package main
 
 import (
 	"context"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"time"
 
 	"github.com/oidcrs/oidcrs/core"
 )
 
-// The exit codes, documented in the usage text.
+// The exit codes, documented in doc.go.
 const (
 	exitOK     = 0 // success: check passed, the token is accepted
 	exitFailed = 1 // a check failed, or the token is refused
@@ -21,22 +24,36 @@ const (
 // env is what a command may touch of the process: its environment, its
 // standard streams and the clock. main fills it from the real process.
 type env struct {
-	lookup   core.LookupFunc
-	stdin    io.Reader
-	stdout   io.Writer
-	stderr   io.Writer
-	color    bool // stdout is a terminal and NO_COLOR is unset
-	stdinTTY bool // stdin is a terminal: a person will paste the token
-	now      func() time.Time
+	lookup         core.LookupFunc
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	color          bool // stdout is a terminal and NO_COLOR is unset
+	stdinTTY       bool // stdin is a terminal: a person will paste the token
+	now            func() time.Time
+}
+
+// command is one subcommand: its name, its arguments and what it does, for
+// the usage, and its function.
+type command struct {
+	name, args, summary string
+	run                 func(ctx context.Context, args []string, e *env) int
+}
+
+var commands []command
+
+func init() {
+	commands = []command{
+		{"keygen", "[flags]", "prints a new private key for OIDC_RS_PRIVATE_KEY_STR", keygenCommand},
+		{"jwks", "", "prints the public key set that /jwks serves", jwksCommand},
+		{"check", "[-json]", "checks the settings, then the authorization server, step by step", checkCommand},
+		{"explain", "[-json] < token-file", "tells why the access token on stdin is accepted or refused", explainCommand},
+	}
 }
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	code := run(ctx, os.Args[1:], &env{
-		lookup:   os.LookupEnv,
-		stdin:    os.Stdin,
-		stdout:   os.Stdout,
-		stderr:   os.Stderr,
+		lookup: os.LookupEnv, stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr,
 		color:    isTerminal(os.Stdout) && os.Getenv("NO_COLOR") == "",
 		stdinTTY: isTerminal(os.Stdin),
 		now:      time.Now,
@@ -48,24 +65,31 @@ func main() {
 // run dispatches to the command named by args[0] and returns the exit code.
 func run(ctx context.Context, args []string, e *env) int {
 	if len(args) == 0 {
-		fmt.Fprint(e.stderr, usageText)
+		usage(e.stderr)
 		return exitUsage
 	}
 	switch args[0] {
 	case "-h", "-help", "--help", "help":
-		fmt.Fprint(e.stdout, usageText)
+		usage(e.stdout)
 		return exitOK
-	case "keygen":
-		return keygenCommand(args[1:], e)
-	case "jwks":
-		return jwksCommand(args[1:], e)
-	case "check":
-		return checkCommand(ctx, args[1:], e)
-	case "explain":
-		return explainCommand(ctx, args[1:], e)
+	}
+	for _, c := range commands {
+		if c.name == args[0] {
+			return c.run(ctx, args[1:], e)
+		}
 	}
 	fmt.Fprintf(e.stderr, "oidcrs: unknown command %q (run oidcrs -h)\n", args[0])
 	return exitUsage
+}
+
+// usage lists the commands; doc.go tells the rest.
+func usage(w io.Writer) {
+	fmt.Fprint(w, "usage: oidcrs <command> [flags]\n\n")
+	for _, c := range commands {
+		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
+	}
+	fmt.Fprint(w, "\nRun 'oidcrs <command> -h' for its flags, 'go doc github.com/oidcrs/oidcrs/cmd/oidcrs' for details.\n"+
+		"Exit status: 0 success, 1 a check failed or the token is refused, 2 bad usage.\n")
 }
 
 // isTerminal reports whether f is a character device, a terminal, with no
@@ -75,8 +99,37 @@ func isTerminal(f *os.File) bool {
 	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }
 
-// settings reads the settings as core.NewFromEnv does. The error
-// lists every unreadable variable; it never holds a secret.
-func (e *env) settings() (core.Settings, error) {
-	return core.SettingsFromEnv(e.lookup)
+// parseFlags parses the flags of the command name. It returns false with
+// the exit code when the command must stop: 0 after -h (the usage line and
+// the flags' help go to stdout), 2 after a bad flag or an argument. With
+// mayHoldToken, the error does not repeat the arguments: one of them may
+// be a token pasted in the wrong place.
+func parseFlags(fs *flag.FlagSet, args []string, mayHoldToken bool, e *env) (int, bool) {
+	var msg strings.Builder
+	fs.SetOutput(&msg)
+	fs.Usage = func() {}
+	err := fs.Parse(args)
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		for _, c := range commands {
+			if "oidcrs "+c.name == fs.Name() {
+				fmt.Fprintf(e.stdout, "usage: %s %s\n\n%s.\n", fs.Name(), c.args, c.summary)
+			}
+		}
+		fs.SetOutput(e.stdout)
+		fs.PrintDefaults()
+		return exitOK, false
+	case err != nil && mayHoldToken:
+		fmt.Fprintf(e.stderr, "%s: unknown flag (a token goes on stdin, never on the command line)\n", fs.Name())
+	case err != nil:
+		fmt.Fprint(e.stderr, msg.String())
+	case fs.NArg() > 0 && mayHoldToken:
+		fmt.Fprintf(e.stderr, "%s: takes no argument: give the token on stdin, e.g. %s < token.txt\n", fs.Name(), fs.Name())
+	case fs.NArg() > 0:
+		fmt.Fprintf(e.stderr, "%s: unexpected argument %q\n", fs.Name(), fs.Arg(0))
+	default:
+		return 0, true
+	}
+	fmt.Fprintf(e.stderr, "run '%s -h' for usage\n", fs.Name())
+	return exitUsage, false
 }

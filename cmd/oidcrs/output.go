@@ -18,11 +18,7 @@ type step struct {
 }
 
 // ANSI colours, written only when stdout is a terminal.
-const (
-	green = "\x1b[32m"
-	red   = "\x1b[31m"
-	reset = "\x1b[0m"
-)
+const green, red, reset = "\x1b[32m", "\x1b[31m", "\x1b[0m"
 
 // paint colours s when colour is on.
 func paint(on bool, colour, s string) string {
@@ -32,36 +28,27 @@ func paint(on bool, colour, s string) string {
 	return colour + s + reset
 }
 
-// mark is the ✓ or ✗ of a step.
-func mark(on, ok bool) string {
-	if ok {
-		return paint(on, green, "✓")
-	}
-	return paint(on, red, "✗")
-}
-
-// nameWidth aligns the details of the steps.
-const nameWidth = 14
-
 // writeSteps prints the steps as text, one line each, details and hints
 // indented under their step, then a summary.
 func writeSteps(w io.Writer, steps []step, colour bool) {
-	indent := strings.Repeat(" ", nameWidth+3)
+	const width = 14 // of the step names
+	indent := strings.Repeat(" ", width+3)
 	failed := 0
 	for _, s := range steps {
+		mark := paint(colour, green, "✓")
 		if !s.OK {
-			failed++
+			failed, mark = failed+1, paint(colour, red, "✗")
 		}
-		fmt.Fprintf(w, "%s %-*s %s\n", mark(colour, s.OK), nameWidth, s.Step, indentLines(s.Detail, indent))
+		fmt.Fprintf(w, "%s %-*s %s\n", mark, width, s.Step, indentLines(s.Detail, indent))
 		if s.Hint != "" {
 			fmt.Fprintf(w, "%sfix: %s\n", indent, indentLines(s.Hint, indent+"     "))
 		}
 	}
 	if failed == 0 {
-		fmt.Fprintf(w, "%s\n", paint(colour, green, fmt.Sprintf("check passed: %d steps", len(steps))))
-		return
+		fmt.Fprintln(w, paint(colour, green, fmt.Sprintf("check passed: %d steps", len(steps))))
+	} else {
+		fmt.Fprintln(w, paint(colour, red, fmt.Sprintf("check failed: %d of %d steps", failed, len(steps))))
 	}
-	fmt.Fprintf(w, "%s\n", paint(colour, red, fmt.Sprintf("check failed: %d of %d steps", failed, len(steps))))
 }
 
 // indentLines indents every line of s but the first.
@@ -76,27 +63,33 @@ func writeJSON(w io.Writer, v any) error {
 	return enc.Encode(v)
 }
 
-// relative says when t is from now: "in 4m 10s", "expired 3m 2s ago".
-func relative(t, now time.Time) string {
-	d := t.Sub(now)
-	if d >= 0 {
-		return "in " + short(d)
+// orNone is s, or "(none)" when it is empty.
+func orNone(s string) string {
+	if s == "" {
+		return "(none)"
 	}
-	return "expired " + short(-d) + " ago"
+	return s
 }
 
-// short writes d to the second, with at most two units: "1h 5m", "4m 10s",
-// "7s".
+// relative says when t is from now: "in 4m 10s", "expired 3m 2s ago".
+func relative(t, now time.Time) string {
+	if d := t.Sub(now); d >= 0 {
+		return "in " + short(d)
+	}
+	return "expired " + short(now.Sub(t)) + " ago"
+}
+
+// short writes d to the second, with at most two units: "3d 1h", "1h 5m",
+// "4m 10s", "7s".
 func short(d time.Duration) string {
-	d = d.Round(time.Second)
-	h, m, s := int(d/time.Hour), int(d%time.Hour/time.Minute), int(d%time.Minute/time.Second)
+	s := int(d.Round(time.Second) / time.Second)
 	switch {
-	case h >= 48:
-		return fmt.Sprintf("%dd %dh", h/24, h%24)
-	case h > 0:
-		return fmt.Sprintf("%dh %dm", h, m)
-	case m > 0:
-		return fmt.Sprintf("%dm %ds", m, s)
+	case s >= 48*3600:
+		return fmt.Sprintf("%dd %dh", s/86400, s%86400/3600)
+	case s >= 3600:
+		return fmt.Sprintf("%dh %dm", s/3600, s%3600/60)
+	case s >= 60:
+		return fmt.Sprintf("%dm %ds", s/60, s%60)
 	}
 	return fmt.Sprintf("%ds", s)
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"strings"
 	"sync"
 	"time"
 
@@ -11,13 +10,12 @@ import (
 )
 
 // trace records, through core.Observer, what a ResourceServer did for one
-// decision: its cache lookups and its calls to the authorization server.
-// It is how check and explain know, rather than guess, whether the AS was
-// asked, what it answered, and whether a cache answered.
+// decision: its cache lookups and its calls to the authorization server,
+// so that check and explain know, rather than guess, what happened.
 type trace struct {
 	mu    sync.Mutex
 	calls []call
-	cache []cacheLookup
+	hits  []bool // one per cache lookup: whether it hit
 }
 
 // call is one call to the authorization server and how it ended.
@@ -29,37 +27,37 @@ type call struct {
 	Duration time.Duration `json:"-"`
 }
 
-// cacheLookup is one lookup in a cache level (1: this process, 2: shared).
-type cacheLookup struct {
-	Level int  `json:"level"`
-	Hit   bool `json:"hit"`
-}
-
 // observer returns the core.Observer that fills tr.
 func (tr *trace) observer() core.Observer {
 	return core.Observer{
-		Cache: func(_ context.Context, level int, hit bool) {
+		Cache: func(_ context.Context, _ int, hit bool) {
 			tr.mu.Lock()
-			tr.cache = append(tr.cache, cacheLookup{Level: level, Hit: hit})
-			tr.mu.Unlock()
+			defer tr.mu.Unlock()
+			tr.hits = append(tr.hits, hit)
 		},
 		Call: func(ctx context.Context, c core.Call) (context.Context, func(core.CallResult)) {
 			return ctx, func(r core.CallResult) {
 				tr.mu.Lock()
-				tr.calls = append(tr.calls, call{Endpoint: c.Endpoint, URL: c.URL, Status: r.Status, Outcome: r.Outcome, Duration: r.Duration})
-				tr.mu.Unlock()
+				defer tr.mu.Unlock()
+				tr.calls = append(tr.calls, call{c.Endpoint, c.URL, r.Status, r.Outcome, r.Duration})
 			}
 		},
 	}
 }
 
-// last returns the last call to ep, if any.
-func (tr *trace) last(ep core.Endpoint) (call, bool) {
+// snapshot returns copies of the calls and cache lookups recorded.
+func (tr *trace) snapshot() ([]call, []bool) {
 	tr.mu.Lock()
 	defer tr.mu.Unlock()
-	for i := len(tr.calls) - 1; i >= 0; i-- {
-		if tr.calls[i].Endpoint == ep {
-			return tr.calls[i], true
+	return append([]call{}, tr.calls...), append([]bool(nil), tr.hits...)
+}
+
+// last returns the last call to ep, if any.
+func (tr *trace) last(ep core.Endpoint) (call, bool) {
+	calls, _ := tr.snapshot()
+	for i := len(calls) - 1; i >= 0; i-- {
+		if calls[i].Endpoint == ep {
+			return calls[i], true
 		}
 	}
 	return call{}, false
@@ -68,29 +66,12 @@ func (tr *trace) last(ep core.Endpoint) (call, bool) {
 // String tells a call: "introspection http://as/introspect: 200 in 4ms",
 // or how it failed without an answer.
 func (c call) String() string {
-	answer := fmt.Sprintf("%d", c.Status)
+	answer, took := fmt.Sprint(c.Status), c.Duration.Round(time.Millisecond).String()
 	if c.Status == 0 {
 		answer = "no answer (" + c.Outcome + ")"
 	}
-	took := c.Duration.Round(time.Millisecond).String()
 	if c.Duration < time.Millisecond {
 		took = "<1ms"
 	}
 	return fmt.Sprintf("%s %s: %s in %s", c.Endpoint, c.URL, answer, took)
-}
-
-// snapshot returns copies of what was recorded.
-func (tr *trace) snapshot() ([]call, []cacheLookup) {
-	tr.mu.Lock()
-	defer tr.mu.Unlock()
-	return append([]call(nil), tr.calls...), append([]cacheLookup(nil), tr.cache...)
-}
-
-// describeCalls tells the calls, one per line.
-func describeCalls(calls []call) string {
-	var lines []string
-	for _, c := range calls {
-		lines = append(lines, c.String())
-	}
-	return strings.Join(lines, "\n")
 }

@@ -2,13 +2,11 @@ package main
 
 import (
 	"bytes"
-	"os"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 )
 
 func TestHelp(t *testing.T) {
@@ -16,16 +14,23 @@ func TestHelp(t *testing.T) {
 	for _, arg := range []string{"-h", "-help", "--help", "help"} {
 		r := oidcrs(t, nil, "", arg)
 		assert.Equal(t, exitOK, r.code)
-		assert.Equal(t, usageText, r.stdout)
+		for _, want := range []string{"usage: oidcrs <command>", "keygen", "jwks", "check", "explain", "go doc", "Exit status"} {
+			assert.Contains(t, r.stdout, want)
+		}
 	}
-	for _, want := range []string{"oidcrs keygen", "-type", "-bits", "-curve", "-append", "-out",
-		"oidcrs jwks", "oidcrs check", "-json", "oidcrs explain", "Exit codes:", "0  success", "1  a check failed", "2  bad usage"} {
-		assert.Contains(t, usageText, want)
-	}
-	for cmd, section := range map[string]string{"keygen": usageKeygen, "jwks": usageJWKS, "check": usageCheck, "explain": usageExplain} {
+	// Every flag carries its own help, printed by flag.PrintDefaults.
+	for cmd, flags := range map[string][]string{
+		"keygen":  {"-type", "OIDC_RS_ENCRYPTION_KEY_TYPE", "-bits", "2048, 3072 or 4096", "-curve", "P-521", "-append FILE", "-out FILE", "0600"},
+		"jwks":    nil,
+		"check":   {"-json", `{"step", "ok", "detail", "hint"}`},
+		"explain": {"-json", "JSON object"},
+	} {
 		r := oidcrs(t, nil, "", cmd, "-h")
 		assert.Equal(t, exitOK, r.code, cmd)
-		assert.Equal(t, strings.TrimPrefix(section, "\n")+usageFooter, r.stdout, cmd)
+		assert.True(t, strings.HasPrefix(r.stdout, "usage: oidcrs "+cmd), r.stdout)
+		for _, want := range flags {
+			assert.Contains(t, r.stdout, want, cmd)
+		}
 	}
 }
 
@@ -33,7 +38,7 @@ func TestUsageErrors(t *testing.T) {
 	t.Parallel()
 	r := oidcrs(t, nil, "")
 	assert.Equal(t, exitUsage, r.code)
-	assert.Equal(t, usageText, r.stderr)
+	assert.Contains(t, r.stderr, "usage: oidcrs <command>")
 	assert.Empty(t, r.stdout)
 
 	r = oidcrs(t, nil, "", "introspect")
@@ -45,27 +50,6 @@ func TestUsageErrors(t *testing.T) {
 		assert.Equal(t, exitUsage, r.code, args)
 		assert.Contains(t, r.stderr, "run 'oidcrs "+args[0]+" -h' for usage", args)
 	}
-}
-
-// TestDocUsage keeps the usage in doc.go the one oidcrs -h prints.
-func TestDocUsage(t *testing.T) {
-	t.Parallel()
-	b, err := os.ReadFile("doc.go")
-	require.NoError(t, err)
-	var doc []string
-	for line := range strings.SplitSeq(string(b), "\n") {
-		if rest, ok := strings.CutPrefix(line, "//\t"); ok {
-			doc = append(doc, rest)
-		}
-	}
-	var want []string
-	for line := range strings.SplitSeq(usageText, "\n") {
-		if line != "" {
-			want = append(want, line)
-		}
-	}
-	require.NotEmpty(t, doc)
-	assert.Equal(t, want, doc[1:], "doc.go's usage differs from usageText: regenerate it") // doc[0] is the go install line
 }
 
 func TestColourOnlyOnATerminal(t *testing.T) {

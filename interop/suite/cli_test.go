@@ -111,9 +111,23 @@ func TestCLI(t *testing.T) {
 	asproc.SkipUnlessAvailable(t)
 	bin := buildCLI(t)
 	jsonRS, jwtRS := jsonClient("rs-cli-json"), jwtClient(t, "rs-cli-jwt")
-	as := asproc.StartT(t, asConfig(jsonRS, jwtRS))
+	// A client whose jwks_uri never serves the RS's keys.
+	noKeysRS := jwtClient(t, "rs-cli-jwt-nokeys")
+	as := asproc.StartT(t, asConfig(jsonRS, jwtRS, noKeysRS))
 	// The AS encrypts RFC 9701 answers to the key at the client's jwks_uri.
 	jwtRS.app.serve(newRS(t, jwtRS.env(as, nil)).JWKSHandler())
+
+	t.Run("jwks not fetched", func(t *testing.T) {
+		t.Parallel()
+		out, steps := cliCheck(t, bin, noKeysRS.env(as, nil))
+		assert.Equal(t, 1, out.code)
+		last := steps[len(steps)-1]
+		assert.Equal(t, "introspection", last.Step, "steps: %+v", steps)
+		assert.Contains(t, last.Detail, "the AS could not fetch our /jwks")
+		assert.Contains(t, last.Detail, `the AS said: error "invalid_client_metadata"`)
+		assert.Contains(t, last.Hint, "jwks_uri")
+		assertCLIQuiet(t, out, noKeysRS.secret(), noKeysRS.pem)
+	})
 
 	for _, tc := range []struct {
 		name  string

@@ -1,0 +1,44 @@
+// Package wellknown holds what core's discovery and the oidcrs command's
+// check share of an authorization server's metadata: where it is published
+// and the part of the document oidcrs reads.
+package wellknown
+
+import (
+	"encoding/json"
+	"errors"
+	"net/url"
+	"strings"
+)
+
+// Metadata is the part of an authorization server's metadata (OpenID
+// Connect discovery, RFC 8414) that oidcrs uses.
+type Metadata struct {
+	Issuer                string `json:"issuer"`
+	IntrospectionEndpoint string `json:"introspection_endpoint"`
+	JWKSURI               string `json:"jwks_uri"`
+}
+
+// URLs are the metadata URLs of issuer, in the order to try them: OpenID
+// Connect discovery appends to the issuer; RFC 8414 section 3 inserts
+// before its path.
+func URLs(issuer string) []string {
+	out := []string{strings.TrimSuffix(issuer, "/") + "/.well-known/openid-configuration"}
+	if u, err := url.Parse(issuer); err == nil {
+		u.Path = "/.well-known/oauth-authorization-server" + strings.TrimSuffix(u.Path, "/")
+		u.RawPath = ""
+		out = append(out, u.String())
+	}
+	return out
+}
+
+// ErrNotObject is the error of a metadata body that is not a JSON object.
+var ErrNotObject = errors.New("the metadata is not a JSON object")
+
+// Decode reads a metadata document.
+func Decode(body []byte) (*Metadata, error) {
+	var m Metadata
+	if err := json.Unmarshal(body, &m); err != nil {
+		return nil, ErrNotObject
+	}
+	return &m, nil
+}
