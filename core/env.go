@@ -40,7 +40,7 @@ func SettingsFromEnv(lookup LookupFunc) (Settings, error) {
 			continue
 		}
 		if err := row.read(&s, v); err != nil {
-			errs = append(errs, &settingError{name: row.name, err: err})
+			errs = append(errs, &setting.Error{Name: row.name, Err: err})
 		}
 	}
 	return s, errors.Join(errs...)
@@ -56,16 +56,6 @@ func firstSet(lookup LookupFunc, name string, aliases []string) string {
 	}
 	return ""
 }
-
-// settingError is a setting that cannot be read or is not valid; it names
-// the environment variable.
-type settingError struct {
-	name string
-	err  error
-}
-
-func (e *settingError) Error() string { return e.name + ": " + e.err.Error() }
-func (e *settingError) Unwrap() error { return e.err }
 
 // parseSeconds reads a number of seconds between 0 and a day; positive
 // refuses 0.
@@ -90,11 +80,6 @@ func parseBackend(v string) (Backend, error) {
 	}
 	return "", fmt.Errorf("unknown backend %q", v)
 }
-
-// splitScopes splits a list value with the one list parser
-// (internal/setting.List): commas and/or spaces, or a Python list literal
-// such as ["groups", "email"], as a Django setting would have been written.
-func splitScopes(v string) []string { return setting.List(v) }
 
 func parseBool(v string) (bool, error) {
 	switch strings.ToLower(v) {

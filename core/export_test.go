@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"time"
+
+	"github.com/oidcrs/oidcrs/internal/setting"
 )
 
 // Names exported for the black-box tests of package core_test only. They
@@ -14,7 +16,7 @@ import (
 
 var (
 	ExtractToken     = extractToken
-	SplitScopes      = splitScopes
+	SplitScopes      = setting.List
 	SplitScopeClaim  = splitScopeClaim
 	ParseBackend     = parseBackend
 	ParsePrivateKeys = parsePrivateKeys

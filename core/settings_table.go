@@ -7,14 +7,16 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/oidcrs/oidcrs/internal/setting"
 )
 
-// setting is one row of the settings table: a Settings field, the
+// settingRow is one row of the settings table: a Settings field, the
 // environment variable it is read from, how it is read and printed, and
 // whether it changes a verdict. The loader (SettingsFromEnv), the printers
 // (String, LogValue, MarshalJSON) and the shared-cache fingerprint all
 // walk this one table; a test fails when a Settings field has no row.
-type setting struct {
+type settingRow struct {
 	field   string   // the Settings field's name
 	name    string   // its environment variable, and its name when printed
 	aliases []string // older variables read when name is unset or empty
@@ -35,7 +37,7 @@ type setting struct {
 
 // settingsTable lists every Settings field once, in the order String
 // prints them.
-var settingsTable = []setting{
+var settingsTable = []settingRow{
 	{field: "Backend", name: "OIDC_RS_BACKEND_CLASS", verdict: true,
 		read: func(s *Settings, v string) (err error) { s.Backend, err = parseBackend(v); return err },
 		show: func(s *Settings) string { return string(s.Backend) }},
@@ -134,31 +136,31 @@ var settingsTable = []setting{
 }
 
 // text is the row of a plain string field.
-func text(field, name string, verdict bool, at func(*Settings) *string, aliases ...string) setting {
-	return setting{field: field, name: name, aliases: aliases, verdict: verdict,
+func text(field, name string, verdict bool, at func(*Settings) *string, aliases ...string) settingRow {
+	return settingRow{field: field, name: name, aliases: aliases, verdict: verdict,
 		read: func(s *Settings, v string) error { *at(s) = v; return nil },
 		show: func(s *Settings) string { return *at(s) }}
 }
 
 // secret is the row of a string field printed as [REDACTED]. A secret
 // changes no verdict.
-func secret(field, name string, at func(*Settings) *string, aliases ...string) setting {
+func secret(field, name string, at func(*Settings) *string, aliases ...string) settingRow {
 	r := text(field, name, false, at, aliases...)
 	r.show = func(s *Settings) string { return redact(*at(s)) }
 	return r
 }
 
-// list is the row of a list read with splitScopes (commas, spaces or a
+// list is the row of a list read with setting.List (commas, spaces or a
 // Python list literal) and printed space separated.
-func list(field, name string, verdict bool, at func(*Settings) *[]string) setting {
-	return setting{field: field, name: name, verdict: verdict,
-		read: func(s *Settings, v string) error { *at(s) = splitScopes(v); return nil },
+func list(field, name string, verdict bool, at func(*Settings) *[]string) settingRow {
+	return settingRow{field: field, name: name, verdict: verdict,
+		read: func(s *Settings, v string) error { *at(s) = setting.List(v); return nil },
 		show: func(s *Settings) string { return strings.Join(*at(s), " ") }}
 }
 
 // unordered fingerprints r's list sorted: the order of the scopes changes
 // no verdict.
-func unordered(r setting) setting {
+func unordered(r settingRow) settingRow {
 	r.canon = func(s *Settings) string {
 		v := strings.Fields(r.show(s))
 		slices.Sort(v)
@@ -168,15 +170,15 @@ func unordered(r setting) setting {
 }
 
 // boolean is the row of a bool field.
-func boolean(field, name string, verdict bool, at func(*Settings) *bool) setting {
-	return setting{field: field, name: name, verdict: verdict,
+func boolean(field, name string, verdict bool, at func(*Settings) *bool) settingRow {
+	return settingRow{field: field, name: name, verdict: verdict,
 		read: func(s *Settings, v string) (err error) { *at(s), err = parseBool(v); return err },
 		show: func(s *Settings) string { return strconv.FormatBool(*at(s)) }}
 }
 
 // duration is the row of a duration field, read as a number of seconds.
-func duration(field, name string, positive, verdict bool, at func(*Settings) *time.Duration) setting {
-	return setting{field: field, name: name, verdict: verdict,
+func duration(field, name string, positive, verdict bool, at func(*Settings) *time.Duration) settingRow {
+	return settingRow{field: field, name: name, verdict: verdict,
 		read: func(s *Settings, v string) (err error) { *at(s), err = parseSeconds(v, positive); return err },
 		show: func(s *Settings) string { return at(s).String() }}
 }
