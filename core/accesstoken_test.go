@@ -224,9 +224,8 @@ func TestAccessTokenKeyReplacedUnderTheSameKid(t *testing.T) {
 	oldKid := as.SigningKey().KeyID
 	_, err = btAuth(rs, as.MintAccessToken(nil, nil))
 	require.NoError(t, err)
-	require.NoError(t, as.RotateSigningKey())
-	as.DropOldSigningKeys()
-	as.SetSigningKeyID(oldKid)
+	require.NoError(t, as.ReplaceSigningKey())
+	require.Equal(t, oldKid, as.SigningKey().KeyID)
 	clock.Advance(6 * time.Second)
 	_, err = btAuth(rs, as.MintAccessToken(nil, nil))
 	require.NoError(t, err, "the new key under the old kid is fetched")
