@@ -87,7 +87,7 @@ func New(s Settings, opts ...Option) (*ResourceServer, error) {
 	}
 	switch {
 	case o.shared != nil:
-		if rs.shared, err = newSharedCache(s, o.shared, &rs.fp, o, rs.fromShared, rs.drop, rs.mon); err != nil {
+		if rs.shared, err = newSharedCache(s, o.shared, &rs.fp, o, rs.cache, rs.mon); err != nil {
 			return nil, err
 		}
 	case s.CacheURL != "":
