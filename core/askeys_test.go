@@ -215,7 +215,7 @@ func TestCountingJWTModeFetchesJWKSOnce(t *testing.T) {
 	h := rs.Middleware()(perfOK)
 	// One token per request: concurrent requests with one token would share
 	// a call even without the cache.
-	toks := make([]string, 1000)
+	toks := make([]string, 200)
 	for i := range toks {
 		toks[i] = as.Mint(nil)
 	}
@@ -223,6 +223,6 @@ func TestCountingJWTModeFetchesJWKSOnce(t *testing.T) {
 	for i, c := range codes {
 		require.Equal(t, http.StatusNoContent, c, "request %d", i)
 	}
-	assert.EqualValues(t, 1000, as.IntrospectionCalls(), "the cache is off: every request is introspected")
+	assert.EqualValues(t, len(toks), as.IntrospectionCalls(), "the cache is off: every request is introspected")
 	assert.EqualValues(t, 1, as.JWKSCalls())
 }
