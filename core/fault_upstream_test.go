@@ -19,7 +19,7 @@ import (
 // The fault suite: the authorization server (AS) or its JWKS misbehaves,
 // and every request must fail closed with its documented status, within
 // the timeout plus a generous margin. The harness it runs on lives in
-// leak_test.go, with the log capture; the crafting helpers in
+// helpers_failure_test.go, with the log capture; the crafting helpers in
 // attack_test.go.
 
 // faultCases returns the fault table; leak_test.go iterates it again.
