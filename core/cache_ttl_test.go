@@ -2,7 +2,6 @@ package core_test
 
 import (
 	"net/http"
-	"sync"
 	"testing"
 	"time"
 
@@ -128,33 +127,3 @@ func TestCountingFailuresAreNeverCached(t *testing.T) {
 		})
 	}
 }
-
-func (c *perfClock) Now() time.Time          { return time.Now().Add(time.Duration(c.offset.Load())) }
-func (c *perfClock) Advance(d time.Duration) { c.offset.Add(int64(d)) }
-
-// Resource server keys, generated once: RSA generation is slow under -race.
-var (
-	perfRSAKey = sync.OnceValues(func() (string, error) { return oidcrstest.GenerateRSAKeyPEM(2048) })
-	perfECKey  = sync.OnceValues(oidcrstest.GenerateECKeyPEM)
-)
-
-// perfSetup describes a fake authorization server and a resource server
-// trusting it.
-type perfSetup struct {
-	mode oidcrstest.Mode // JSON by default
-	// ec selects, in JWT mode, ECDH-ES + A256GCM answers signed ES256;
-	// otherwise RSA-OAEP + A256GCM signed RS256.
-	ec   bool
-	edit func(*core.Settings)
-	opts []core.Option
-}
-
-// perfOK answers 204 when the middleware put a TokenInfo in the context,
-// 500 otherwise.
-var perfOK = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-	if _, ok := core.FromContext(r.Context()); !ok {
-		w.WriteHeader(http.StatusInternalServerError)
-		return
-	}
-	w.WriteHeader(http.StatusNoContent)
-})

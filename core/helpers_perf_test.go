@@ -7,6 +7,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	jose "github.com/go-jose/go-jose/v4"
 	"github.com/stretchr/testify/require"
@@ -21,6 +22,36 @@ import (
 type perfClock struct{ offset atomic.Int64 }
 
 func newPerfClock() *perfClock { return &perfClock{} }
+
+func (c *perfClock) Now() time.Time          { return time.Now().Add(time.Duration(c.offset.Load())) }
+func (c *perfClock) Advance(d time.Duration) { c.offset.Add(int64(d)) }
+
+// Resource server keys, generated once: RSA generation is slow under -race.
+var (
+	perfRSAKey = sync.OnceValues(func() (string, error) { return oidcrstest.GenerateRSAKeyPEM(2048) })
+	perfECKey  = sync.OnceValues(oidcrstest.GenerateECKeyPEM)
+)
+
+// perfSetup describes a fake authorization server and a resource server
+// trusting it.
+type perfSetup struct {
+	mode oidcrstest.Mode // JSON by default
+	// ec selects, in JWT mode, ECDH-ES + A256GCM answers signed ES256;
+	// otherwise RSA-OAEP + A256GCM signed RS256.
+	ec   bool
+	edit func(*core.Settings)
+	opts []core.Option
+}
+
+// perfOK answers 204 when the middleware put a TokenInfo in the context,
+// 500 otherwise.
+var perfOK = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	if _, ok := core.FromContext(r.Context()); !ok {
+		w.WriteHeader(http.StatusInternalServerError)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+})
 
 // startPerf starts the fake authorization server and a resource server;
 // in JWT mode the server encrypts to the resource server's public key.
