@@ -27,7 +27,6 @@ func btBrokenReplica(t *testing.T, as *oidcrstest.Server) (*core.ResourceServer,
 	store, clock := newMemStore(), newBTClock()
 	store.fail.Store(true)
 	rs := btReplica(t, as, store, nil, core.WithClock(clock.Now))
-	core.SetBreakerClock(rs, clock.Now)
 	return rs, store, clock
 }
 

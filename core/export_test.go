@@ -219,9 +219,3 @@ func ClaimsDecoded(ti *TokenInfo) bool { return ti.claims.Load() != nil }
 
 // NewHTTPClient is the client New builds for the authorization server.
 var NewHTTPClient = newHTTPClient
-
-// SetBreakerClock makes the shared cache's breaker of rs read now instead
-// of time.Now, so that a test can pass its cooldown without waiting. Call
-// it before rs serves a request. Once the breaker reads the clock given
-// with WithClock, this seam can go.
-func SetBreakerClock(rs *ResourceServer, now func() time.Time) { rs.shared.breaker.now = now }
