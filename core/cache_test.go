@@ -159,48 +159,19 @@ func TestCacheTTLIsTheSoonerOfExpAndCacheTTL(t *testing.T) {
 	}
 }
 
-// recordingCache is a Cache that records its calls and can plant an entry.
-type recordingCache struct {
-	mem        *core.MemoryCache
-	gets, sets atomic.Int64
-	mu         sync.Mutex
-	keys       []core.CacheKey
-	planted    *core.CacheEntry // returned by every Get when set
-}
-
-func (c *recordingCache) Get(key core.CacheKey, now time.Time) (core.CacheEntry, bool) {
-	c.gets.Add(1)
-	if c.planted != nil {
-		return *c.planted, true
-	}
-	return c.mem.Get(key, now)
-}
-
-func (c *recordingCache) Set(key core.CacheKey, e core.CacheEntry, now time.Time) {
-	c.sets.Add(1)
-	c.mu.Lock()
-	c.keys = append(c.keys, key)
-	c.mu.Unlock()
-	c.mem.Set(key, e, now)
-}
-
-func TestCustomCacheSeesHashedKeys(t *testing.T) {
-	cache := &recordingCache{mem: core.NewMemoryCache(10)}
-	as, rs := startPerf(t, perfSetup{opts: []core.Option{core.WithCache(cache)}})
+// TestCacheKeysAreFingerprintedHashes: the cache holds a token under its
+// SHA-256 bound to the settings fingerprint, never under the bare hash.
+func TestCacheKeysAreFingerprintedHashes(t *testing.T) {
+	as, rs := startPerf(t, perfSetup{})
 	h := rs.Middleware()(perfOK)
 	tok := as.Mint(nil)
 	for range 5 {
 		require.Equal(t, http.StatusNoContent, perfGet(h, tok))
 	}
 	assert.EqualValues(t, 1, as.IntrospectionCalls())
-	assert.EqualValues(t, 5, cache.gets.Load())
-	assert.EqualValues(t, 1, cache.sets.Load())
-	require.Len(t, cache.keys, 1)
-	assert.Equal(t, core.KeyFor(rs, tok), cache.keys[0], "the key is the token's SHA-256 bound to the fingerprint")
-	assert.NotEqual(t, core.CacheKey(sha256.Sum256([]byte(tok))), cache.keys[0], "the key is not the bare SHA-256")
-	e, ok := cache.mem.Get(cache.keys[0], time.Now())
-	require.True(t, ok)
-	assert.Equal(t, oidcrstest.DefaultSubject, e.Info.Subject)
+	assert.Equal(t, 1, core.CacheLen(rs))
+	assert.True(t, core.CacheHas(rs, core.KeyFor(rs, tok)), "the key is the token's SHA-256 bound to the fingerprint")
+	assert.False(t, core.CacheHas(rs, core.CacheKey(sha256.Sum256([]byte(tok)))), "the key is not the bare SHA-256")
 }
 
 func TestCachedTokenStillNeedsTheRouteScope(t *testing.T) {
@@ -217,30 +188,24 @@ func TestCachedTokenStillNeedsTheRouteScope(t *testing.T) {
 	assert.EqualValues(t, 1, as.IntrospectionCalls(), "every request after the first was a cache hit")
 }
 
-func TestStaleEntriesFromACacheAreNotTrusted(t *testing.T) {
-	now := time.Now()
-	planted := &core.TokenInfo{Subject: "planted", Scopes: []string{oidcrstest.DefaultScope}}
-	expired := &core.TokenInfo{Subject: "planted", Scopes: []string{oidcrstest.DefaultScope}, ExpiresAt: now.Add(-time.Second)}
-	for _, tc := range []struct {
-		name   string
-		entry  core.CacheEntry
-		status int
-		calls  int64
-	}{
-		{name: "live entry is used", entry: core.CacheEntry{Info: planted, Expires: now.Add(time.Hour)}, status: http.StatusNoContent, calls: 0},
-		{name: "entry past its Expires", entry: core.CacheEntry{Info: planted, Expires: now.Add(-time.Second)}, status: http.StatusUnauthorized, calls: 1},
-		{name: "token past its exp", entry: core.CacheEntry{Info: expired, Expires: now.Add(time.Hour)}, status: http.StatusUnauthorized, calls: 1},
-		{name: "empty entry", entry: core.CacheEntry{Expires: now.Add(time.Hour)}, status: http.StatusUnauthorized, calls: 1},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			cache := &recordingCache{mem: core.NewMemoryCache(10), planted: &tc.entry}
-			as, rs := startPerf(t, perfSetup{opts: []core.Option{core.WithCache(cache)}})
-			// The authorization server does not know the token: it is
-			// inactive unless the planted entry is (rightly) used.
-			assert.Equal(t, tc.status, perfGet(rs.Middleware()(perfOK), "not-known-upstream"))
-			assert.Equal(t, tc.calls, as.IntrospectionCalls())
-		})
+// TestCacheNeverOutlivesTheTokensExp: a verdict is kept until the
+// token's exp at the latest, however long OIDC_RS_CACHE_TTL is: past it,
+// the next request asks again and is refused.
+func TestCacheNeverOutlivesTheTokensExp(t *testing.T) {
+	as := btAS(t, oidcrstest.JSON)
+	clock := newBTClock()
+	rs := btRS(t, as, func(s *core.Settings) { s.DisableCache, s.CacheTTL, s.Leeway = false, time.Hour, 0 },
+		core.WithClock(clock.Now))
+	tok := as.Mint(map[string]any{"exp": clock.Now().Add(time.Minute).Unix()})
+	for range 3 {
+		_, err := btAuth(rs, tok)
+		require.NoError(t, err)
 	}
+	require.EqualValues(t, 1, as.IntrospectionCalls(), "cached before its exp")
+	clock.Advance(2 * time.Minute)
+	_, err := btAuth(rs, tok)
+	require.ErrorIs(t, err, core.ErrInvalidToken, "past its exp")
+	assert.EqualValues(t, 2, as.IntrospectionCalls(), "the entry ended at the token's exp")
 }
 
 // TestMemoryCacheEvictsByTheGivenClock: set uses the ResourceServer's

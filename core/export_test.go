@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"time"
 
+	"github.com/oidcrs/oidcrs/core/internal/vcache"
 	"github.com/oidcrs/oidcrs/internal/setting"
 )
 
@@ -112,66 +113,37 @@ type CacheEntry struct {
 	Expires time.Time
 }
 
-func (e CacheEntry) internal() cacheEntry {
-	var ae *authError
-	errors.As(e.Err, &ae)
-	return cacheEntry{info: e.Info, err: ae, expires: e.Expires}
-}
+// MemoryCache is the first-level cache, built alone for its own tests.
+type MemoryCache struct{ c *verdictCache }
 
-func fromInternal(e cacheEntry) CacheEntry {
-	out := CacheEntry{Info: e.info, Expires: e.expires}
-	if e.err != nil {
-		out.Err = e.err
-	}
-	return out
-}
-
-// Cache is the verdict cache as the tests see it.
-type Cache interface {
-	Get(key CacheKey, now time.Time) (CacheEntry, bool)
-	Set(key CacheKey, e CacheEntry, now time.Time)
-}
-
-type cacheShim struct{ c Cache }
-
-func (s cacheShim) get(k cacheKey, now time.Time) (cacheEntry, bool) {
-	e, ok := s.c.Get(k, now)
-	return e.internal(), ok
-}
-func (s cacheShim) set(k cacheKey, e cacheEntry, now time.Time) { s.c.Set(k, fromInternal(e), now) }
-func (s cacheShim) remove(k cacheKey) {
-	if r, ok := s.c.(interface{ Remove(CacheKey) }); ok {
-		r.Remove(k)
-	}
-}
-
-// WithCache puts c in place of the memory cache: the tests share one cache
-// between ResourceServers, or plant entries in it.
-func WithCache(c Cache) Option { return func(o *options) { o.cache = cacheShim{c} } }
-
-// MemoryCache wraps the default cache for the tests.
-type MemoryCache struct{ m *memoryCache }
-
-// NewMemoryCache returns the default cache bounded to size.
-func NewMemoryCache(size int) *MemoryCache { return &MemoryCache{newMemoryCache(size)} }
+// NewMemoryCache returns a first-level cache bounded to size.
+func NewMemoryCache(size int) *MemoryCache { return &MemoryCache{vcache.New[cached](size)} }
 
 // Get reads an entry.
-func (c *MemoryCache) Get(k CacheKey, now time.Time) (CacheEntry, bool) {
-	e, ok := c.m.get(k, now)
-	return fromInternal(e), ok
+func (m *MemoryCache) Get(k CacheKey, now time.Time) (CacheEntry, bool) {
+	e, ok := m.c.Get(k, now)
+	out := CacheEntry{Info: e.Val.info, Expires: e.Expires}
+	if e.Val.err != nil {
+		out.Err = e.Val.err
+	}
+	return out, ok
 }
 
 // Set stores an entry.
-func (c *MemoryCache) Set(k CacheKey, e CacheEntry, now time.Time) { c.m.set(k, e.internal(), now) }
+func (m *MemoryCache) Set(k CacheKey, e CacheEntry, now time.Time) {
+	var ae *authError
+	errors.As(e.Err, &ae)
+	m.c.Set(k, cacheEntry{Val: cached{info: e.Info, err: ae}, Expires: e.Expires}, now)
+}
 
 // Remove drops an entry.
-func (c *MemoryCache) Remove(k CacheKey) { c.m.remove(k) }
+func (m *MemoryCache) Remove(k CacheKey) { m.c.Remove(k) }
 
 // Len counts the entries.
-func (c *MemoryCache) Len() int { return c.m.len() }
+func (m *MemoryCache) Len() int { return m.c.Len() }
 
-// Entries sums the shards' maps (equal to Len at rest).
-func (c *MemoryCache) Entries() int { return c.m.entries() }
+// Entries sums the shards' tables (equal to Len at rest).
+func (m *MemoryCache) Entries() int { return m.c.Entries() }
 
 // KeyOf is the cache key of token under no fingerprint: its SHA-256.
 func KeyOf(token string) CacheKey { var fp fingerprint; return fp.key(token) }
@@ -187,8 +159,14 @@ func JWKSBody(rs *ResourceServer) []byte {
 	return append([]byte(nil), rs.jwks.(*jwksHandler).body...)
 }
 
-// CacheLen counts the entries of rs's default memory cache.
-func CacheLen(rs *ResourceServer) int { return rs.cache.(*memoryCache).len() }
+// CacheLen counts the entries of rs's cache.
+func CacheLen(rs *ResourceServer) int { return rs.cache.Len() }
+
+// CacheHas reports whether rs's cache holds a live entry under key.
+func CacheHas(rs *ResourceServer, key CacheKey) bool {
+	_, ok := rs.cache.Get(key, time.Now())
+	return ok
+}
 
 // Verify runs the token part of the decision alone, without the header
 // rules and the user hook.

@@ -7,10 +7,6 @@ import (
 	"unsafe"
 )
 
-// cacheKey identifies a verdict: the token's SHA-256 bound to the settings
-// fingerprint. The cache never holds a raw token.
-type cacheKey [sha256.Size]byte
-
 // fingerprint is the SHA-256 of every setting that can change a verdict.
 // Two ResourceServers whose settings differ in any of them never read each
 // other's verdicts from a shared cache, so a rolling deploy that changes

@@ -3,6 +3,7 @@ package core_test
 import (
 	"net/http"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -12,24 +13,36 @@ import (
 )
 
 // The cache key's fingerprint: verdicts must not cross between servers
-// whose settings differ, even when they share one cache, since a hit skips
+// whose settings differ, even when they share one store, since a hit skips
 // the server-wide checks.
+
+// fpReplica is a replica on store whose settings edit changes.
+func fpReplica(t *testing.T, as *oidcrstest.Server, store core.SharedStore, edit func(*core.Settings)) *core.ResourceServer {
+	t.Helper()
+	rs := btRS(t, as, func(s *core.Settings) {
+		s.DisableCache, s.CacheSecrets, s.CacheTimeout, s.Timeout = false, []string{btCacheSecret}, 10*time.Second, 20*time.Second
+		if edit != nil {
+			edit(s)
+		}
+	}, core.WithSharedCache(store))
+	t.Cleanup(func() { _ = rs.Close() })
+	return rs
+}
 
 // TestSharedCacheVerdictsDoNotCrossAuthorizationServers: server B trusts
 // another authorization server, which never issued the token. B must ask
 // its own server and refuse, not take A's cached verdict.
 func TestSharedCacheVerdictsDoNotCrossAuthorizationServers(t *testing.T) {
 	t.Parallel()
-	shared := core.NewMemoryCache(100)
+	shared := newMemStore()
 	asA, asB := btAS(t, oidcrstest.JSON), btAS(t, oidcrstest.JSON)
-	cached := func(s *core.Settings) { s.DisableCache = false }
-	rsA := btRS(t, asA, cached, core.WithCache(shared))
-	rsB := btRS(t, asB, cached, core.WithCache(shared))
+	rsA := fpReplica(t, asA, shared, nil)
+	rsB := fpReplica(t, asB, shared, nil)
 
 	tok := asA.Mint(nil)
 	_, err := btAuth(rsA, tok)
 	require.NoError(t, err)
-	require.Equal(t, 1, shared.Len(), "A's verdict is in the shared cache")
+	shared.waitValues(t, 1) // A's verdict is in the shared store
 
 	_, err = btAuth(rsB, tok)
 	btRejected(t, rsB, err, core.ErrInvalidToken, http.StatusUnauthorized, core.DescInactive)
@@ -42,23 +55,25 @@ func TestSharedCacheVerdictsDoNotCrossAuthorizationServers(t *testing.T) {
 // authorization server.
 func TestSharedCacheVerdictsDoNotCrossScopes(t *testing.T) {
 	t.Parallel()
-	shared := core.NewMemoryCache(100)
+	shared := newMemStore()
 	as := btAS(t, oidcrstest.JSON)
 	scopes := func(sc ...string) func(*core.Settings) {
-		return func(s *core.Settings) { s.DisableCache, s.Scopes = false, sc }
+		return func(s *core.Settings) { s.Scopes = sc }
 	}
-	oldRS := btRS(t, as, scopes("admin"), core.WithCache(shared))
-	newRS := btRS(t, as, scopes("groups"), core.WithCache(shared))
+	oldRS := fpReplica(t, as, shared, scopes("admin"))
+	newRS := fpReplica(t, as, shared, scopes("groups"))
 
 	tok := as.Mint(map[string]any{"scope": "admin"})
 	_, err := btAuth(oldRS, tok)
 	require.NoError(t, err)
+	shared.waitValues(t, 1) // the old replica's verdict is in the shared store
 	_, err = btAuth(newRS, tok)
 	btRejected(t, newRS, err, core.ErrInsufficientScope, http.StatusForbidden, core.DescScopesMismatch)
 	assert.EqualValues(t, 2, as.IntrospectionCalls(), "the new replica asked again")
 
 	// Replicas with the same settings still share verdicts.
-	twin := btRS(t, as, scopes("admin"), core.WithCache(shared))
+	shared.waitValues(t, 2) // the new replica's rejection too
+	twin := fpReplica(t, as, shared, scopes("admin"))
 	_, err = btAuth(twin, tok)
 	require.NoError(t, err)
 	assert.EqualValues(t, 2, as.IntrospectionCalls(), "same settings: a cache hit")

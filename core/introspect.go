@@ -31,7 +31,7 @@ func (rs *ResourceServer) introspect(ctx context.Context, key cacheKey, token st
 		v = rs.ask(ctx, cfg, local, token)
 	}
 	if v.keep && rs.cache != nil {
-		rs.cache.set(key, v.entry, rs.now())
+		rs.cache.Set(key, v.entry, rs.now())
 	}
 	return v.ti, v.err
 }
@@ -103,7 +103,7 @@ func (rs *ResourceServer) ask(ctx context.Context, cfg *issuer, local bool, toke
 	if err != nil {
 		return rs.rejected(err, now)
 	}
-	return verdict{ti: ti, entry: cacheEntry{info: ti, expires: rs.expiry(ti, now)}, keep: true}
+	return verdict{ti: ti, entry: cacheEntry{Val: cached{info: ti}, Expires: rs.expiry(ti, now)}, keep: true}
 }
 
 // rejected is the verdict of a refused token: kept for the negative TTL,
@@ -111,7 +111,7 @@ func (rs *ResourceServer) ask(ctx context.Context, cfg *issuer, local bool, toke
 func (rs *ResourceServer) rejected(err error, now time.Time) verdict {
 	var e *authError
 	if errors.As(err, &e) && !errors.Is(e.kind, ErrBadResponse) && !errors.Is(e.kind, ErrUnavailable) && rs.negTTL > 0 {
-		return verdict{err: err, entry: cacheEntry{err: e, expires: now.Add(rs.negTTL)}, keep: true}
+		return verdict{err: err, entry: cacheEntry{Val: cached{err: e}, Expires: now.Add(rs.negTTL)}, keep: true}
 	}
 	return verdict{err: err}
 }
@@ -139,15 +139,15 @@ func (rs *ResourceServer) fromShared(cfg *issuer, local bool, plain []byte) (ver
 	if !ok {
 		return verdict{}, false
 	}
-	if e.info != nil {
-		e.expires = minTime(e.expires, rs.expiry(e.info, now))
-		return verdict{ti: e.info, entry: e, keep: true}, true
+	if e.Val.info != nil {
+		e.Expires = minTime(e.Expires, rs.expiry(e.Val.info, now))
+		return verdict{ti: e.Val.info, entry: e, keep: true}, true
 	}
 	if rs.negTTL <= 0 {
 		return verdict{}, false // this server does not reuse rejections
 	}
-	e.expires = minTime(e.expires, now.Add(rs.negTTL))
-	return verdict{err: e.err, entry: e, keep: true}, true
+	e.Expires = minTime(e.Expires, now.Add(rs.negTTL))
+	return verdict{err: e.Val.err, entry: e, keep: true}, true
 }
 
 func minTime(a, b time.Time) time.Time {

@@ -31,7 +31,7 @@ func (rs *ResourceServer) Forget(ctx context.Context, token string) error {
 // drop removes one first-level entry.
 func (rs *ResourceServer) drop(key cacheKey) {
 	if rs.cache != nil {
-		rs.cache.remove(key)
+		rs.cache.Remove(key)
 	}
 }
 

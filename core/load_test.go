@@ -173,10 +173,9 @@ func TestLoadCacheBoundThroughPipeline(t *testing.T) {
 		body := fmt.Sprintf(`{"active":true,"iss":"https://as.example","scope":"groups","client_id":"sp","sub":%q,"exp":%s}`, form.Get("token"), exp)
 		return answerWith("application/json", []byte(body)), nil
 	})}
-	c := core.NewMemoryCache(size)
 	st := core.Settings{Backend: core.BackendJSON, ClientID: "rs", ClientSecret: "s", Issuer: "https://as.example",
-		IntrospectionEndpoint: "https://as.example/introspect", Scopes: []string{"groups"}}
-	rs, err := core.New(st, core.WithHTTPClient(client), core.WithCache(c))
+		IntrospectionEndpoint: "https://as.example/introspect", Scopes: []string{"groups"}, CacheSize: size}
+	rs, err := core.New(st, core.WithHTTPClient(client))
 	require.NoError(t, err)
 	for i := range n {
 		tok := "tok-" + strconv.Itoa(i)
@@ -184,6 +183,6 @@ func TestLoadCacheBoundThroughPipeline(t *testing.T) {
 		require.NoError(t, err)
 		require.Equal(t, tok, ti.Subject)
 	}
-	require.LessOrEqual(t, c.Len(), bound)
-	require.Greater(t, c.Len(), bound/2)
+	require.LessOrEqual(t, core.CacheLen(rs), bound)
+	require.Greater(t, core.CacheLen(rs), bound/2)
 }

@@ -15,7 +15,6 @@ type options struct {
 	logger     *slog.Logger
 	now        func() time.Time // WithClock's until buildOptions, then clock.now
 	clock      *clock
-	cache      verdictCache // tests only: see export_test.go
 	shared     SharedStore
 	issuers    []Settings
 	observer   *Observer

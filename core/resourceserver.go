@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/oidcrs/oidcrs/core/internal/flight"
+	"github.com/oidcrs/oidcrs/core/internal/vcache"
 )
 
 // ResourceServer decides, for one request, whether its bearer token is
@@ -23,7 +24,7 @@ type ResourceServer struct {
 	jwks       http.Handler
 	metadata   *metadata // nil without Settings.Resource
 	mon        *monitor
-	cache      verdictCache // nil when disabled
+	cache      *verdictCache // nil when disabled
 	fp         fingerprint
 	cacheTTL   time.Duration
 	negTTL     time.Duration
@@ -77,10 +78,8 @@ func New(s Settings, opts ...Option) (*ResourceServer, error) {
 	rs.fp = combinedFingerprint(rs.issuers.all)
 	switch {
 	case s.DisableCache: // OIDC_RS_CACHE_TTL=0 wins over any cache
-	case o.cache != nil:
-		rs.cache = o.cache
 	default:
-		rs.cache = newMemoryCache(s.CacheSize)
+		rs.cache = vcache.New[cached](s.CacheSize)
 	}
 	if s.DisableNegativeCache {
 		rs.negTTL = 0
@@ -230,19 +229,17 @@ func (rs *ResourceServer) verify(ctx context.Context, token string) (*TokenInfo,
 	}
 	key := rs.fp.key(token)
 	if rs.cache != nil {
-		// One clock read per hit. The entry's own expiry and the token's exp
-		// are checked again here, so that a cache that returns stale entries
-		// cannot resurrect a token.
-		now := rs.clock.now()
-		if e, ok := rs.cache.get(key, now); ok && now.Before(e.expires) {
-			if e.info != nil && (e.info.ExpiresAt.IsZero() || now.Before(e.info.ExpiresAt.Add(rs.settings.Leeway))) {
+		// One clock read per hit. An entry is never kept past its token's
+		// exp (see expiry), and the cache returns none past its expiry.
+		if e, ok := rs.cache.Get(key, rs.clock.now()); ok {
+			if e.Val.info != nil {
 				rs.mon.cache(ctx, 1, true)
-				return e.info, nil
+				return e.Val.info, nil
 			}
-			if e.info == nil && e.err != nil {
+			if e.Val.err != nil {
 				rs.mon.cache(ctx, 1, true)
-				rs.reject(ctx, e.err)
-				return nil, e.err
+				rs.reject(ctx, e.Val.err)
+				return nil, e.Val.err
 			}
 		}
 		rs.mon.cache(ctx, 1, false)

@@ -32,7 +32,7 @@ type sharedCache struct {
 	now     func() time.Time
 	mon     *monitor
 
-	local   verdictCache   // the first level, whose entries invalidations drop
+	local   *verdictCache  // the first level, whose entries invalidations drop
 	stop    func()         // ends the invalidation subscription
 	pending sync.WaitGroup // writes in flight
 }
@@ -43,7 +43,7 @@ const (
 	sharedBreakerCooldown  = 2 * time.Second
 )
 
-func newSharedCache(s Settings, store SharedStore, fp *fingerprint, o options, local verdictCache, mon *monitor) (*sharedCache, error) {
+func newSharedCache(s Settings, store SharedStore, fp *fingerprint, o options, local *verdictCache, mon *monitor) (*sharedCache, error) {
 	if len(s.CacheSecrets) == 0 {
 		return nil, fmt.Errorf("OIDC_RS_CACHE_SECRET: is required with a shared cache (at least %d bytes)", minCacheSecretLen)
 	}
@@ -196,7 +196,7 @@ func (l *sharedLookup) share(ctx context.Context, v verdict) {
 	if v.keep && sc.breaker.allow() {
 		if plain, ok := encodeVerdict(v.entry); ok {
 			if aead, err := sc.keys[0].valueAEAD(sc.fp, l.token); err == nil {
-				sealed, ttl = seal(aead, plain, l.key), v.entry.expires.Sub(sc.now())
+				sealed, ttl = seal(aead, plain, l.key), v.entry.Expires.Sub(sc.now())
 			}
 		}
 	}
@@ -240,7 +240,7 @@ func (sc *sharedCache) onInvalidate(msg []byte) {
 	for i := range sc.keys {
 		if plain, err := open(sc.keys[i].inval, msg, invalChannel); err == nil && len(plain) == len(cacheKey{}) {
 			if sc.local != nil {
-				sc.local.remove(cacheKey(plain))
+				sc.local.Remove(cacheKey(plain))
 			}
 			return
 		}

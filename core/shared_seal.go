@@ -130,15 +130,15 @@ var sharedKinds = map[string]error{"invalid_token": ErrInvalidToken, "insufficie
 // for what is never shared.
 func encodeVerdict(e cacheEntry) ([]byte, bool) {
 	out := make([]byte, verdictHeader, 512)
-	binary.BigEndian.PutUint64(out[1:], uint64(e.expires.UnixNano()))
+	binary.BigEndian.PutUint64(out[1:], uint64(e.Expires.UnixNano()))
 	var body any
 	switch {
-	case e.info != nil && e.info.rest != "":
-		out[0], body = verdictGood, json.RawMessage(e.info.answerJSON())
-	case e.err != nil:
-		r := sharedRejection{Desc: e.err.desc, Scope: e.err.scope}
+	case e.Val.info != nil && e.Val.info.rest != "":
+		out[0], body = verdictGood, json.RawMessage(e.Val.info.answerJSON())
+	case e.Val.err != nil:
+		r := sharedRejection{Desc: e.Val.err.desc, Scope: e.Val.err.scope}
 		for name, kind := range sharedKinds {
-			if e.err.kind == kind {
+			if e.Val.err.kind == kind {
 				r.Kind = name
 			}
 		}
@@ -176,7 +176,7 @@ func decodeVerdict(b []byte, c *claimChecker, now time.Time) (cacheEntry, bool) 
 		if err != nil {
 			return cacheEntry{}, false
 		}
-		return cacheEntry{info: ti, expires: time.Unix(0, exp)}, true
+		return cacheEntry{Val: cached{info: ti}, Expires: time.Unix(0, exp)}, true
 	case verdictRejected:
 		var r sharedRejection
 		if json.Unmarshal(b[verdictHeader:], &r) != nil {
@@ -186,7 +186,7 @@ func decodeVerdict(b []byte, c *claimChecker, now time.Time) (cacheEntry, bool) 
 		if !ok || !printable(r.Desc, true) || (r.Scope != "" && !printable(r.Scope, true)) {
 			return cacheEntry{}, false
 		}
-		return cacheEntry{err: &authError{kind: kind, desc: r.Desc, scope: r.Scope}, expires: time.Unix(0, exp)}, true
+		return cacheEntry{Val: cached{err: &authError{kind: kind, desc: r.Desc, scope: r.Scope}}, Expires: time.Unix(0, exp)}, true
 	}
 	return cacheEntry{}, false
 }

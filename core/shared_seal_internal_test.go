@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/oidcrs/oidcrs/core/internal/vcache"
 )
 
 // White-box tests of the shared cache's sealing: what a reader or writer
@@ -80,24 +82,23 @@ func TestStoreKeysRevealNothing(t *testing.T) {
 
 func TestInvalidationMessages(t *testing.T) {
 	ka, kb := mustKeys(t, testSecretA), mustKeys(t, testSecretB)
-	var dropped []cacheKey
-	sc := &sharedCache{keys: []sealKeys{kb, ka}, local: removals(func(k cacheKey) { dropped = append(dropped, k) })}
-	key := cacheKey{42}
+	local := vcache.New[cached](10)
+	live := cacheEntry{Val: cached{info: &TokenInfo{}}, Expires: time.Now().Add(time.Hour)}
+	key, other := cacheKey{42}, cacheKey{43}
+	local.Set(key, live, time.Now())
+	local.Set(other, live, time.Now())
+	sc := &sharedCache{keys: []sealKeys{kb, ka}, local: local}
 	sc.onInvalidate(seal(ka.inval, key[:], invalChannel)) // the old secret still reads
 	sc.onInvalidate(seal(mustKeys(t, "another-secret-of-32-bytes-at-least!").inval, key[:], invalChannel))
 	sc.onInvalidate([]byte("forged"))
 	sc.onInvalidate(seal(ka.inval, []byte("short"), invalChannel))
-	if len(dropped) != 1 || dropped[0] != key {
-		t.Fatalf("dropped %v", dropped)
+	if _, ok := local.Get(key, time.Now()); ok {
+		t.Fatal("the message under the old secret did not drop the entry")
+	}
+	if _, ok := local.Get(other, time.Now()); !ok || local.Len() != 1 {
+		t.Fatal("a forged or foreign message dropped an entry")
 	}
 }
-
-// removals is a first-level cache that only records its removals.
-type removals func(cacheKey)
-
-func (removals) get(cacheKey, time.Time) (cacheEntry, bool) { return cacheEntry{}, false }
-func (removals) set(cacheKey, cacheEntry, time.Time)        {}
-func (r removals) remove(k cacheKey)                        { r(k) }
 
 func TestVerdictEncoding(t *testing.T) {
 	now := time.Now()
@@ -108,12 +109,12 @@ func TestVerdictEncoding(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	good, ok := encodeVerdict(cacheEntry{info: ti, expires: now.Add(time.Minute)})
+	good, ok := encodeVerdict(cacheEntry{Val: cached{info: ti}, Expires: now.Add(time.Minute)})
 	if !ok {
 		t.Fatal("a good verdict is shared")
 	}
 	e, ok := decodeVerdict(good, c, now)
-	if !ok || e.info == nil || e.info.Subject != "u" || e.info.OriginAudience() != "sp" {
+	if !ok || e.Val.info == nil || e.Val.info.Subject != "u" || e.Val.info.OriginAudience() != "sp" {
 		t.Fatalf("decoded %+v %v", e, ok)
 	}
 	if _, ok := decodeVerdict(good, c, now.Add(2*time.Minute)); ok {
@@ -123,14 +124,14 @@ func TestVerdictEncoding(t *testing.T) {
 	if _, ok := decodeVerdict(good, strict, now); ok {
 		t.Fatal("a reader with other scopes accepts the value: its checks do not run")
 	}
-	bad, ok := encodeVerdict(cacheEntry{err: &authError{kind: ErrInvalidToken, desc: descInactive}, expires: now.Add(time.Second)})
+	bad, ok := encodeVerdict(cacheEntry{Val: cached{err: &authError{kind: ErrInvalidToken, desc: descInactive}}, Expires: now.Add(time.Second)})
 	if !ok {
 		t.Fatal("a rejection is shared")
 	}
-	if e, ok := decodeVerdict(bad, c, now); !ok || e.err == nil || e.err.kind != ErrInvalidToken || e.err.desc != descInactive {
+	if e, ok := decodeVerdict(bad, c, now); !ok || e.Val.err == nil || e.Val.err.kind != ErrInvalidToken || e.Val.err.desc != descInactive {
 		t.Fatalf("decoded %+v", e)
 	}
-	if _, ok := encodeVerdict(cacheEntry{err: &authError{kind: ErrUnavailable, desc: descFetchFailed}}); ok {
+	if _, ok := encodeVerdict(cacheEntry{Val: cached{err: &authError{kind: ErrUnavailable, desc: descFetchFailed}}}); ok {
 		t.Fatal("a failure is shared")
 	}
 	if !strings.Contains(string(good), "\"sub\":\"u\"") {
@@ -154,7 +155,7 @@ func BenchmarkSharedOpen(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	plain, _ := encodeVerdict(cacheEntry{info: ti, expires: now.Add(time.Minute)})
+	plain, _ := encodeVerdict(cacheEntry{Val: cached{info: ti}, Expires: now.Add(time.Minute)})
 	const tok = "kVq3u6n0-Xq_7Jc2mTz9pLr4wYb8sDe1fGh5iKj3lMn"
 	key := k.storeKey(&fp, tok)
 	aead, _ := k.valueAEAD(&fp, tok)
