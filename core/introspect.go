@@ -26,7 +26,9 @@ func (rs *ResourceServer) introspect(ctx context.Context, key cacheKey, token st
 	if cfg, local, err := rs.issuers.route(token); err != nil {
 		v = rs.rejected(err, rs.now())
 	} else if rs.shared != nil {
-		v = rs.viaShared(ctx, cfg, local, token)
+		q := &sharedAsk{rs: rs, cfg: cfg, local: local, token: token}
+		rs.shared.Resolve(ctx, token, q)
+		v = q.v
 	} else {
 		v = rs.ask(ctx, cfg, local, token)
 	}
@@ -34,44 +36,6 @@ func (rs *ResourceServer) introspect(ctx context.Context, key cacheKey, token st
 		rs.cache.Set(key, v.entry, rs.now())
 	}
 	return v.ti, v.err
-}
-
-// viaShared finds the verdict in the shared cache, from the replica that
-// holds the token's lock, or by asking the authorization server. Any store
-// failure makes it ask alone, so a request waits on a broken store at most
-// one store timeout.
-func (rs *ResourceServer) viaShared(ctx context.Context, cfg *issuer, local bool, token string) verdict {
-	l := rs.shared.begin(token)
-	if l == nil {
-		return rs.ask(ctx, cfg, local, token)
-	}
-	for {
-		plain, held, err := l.read(ctx)
-		if err != nil {
-			return rs.ask(ctx, cfg, local, token)
-		}
-		if plain != nil {
-			if v, ok := rs.fromShared(cfg, local, plain); ok {
-				return v
-			}
-		}
-		if !held {
-			got, err := l.take(ctx)
-			if err != nil {
-				return rs.ask(ctx, cfg, local, token)
-			}
-			if got {
-				v := rs.ask(ctx, cfg, local, token)
-				l.share(ctx, v)
-				return v
-			}
-		}
-		if !l.wait() {
-			v := rs.ask(ctx, cfg, local, token) // the holder is too slow, or gone: alone
-			l.share(ctx, v)
-			return v
-		}
-	}
 }
 
 // ask checks a token with its configuration: locally for an access token

@@ -3,6 +3,7 @@ package core
 import (
 	"context"
 	"errors"
+	"fmt"
 )
 
 var errClosed = newError(ErrUnavailable, descFetchFailed, errors.New("the resource server is closed"))
@@ -25,7 +26,10 @@ func (rs *ResourceServer) Forget(ctx context.Context, token string) error {
 	if rs.shared == nil {
 		return nil
 	}
-	return rs.shared.forget(ctx, key, token)
+	if err := rs.shared.Forget(ctx, key, token); err != nil {
+		return fmt.Errorf("oidcrs: shared cache: %w", newError(ErrUnavailable, descFetchFailed, err))
+	}
+	return nil
 }
 
 // drop removes one first-level entry.
@@ -47,7 +51,7 @@ func (rs *ResourceServer) Close() error {
 	rs.closeOnce.Do(func() {
 		rs.closed.Store(true)
 		if rs.shared != nil {
-			rs.closeErr = rs.shared.close()
+			rs.closeErr = rs.shared.Close()
 		}
 		if rs.ownClient != nil {
 			rs.ownClient.CloseIdleConnections()

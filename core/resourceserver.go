@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/oidcrs/oidcrs/core/internal/flight"
+	"github.com/oidcrs/oidcrs/core/internal/sharedcache"
 	"github.com/oidcrs/oidcrs/core/internal/vcache"
 )
 
@@ -35,8 +36,8 @@ type ResourceServer struct {
 	userLookup UserLookupFunc
 	disabled   error
 	logOnce    sync.Once
-	shared     *sharedCache // nil without WithSharedCache
-	ownClient  *http.Client // the client New built, closed by Close
+	shared     *sharedcache.Cache // nil without WithSharedCache
+	ownClient  *http.Client       // the client New built, closed by Close
 	closed     atomic.Bool
 	closeOnce  sync.Once
 	closeErr   error
@@ -86,7 +87,7 @@ func New(s Settings, opts ...Option) (*ResourceServer, error) {
 	}
 	switch {
 	case o.shared != nil:
-		if rs.shared, err = newSharedCache(s, o.shared, &rs.fp, o, rs.cache, rs.mon); err != nil {
+		if rs.shared, err = newSharedCache(s, o.shared, rs.fp, o, rs.cache, rs.mon); err != nil {
 			return nil, err
 		}
 	case s.CacheURL != "":

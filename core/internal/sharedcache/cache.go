@@ -1,0 +1,133 @@
+// Package sharedcache is the second level of the verdict cache, on a store
+// that every replica shares (Redis): the keys and sealing that keep the
+// store from reading or forging what it holds, the cross-replica lock and
+// wait, the breaker that skips a failing store, and invalidation
+// messages. It deals in plaintexts: what a verdict is, and whether one read
+// from the store can be used, is its caller's to say (see Asker).
+package sharedcache
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"io"
+	"log/slog"
+	"sync"
+	"time"
+)
+
+// Store is what the cache is kept in; core.SharedStore documents its
+// contract.
+type Store interface {
+	Get(ctx context.Context, keys ...string) ([][]byte, error)
+	Set(ctx context.Context, key string, value []byte, ttl time.Duration) error
+	SetNX(ctx context.Context, key string, value []byte, ttl time.Duration) (bool, error)
+	DeleteIfEqual(ctx context.Context, key string, value []byte) error
+	Delete(ctx context.Context, keys ...string) error
+	Publish(ctx context.Context, channel string, msg []byte) error
+	Subscribe(channel string, handle func(msg []byte)) (stop func())
+}
+
+// Config is what New needs. Every field is required.
+type Config struct {
+	Store       Store
+	Secrets     []string // the first seals; all of them open
+	Fingerprint [32]byte // binds every key and value to the caller's settings
+	Timeout     time.Duration
+	Wait        time.Duration // how long a lookup waits on another replica's lock
+	Now         func() time.Time
+	Logger      *slog.Logger
+	// Observe reports a store call about to be made; the function it
+	// returns takes how the call ended.
+	Observe func(ctx context.Context) (context.Context, func(error))
+	// Drop removes the first-level entry an invalidation message names.
+	Drop func(key [32]byte)
+}
+
+// Cache is the shared cache of one ResourceServer; it is safe for
+// concurrent use.
+type Cache struct {
+	cfg     Config
+	keys    []sealKeys // one per secret; the first writes
+	poll    time.Duration
+	breaker *breaker
+	stop    func()         // ends the invalidation subscription
+	pending sync.WaitGroup // writes in flight
+}
+
+const (
+	poll             = 10 * time.Millisecond
+	breakerThreshold = 3
+	breakerCooldown  = 2 * time.Second
+)
+
+// New derives the keys of every secret and subscribes to invalidations.
+func New(cfg Config) (*Cache, error) {
+	c := &Cache{cfg: cfg, poll: poll,
+		breaker: &breaker{threshold: breakerThreshold, cooldown: breakerCooldown, now: cfg.Now}}
+	for _, sec := range cfg.Secrets {
+		k, err := deriveSealKeys(sec)
+		if err != nil {
+			return nil, err
+		}
+		c.keys = append(c.keys, k)
+	}
+	if len(c.keys) == 0 {
+		return nil, errors.New("no secret")
+	}
+	c.stop = cfg.Store.Subscribe(invalChannel, c.onInvalidate)
+	return c, nil
+}
+
+// call runs one store call under its own timeout, detached from the
+// request's cancellation.
+func (c *Cache) call(ctx context.Context, f func(context.Context) error) error {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.cfg.Timeout)
+	defer cancel()
+	ctx, end := c.cfg.Observe(ctx)
+	err := f(ctx)
+	end(err)
+	return err
+}
+
+// Forget deletes token's values under every secret and tells every
+// replica to drop its first-level entry key.
+func (c *Cache) Forget(ctx context.Context, key [32]byte, token string) error {
+	var errs []error
+	for i := range c.keys {
+		k := c.keys[i].storeKey(&c.cfg.Fingerprint, token)
+		errs = append(errs, c.call(ctx, func(ctx context.Context) error { return c.cfg.Store.Delete(ctx, k) }))
+	}
+	msg := seal(c.keys[0].inval, key[:], invalChannel)
+	errs = append(errs, c.call(ctx, func(ctx context.Context) error { return c.cfg.Store.Publish(ctx, invalChannel, msg) }))
+	return errors.Join(errs...)
+}
+
+// onInvalidate drops the first-level entry an invalidation names; a
+// message that does not open under any secret is ignored.
+func (c *Cache) onInvalidate(msg []byte) {
+	for i := range c.keys {
+		if plain, err := open(c.keys[i].inval, msg, invalChannel); err == nil && len(plain) == 32 {
+			c.cfg.Drop([32]byte(plain))
+			return
+		}
+	}
+}
+
+// Close ends the subscription, waits for the writes in flight, and closes
+// the store when it can be.
+func (c *Cache) Close() error {
+	c.stop()
+	c.pending.Wait()
+	if cl, ok := c.cfg.Store.(io.Closer); ok {
+		return cl.Close()
+	}
+	return nil
+}
+
+func lockID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
