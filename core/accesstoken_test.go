@@ -224,9 +224,8 @@ func TestAccessTokenKeyReplacedUnderTheSameKid(t *testing.T) {
 	oldKid := as.SigningKey().KeyID
 	_, err = btAuth(rs, as.MintAccessToken(nil, nil))
 	require.NoError(t, err)
-	require.NoError(t, as.RotateSigningKey())
-	as.DropOldSigningKeys()
-	as.SetSigningKeyID(oldKid)
+	require.NoError(t, as.ReplaceSigningKey())
+	require.Equal(t, oldKid, as.SigningKey().KeyID)
 	clock.Advance(6 * time.Second)
 	_, err = btAuth(rs, as.MintAccessToken(nil, nil))
 	require.NoError(t, err, "the new key under the old kid is fetched")
@@ -234,4 +233,39 @@ func TestAccessTokenKeyReplacedUnderTheSameKid(t *testing.T) {
 	_, err = btAuth(rs, as.MintAccessToken(map[string]any{"jti": "x"}, nil))
 	require.NoError(t, err)
 	assert.EqualValues(t, 2, as.JWKSCalls(), "no fetch while the keys verify")
+}
+
+func TestAccessTokenEnvironment(t *testing.T) {
+	t.Parallel()
+	as := oidcrstest.Start(t, oidcrstest.Config{SigningAlg: jose.PS256})
+	env := map[string]string{
+		"OIDC_RS_BACKEND_CLASS": "jwt-access-token",
+		"OIDC_OP_URL":           as.URL,
+		"OIDC_RS_RESOURCE":      as.Resource(),
+		"OIDC_RS_SIGNING_ALGO":  "RS256, PS256",
+		"OIDC_RS_SCOPES":        "groups",
+	}
+	rs, err := core.NewFromEnv(btEnv(env)) // no client credentials, no endpoints: discovery
+	require.NoError(t, err)
+	_, err = btAuth(rs, as.MintAccessToken(nil, nil))
+	require.NoError(t, err)
+	assert.Zero(t, as.IntrospectionCalls())
+	assert.Equal(t, core.BackendJWTAccessToken, rs.Settings().Backend)
+
+	env["OIDC_RS_SIGNING_ALGO"] = "HS256"
+	_, err = core.NewFromEnv(btEnv(env))
+	assert.ErrorContains(t, err, "OIDC_RS_SIGNING_ALGO")
+	delete(env, "OIDC_RS_SIGNING_ALGO")
+	delete(env, "OIDC_RS_RESOURCE")
+	_, err = core.NewFromEnv(btEnv(env))
+	assert.ErrorContains(t, err, "OIDC_RS_RESOURCE")
+
+	hybrid := btEnvFor(as, map[string]string{"OIDC_RS_LOCAL_JWT": "true", "OIDC_RS_RESOURCE": as.Resource(),
+		"OIDC_RS_SIGNING_ALGO": "PS256"})
+	rs, err = core.NewFromEnv(btEnv(hybrid))
+	require.NoError(t, err)
+	assert.True(t, rs.Settings().LocalJWT)
+	hybrid["OIDC_RS_LOCAL_JWT"] = "maybe"
+	_, err = core.NewFromEnv(btEnv(hybrid))
+	assert.ErrorContains(t, err, "OIDC_RS_LOCAL_JWT")
 }

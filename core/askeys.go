@@ -13,6 +13,7 @@ import (
 
 	jose "github.com/go-jose/go-jose/v4"
 
+	"github.com/oidcrs/oidcrs/core/internal/flight"
 	"github.com/oidcrs/oidcrs/internal/failure"
 	"github.com/oidcrs/oidcrs/internal/httpclient"
 	"github.com/oidcrs/oidcrs/internal/jwkset"
@@ -45,7 +46,7 @@ type remoteKeySet struct {
 	lastAttempt time.Time
 	lastErr     error
 
-	fetches flight[struct{}, []jose.JSONWebKey]
+	fetches flight.Group[struct{}, []jose.JSONWebKey]
 }
 
 // keysFor returns the keys that may have signed a JWS with kid ("" for
@@ -67,7 +68,7 @@ func (r *remoteKeySet) keysFor(ctx context.Context, kid string) ([]jose.JSONWebK
 		}
 		return nil, newError(ErrBadResponse, descDecodingFailed, failure.New(failure.ASKeys, errUnknownKID))
 	}
-	keys, err, _ := r.fetches.do(ctx, struct{}{}, r.refresh)
+	keys, err, _ := r.fetches.Do(ctx, struct{}{}, r.refresh)
 	if err != nil {
 		// Keep using the old keys while the authorization server is away.
 		if found := matchKID(keys, kid); len(found) > 0 {
@@ -92,7 +93,7 @@ func (r *remoteKeySet) keysAfterFailure(ctx context.Context, kid string, tried [
 	if !mayFetch {
 		return nil, false
 	}
-	keys, err, _ := r.fetches.do(ctx, struct{}{}, r.refresh)
+	keys, err, _ := r.fetches.Do(ctx, struct{}{}, r.refresh)
 	if err != nil {
 		return nil, false
 	}

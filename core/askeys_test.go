@@ -208,3 +208,21 @@ func TestASKeysFirstFetchFailureFailsClosed(t *testing.T) {
 		})
 	}
 }
+
+func TestCountingJWTModeFetchesJWKSOnce(t *testing.T) {
+	as, rs := startPerf(t, perfSetup{mode: oidcrstest.JWT, ec: true,
+		edit: func(s *core.Settings) { s.DisableCache = true }})
+	h := rs.Middleware()(perfOK)
+	// One token per request: concurrent requests with one token would share
+	// a call even without the cache.
+	toks := make([]string, 200)
+	for i := range toks {
+		toks[i] = as.Mint(nil)
+	}
+	codes := perfConcurrent(len(toks), 8, func(i int) int { return perfGet(h, toks[i]) })
+	for i, c := range codes {
+		require.Equal(t, http.StatusNoContent, c, "request %d", i)
+	}
+	assert.EqualValues(t, len(toks), as.IntrospectionCalls(), "the cache is off: every request is introspected")
+	assert.EqualValues(t, 1, as.JWKSCalls())
+}

@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"fmt"
 	"net/http"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -239,5 +240,24 @@ func TestStaleEntriesFromACacheAreNotTrusted(t *testing.T) {
 			assert.Equal(t, tc.status, perfGet(rs.Middleware()(perfOK), "not-known-upstream"))
 			assert.Equal(t, tc.calls, as.IntrospectionCalls())
 		})
+	}
+}
+
+// TestMemoryCacheEvictsByTheGivenClock: set uses the ResourceServer's
+// clock (WithClock), not the wall clock, to find expired entries.
+func TestMemoryCacheEvictsByTheGivenClock(t *testing.T) {
+	t.Parallel()
+	c := core.NewMemoryCache(1000)
+	t0 := time.Now().Add(time.Hour) // the injected clock runs an hour ahead
+	for i := range 1000 {
+		c.Set(core.KeyOf("old-"+string(rune('a'+i%26))+strconv.Itoa(i)), core.CacheEntry{Info: &core.TokenInfo{}, Expires: t0.Add(time.Second)}, t0)
+	}
+	later := t0.Add(time.Minute) // the old entries have expired by the injected clock, not by the wall clock
+	for i := range 300 {
+		c.Set(core.KeyOf("new-"+strconv.Itoa(i)), core.CacheEntry{Info: &core.TokenInfo{}, Expires: later.Add(time.Hour)}, later)
+	}
+	for i := range 300 {
+		_, ok := c.Get(core.KeyOf("new-"+strconv.Itoa(i)), later)
+		require.True(t, ok, "live entry %d was evicted while expired ones remained", i)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/oidcrs/oidcrs/core/internal/flight"
 	"github.com/oidcrs/oidcrs/internal/httpclient"
 	"github.com/oidcrs/oidcrs/internal/wellknown"
 )
@@ -32,7 +33,7 @@ type discovery struct {
 	meta    *asMetadata
 	lastTry time.Time
 	lastErr error
-	fetches flight[struct{}, *asMetadata]
+	fetches flight.Group[struct{}, *asMetadata]
 }
 
 const discoveryRetry = time.Second
@@ -74,7 +75,7 @@ func (d *discovery) metadata(ctx context.Context) (*asMetadata, error) {
 	if recent && lastErr != nil {
 		return nil, lastErr
 	}
-	m, err, _ := d.fetches.do(ctx, struct{}{}, d.read)
+	m, err, _ := d.fetches.Do(ctx, struct{}{}, d.read)
 	return m, err
 }
 

@@ -192,3 +192,17 @@ func TestFlightPanicReachesTheCallerNotTheProcess(t *testing.T) {
 	assert.Equal(t, oidcrstest.DefaultSubject, ti.Subject)
 	assert.EqualValues(t, 2, as.IntrospectionCalls())
 }
+
+func TestCountingConcurrentRequestsIntrospectOnce(t *testing.T) {
+	as, rs := startPerf(t, perfSetup{})
+	// A slow authorization server keeps the first call in flight while the
+	// others arrive: they must join it rather than ask again.
+	as.SetFault(&oidcrstest.Fault{Delay: 300 * time.Millisecond})
+	h := rs.Middleware()(perfOK)
+	tok := as.Mint(nil)
+	codes := perfConcurrent(200, 0, func(int) int { return perfGet(h, tok) })
+	for i, c := range codes {
+		require.Equal(t, http.StatusNoContent, c, "request %d", i)
+	}
+	assert.EqualValues(t, 1, as.IntrospectionCalls())
+}

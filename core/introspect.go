@@ -17,15 +17,18 @@ type verdict struct {
 }
 
 // introspect finds the verdict on a token missing from the first level:
-// in the shared cache when there is one, else from the authorization
-// server; then keeps it in the first level. It runs once per token for
-// all concurrent callers of this process.
+// it routes the token to its configuration once, then finds the verdict
+// in the shared cache when there is one, else asks; then keeps it in the
+// first level. It runs once per token for all concurrent callers of this
+// process.
 func (rs *ResourceServer) introspect(ctx context.Context, key cacheKey, token string) (*TokenInfo, error) {
 	var v verdict
-	if rs.shared != nil {
-		v = rs.shared.resolve(ctx, token, rs.ask)
+	if cfg, local, err := rs.issuers.route(token); err != nil {
+		v = rs.rejected(err, rs.now())
+	} else if rs.shared != nil {
+		v = rs.viaShared(ctx, cfg, local, token)
 	} else {
-		v = rs.ask(ctx, token)
+		v = rs.ask(ctx, cfg, local, token)
 	}
 	if v.keep && rs.cache != nil {
 		rs.cache.set(key, v.entry, rs.now())
@@ -33,16 +36,51 @@ func (rs *ResourceServer) introspect(ctx context.Context, key cacheKey, token st
 	return v.ti, v.err
 }
 
+// viaShared finds the verdict in the shared cache, from the replica that
+// holds the token's lock, or by asking the authorization server. Any store
+// failure makes it ask alone, so a request waits on a broken store at most
+// one store timeout.
+func (rs *ResourceServer) viaShared(ctx context.Context, cfg *issuer, local bool, token string) verdict {
+	l := rs.shared.begin(token)
+	if l == nil {
+		return rs.ask(ctx, cfg, local, token)
+	}
+	for {
+		plain, held, err := l.read(ctx)
+		if err != nil {
+			return rs.ask(ctx, cfg, local, token)
+		}
+		if plain != nil {
+			if v, ok := rs.fromShared(cfg, local, plain); ok {
+				return v
+			}
+		}
+		if !held {
+			got, err := l.take(ctx)
+			if err != nil {
+				return rs.ask(ctx, cfg, local, token)
+			}
+			if got {
+				v := rs.ask(ctx, cfg, local, token)
+				l.share(ctx, v)
+				return v
+			}
+		}
+		if !l.wait() {
+			v := rs.ask(ctx, cfg, local, token) // the holder is too slow, or gone: alone
+			l.share(ctx, v)
+			return v
+		}
+	}
+}
+
 // ask checks a token with its configuration: locally for an access token
 // of a locally verifying issuer, else by asking the authorization server;
 // then checks the claims.
-func (rs *ResourceServer) ask(ctx context.Context, token string) verdict {
+func (rs *ResourceServer) ask(ctx context.Context, cfg *issuer, local bool, token string) verdict {
 	now := rs.now()
-	cfg, local, err := rs.issuers.route(token)
-	if err != nil {
-		return rs.rejected(err, now)
-	}
 	var claims map[string]any
+	var err error
 	checker := cfg.checker
 	if local {
 		claims, err = cfg.local.verify(ctx, token)
@@ -91,12 +129,8 @@ func (rs *ResourceServer) expiry(ti *TokenInfo, now time.Time) time.Time {
 // fromShared reads a shared-cache value's plaintext with this server's own
 // checks and bounds: a good token's claims are checked again, and no entry
 // outlives this server's CacheTTL or negative TTL.
-func (rs *ResourceServer) fromShared(token string, plain []byte) (verdict, bool) {
+func (rs *ResourceServer) fromShared(cfg *issuer, local bool, plain []byte) (verdict, bool) {
 	now := rs.now()
-	cfg, local, err := rs.issuers.route(token)
-	if err != nil {
-		return verdict{}, false
-	}
 	checker := cfg.checker
 	if local {
 		checker = cfg.localChecker

@@ -8,6 +8,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/oidcrs/oidcrs/core/internal/stripe"
 )
 
 // monitor is where a ResourceServer reports what it does: to the Observer
@@ -23,7 +25,7 @@ type monitor struct {
 	now      func() time.Time // the ResourceServer's clock
 	health   map[Endpoint]*health
 	down     atomic.Int32   // endpoints failing now; counts cache-served requests while > 0
-	served   stripedCounter // requests served from the cache while an endpoint was down
+	served   stripe.Counter // requests served from the cache while an endpoint was down
 }
 
 func newMonitor(obs *Observer, logger *slog.Logger, interval time.Duration, now func() time.Time) *monitor {
@@ -130,7 +132,7 @@ func (m *monitor) cache(ctx context.Context, level int, hit bool) {
 
 func (m *monitor) cacheSlow(ctx context.Context, level int, hit bool) {
 	if hit && m.down.Load() > 0 {
-		m.served.add()
+		m.served.Add()
 	}
 	if m.obs != nil && m.obs.Cache != nil {
 		m.obs.Cache(ctx, level, hit)
@@ -181,7 +183,7 @@ func (h *health) record(ctx context.Context, outcome string) {
 		return
 	case outcome == "ok":
 		change := HealthChange{Endpoint: h.endpoint, Healthy: true, Outcome: outcome, Since: h.since,
-			Failures: h.failures, Refused: h.refused, Cached: h.m.served.sum() - h.cachedBase}
+			Failures: h.failures, Refused: h.refused, Cached: h.m.served.Sum() - h.cachedBase}
 		h.down, h.since = false, now
 		h.m.down.Add(-1)
 		h.mu.Unlock()
@@ -193,7 +195,7 @@ func (h *health) record(ctx context.Context, outcome string) {
 	case !h.down:
 		change := HealthChange{Endpoint: h.endpoint, Healthy: false, Outcome: outcome, Since: h.since}
 		h.down, h.since, h.lastSummary = true, now, now
-		served := h.m.served.sum()
+		served := h.m.served.Sum()
 		h.failures, h.refused, h.cachedBase, h.sumFailures, h.sumRefused, h.sumCachedAt = 1, 0, served, 0, 0, served
 		h.m.down.Add(1)
 		h.mu.Unlock()
@@ -207,7 +209,7 @@ func (h *health) record(ctx context.Context, outcome string) {
 			h.mu.Unlock()
 			return
 		}
-		served := h.m.served.sum()
+		served := h.m.served.Sum()
 		f, r, c, since := h.sumFailures, h.sumRefused, served-h.sumCachedAt, h.since
 		h.lastSummary, h.sumFailures, h.sumRefused, h.sumCachedAt = now, 0, 0, served
 		h.mu.Unlock()

@@ -9,6 +9,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/oidcrs/oidcrs/core/internal/flight"
 )
 
 // ResourceServer decides, for one request, whether its bearer token is
@@ -25,7 +27,7 @@ type ResourceServer struct {
 	fp         fingerprint
 	cacheTTL   time.Duration
 	negTTL     time.Duration
-	flights    flight[cacheKey, *TokenInfo]
+	flights    flight.Group[cacheKey, *TokenInfo]
 	logger     *slog.Logger
 	now        func() time.Time // clock.now
 	clock      *clock
@@ -85,7 +87,7 @@ func New(s Settings, opts ...Option) (*ResourceServer, error) {
 	}
 	switch {
 	case o.shared != nil:
-		if rs.shared, err = newSharedCache(s, o.shared, &rs.fp, o, rs.fromShared, rs.drop, rs.mon); err != nil {
+		if rs.shared, err = newSharedCache(s, o.shared, &rs.fp, o, rs.cache, rs.mon); err != nil {
 			return nil, err
 		}
 	case s.CacheURL != "":
@@ -245,7 +247,7 @@ func (rs *ResourceServer) verify(ctx context.Context, token string) (*TokenInfo,
 		}
 		rs.mon.cache(ctx, 1, false)
 	}
-	ti, err, joined := rs.flights.do(ctx, key, func(ctx context.Context) (*TokenInfo, error) {
+	ti, err, joined := rs.flights.Do(ctx, key, func(ctx context.Context) (*TokenInfo, error) {
 		return rs.introspect(ctx, key, token)
 	})
 	if joined {

@@ -13,7 +13,7 @@ import (
 type settingField struct{ name, value string }
 
 // fields lists every setting of the settings table, redacted, so that
-// String, GoString, Format, LogValue and MarshalJSON print the same fields.
+// String, Format, LogValue and MarshalJSON print the same fields.
 func (s Settings) fields() []settingField {
 	out := make([]settingField, len(settingsTable))
 	for i, row := range settingsTable {
@@ -39,13 +39,12 @@ func (s Settings) String() string {
 	return b.String()
 }
 
-// GoString redacts like String, for the %#v verb.
-func (s Settings) GoString() string { return "core.Settings" + s.String() }
-
-// Format redacts for every fmt verb: %#v prints GoString, any other verb
-// String. Without it, verbs such as %d would print the fields, secret
-// included, through reflection.
-func (s Settings) Format(f fmt.State, verb rune) { formatRedacted(f, verb, s.String(), s.GoString()) }
+// Format redacts for every fmt verb: %#v prints core.Settings{...}, any
+// other verb String. Without it, verbs such as %d would print the fields,
+// secret included, through reflection.
+func (s Settings) Format(f fmt.State, verb rune) {
+	formatRedacted(f, verb, s.String(), "core.Settings"+s.String())
+}
 
 // LogValue implements slog.LogValuer with the fields String prints.
 func (s Settings) LogValue() slog.Value {
@@ -77,14 +76,9 @@ func (rs *ResourceServer) String() string {
 	return "core.ResourceServer" + rs.settings.String()
 }
 
-// GoString redacts like String, for the %#v verb.
-func (rs *ResourceServer) GoString() string { return rs.String() }
-
 // Format redacts for every fmt verb, so that no verb prints the client
 // secret, the private keys or the keys' numbers through reflection.
-func (rs *ResourceServer) Format(f fmt.State, verb rune) {
-	formatRedacted(f, verb, rs.String(), rs.GoString())
-}
+func (rs *ResourceServer) Format(f fmt.State, verb rune) { _, _ = f.Write([]byte(rs.String())) }
 
 // LogValue implements slog.LogValuer: the settings, redacted.
 func (rs *ResourceServer) LogValue() slog.Value {

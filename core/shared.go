@@ -15,7 +15,11 @@ import (
 // sharedCache is the second level of the verdict cache, on a SharedStore:
 // a first-level miss reads it; on a miss there, one replica takes a short
 // lock and asks the authorization server while the others poll for its
-// verdict. See shared_seal.go for what the store holds.
+// verdict. It deals in sealed bytes and plaintexts: the ResourceServer
+// drives a lookup (introspect.go), reads the plaintexts with its own
+// checks and asks the authorization server itself, so calls run one way,
+// from the ResourceServer down to the store. See shared_seal.go for what
+// the store holds.
 type sharedCache struct {
 	store   SharedStore
 	keys    []sealKeys // one per OIDC_RS_CACHE_SECRET; the first writes
@@ -28,10 +32,9 @@ type sharedCache struct {
 	now     func() time.Time
 	mon     *monitor
 
-	decode  func(token string, plain []byte) (verdict, bool) // reads a value's plaintext
-	drop    func(cacheKey)                                   // drops a first-level entry
-	stop    func()                                           // ends the invalidation subscription
-	pending sync.WaitGroup                                   // writes in flight
+	local   verdictCache   // the first level, whose entries invalidations drop
+	stop    func()         // ends the invalidation subscription
+	pending sync.WaitGroup // writes in flight
 }
 
 const (
@@ -40,8 +43,7 @@ const (
 	sharedBreakerCooldown  = 2 * time.Second
 )
 
-func newSharedCache(s Settings, store SharedStore, fp *fingerprint, o options,
-	decode func(string, []byte) (verdict, bool), drop func(cacheKey), mon *monitor) (*sharedCache, error) {
+func newSharedCache(s Settings, store SharedStore, fp *fingerprint, o options, local verdictCache, mon *monitor) (*sharedCache, error) {
 	if len(s.CacheSecrets) == 0 {
 		return nil, fmt.Errorf("OIDC_RS_CACHE_SECRET: is required with a shared cache (at least %d bytes)", minCacheSecretLen)
 	}
@@ -49,7 +51,7 @@ func newSharedCache(s Settings, store SharedStore, fp *fingerprint, o options,
 		return nil, errors.New("OIDC_RS_CACHE_TTL: a shared cache needs the cache on")
 	}
 	sc := &sharedCache{store: store, fp: fp, timeout: s.CacheTimeout, wait: s.Timeout, poll: sharedPoll,
-		logger: o.logger, now: o.now, decode: decode, drop: drop, mon: mon,
+		logger: o.logger, now: o.now, local: local, mon: mon,
 		breaker: &breaker{threshold: sharedBreakerThreshold, cooldown: sharedBreakerCooldown, now: o.now}}
 	for _, sec := range s.CacheSecrets {
 		k, err := deriveSealKeys(sec)
@@ -76,117 +78,132 @@ func (sc *sharedCache) call(ctx context.Context, f func(context.Context) error) 
 	return err
 }
 
-// resolve finds the verdict on token: in the store, from the replica that
-// holds the token's lock, or by asking the authorization server. Any store
-// failure makes it ask alone, so a request waits on a broken store at most
-// one store timeout.
-func (sc *sharedCache) resolve(ctx context.Context, token string, ask func(context.Context, string) verdict) verdict {
-	if !sc.breaker.allow() {
-		return ask(ctx, token)
-	}
-	key := sc.keys[0].storeKey(sc.fp, token)
-	lock := key + lockSuffix
-	// The wait ends at the deadline by the clock, or after as many polls as
-	// fit in it, whichever comes first: a test's clock that stands still
-	// cannot hold a request forever.
-	deadline := sc.now().Add(sc.wait)
-	for polls := sc.wait / sc.poll; ; polls-- {
-		found, held, err := sc.lookup(ctx, token, key, lock)
-		if err != nil {
-			sc.breaker.failure()
-			return ask(ctx, token)
-		}
-		sc.breaker.success()
-		if found != nil {
-			return *found
-		}
-		if !held {
-			id := lockID()
-			var got bool
-			err := sc.call(ctx, func(ctx context.Context) (err error) {
-				got, err = sc.store.SetNX(ctx, lock, []byte(id), 2*sc.wait)
-				return err
-			})
-			if err != nil {
-				sc.breaker.failure()
-				return ask(ctx, token)
-			}
-			if got {
-				v := ask(ctx, token)
-				sc.share(ctx, key, lock, id, token, v)
-				return v
-			}
-		}
-		if polls <= 0 || !sc.now().Before(deadline) {
-			v := ask(ctx, token) // the holder is too slow, or gone: alone
-			sc.share(ctx, key, "", "", token, v)
-			return v
-		}
-		time.Sleep(sc.poll)
-	}
+// sharedLookup is one token's lookup in the shared cache, driven by the
+// ResourceServer: read, lock, wait, share.
+type sharedLookup struct {
+	sc       *sharedCache
+	token    string
+	key      string // under the first secret
+	lock     string
+	lockID   string // set once this replica holds the lock
+	deadline time.Time
+	polls    time.Duration // polls left; the wait also ends at the deadline
 }
 
-// lookup reads token's value and lock in one round trip, then, on a miss,
-// the values under older secrets. A value that does not open is a miss.
-func (sc *sharedCache) lookup(ctx context.Context, token, key, lock string) (found *verdict, held bool, err error) {
+// begin starts a lookup of token, or returns nil when the breaker is open:
+// the caller then asks alone. The wait for another replica ends at the
+// deadline by the clock, or after as many polls as fit in it, whichever
+// comes first: a test's clock that stands still cannot hold a request.
+func (sc *sharedCache) begin(token string) *sharedLookup {
+	if !sc.breaker.allow() {
+		return nil
+	}
+	key := sc.keys[0].storeKey(sc.fp, token)
+	return &sharedLookup{sc: sc, token: token, key: key, lock: key + lockSuffix,
+		deadline: sc.now().Add(sc.wait), polls: sc.wait / sc.poll}
+}
+
+// read returns the plaintext stored for the token under the newest secret
+// whose value opens (nil: none), and whether another replica holds its
+// lock. An error means the store failed: the caller asks alone.
+func (l *sharedLookup) read(ctx context.Context) (plain []byte, held bool, err error) {
+	sc := l.sc
 	var vals [][]byte
-	if err = sc.call(ctx, func(ctx context.Context) (err error) { vals, err = sc.store.Get(ctx, key, lock); return err }); err != nil {
+	if err = sc.call(ctx, func(ctx context.Context) (err error) { vals, err = sc.store.Get(ctx, l.key, l.lock); return err }); err != nil {
+		sc.breaker.failure()
 		return nil, false, err
 	}
 	if len(vals) != 2 {
+		sc.breaker.failure()
 		return nil, false, errors.New("shared store answered the wrong number of values")
 	}
 	held = vals[1] != nil
-	if v, ok := sc.openValue(&sc.keys[0], key, token, vals[0]); ok {
-		return &v, held, nil
+	if p, ok := sc.openValue(&sc.keys[0], l.key, l.token, vals[0]); ok {
+		sc.breaker.success()
+		return p, held, nil
 	}
 	for i := 1; i < len(sc.keys); i++ {
-		old := sc.keys[i].storeKey(sc.fp, token)
+		old := sc.keys[i].storeKey(sc.fp, l.token)
 		if err = sc.call(ctx, func(ctx context.Context) (err error) { vals, err = sc.store.Get(ctx, old); return err }); err != nil {
+			sc.breaker.failure()
 			return nil, held, err
 		}
 		if len(vals) == 1 {
-			if v, ok := sc.openValue(&sc.keys[i], old, token, vals[0]); ok {
-				return &v, held, nil
+			if p, ok := sc.openValue(&sc.keys[i], old, l.token, vals[0]); ok {
+				sc.breaker.success()
+				return p, held, nil
 			}
 		}
 	}
+	sc.breaker.success()
 	return nil, held, nil
 }
 
-// openValue opens and reads a stored value; one that does not open, or
-// that this server's checks refuse, is a miss.
-func (sc *sharedCache) openValue(k *sealKeys, key, token string, sealed []byte) (verdict, bool) {
+// take tries to take the token's lock. An error means the store failed.
+func (l *sharedLookup) take(ctx context.Context) (bool, error) {
+	sc := l.sc
+	id := lockID()
+	var got bool
+	err := sc.call(ctx, func(ctx context.Context) (err error) {
+		got, err = sc.store.SetNX(ctx, l.lock, []byte(id), 2*sc.wait)
+		return err
+	})
+	if err != nil {
+		sc.breaker.failure()
+		return false, err
+	}
+	if got {
+		l.lockID = id
+	}
+	return got, nil
+}
+
+// wait sleeps one poll and reports true, or reports false when the wait
+// for another replica is over.
+func (l *sharedLookup) wait() bool {
+	if l.polls <= 0 || !l.sc.now().Before(l.deadline) {
+		return false
+	}
+	l.polls--
+	time.Sleep(l.sc.poll)
+	return true
+}
+
+// openValue opens a stored value; one that does not open is a miss.
+func (sc *sharedCache) openValue(k *sealKeys, key, token string, sealed []byte) ([]byte, bool) {
 	if sealed == nil {
-		return verdict{}, false
+		return nil, false
 	}
 	aead, err := k.valueAEAD(sc.fp, token)
 	if err != nil {
-		return verdict{}, false
+		return nil, false
 	}
 	plain, err := open(aead, sealed, key)
 	if err != nil {
 		sc.logger.LogAttrs(context.Background(), slog.LevelDebug, "oidcrs: shared cache value ignored", slog.String("error", err.Error()))
-		return verdict{}, false
+		return nil, false
 	}
-	return sc.decode(token, plain)
+	return plain, true
 }
 
-// share stores a verdict that may be cached, then releases the lock, in
-// the background: the request does not wait on the store.
-func (sc *sharedCache) share(ctx context.Context, key, lock, id, token string, v verdict) {
+// share stores v when it may be cached, then releases the lock this
+// lookup holds, in the background: the request does not wait on the
+// store.
+func (l *sharedLookup) share(ctx context.Context, v verdict) {
+	sc := l.sc
 	var sealed []byte
 	var ttl time.Duration
 	if v.keep && sc.breaker.allow() {
 		if plain, ok := encodeVerdict(v.entry); ok {
-			if aead, err := sc.keys[0].valueAEAD(sc.fp, token); err == nil {
-				sealed, ttl = seal(aead, plain, key), v.entry.expires.Sub(sc.now())
+			if aead, err := sc.keys[0].valueAEAD(sc.fp, l.token); err == nil {
+				sealed, ttl = seal(aead, plain, l.key), v.entry.expires.Sub(sc.now())
 			}
 		}
 	}
-	if (sealed == nil || ttl <= 0) && lock == "" {
+	if (sealed == nil || ttl <= 0) && l.lockID == "" {
 		return
 	}
+	key, lock, id := l.key, l.lock, l.lockID
 	sc.pending.Add(1)
 	go func() {
 		defer sc.pending.Done()
@@ -195,7 +212,7 @@ func (sc *sharedCache) share(ctx context.Context, key, lock, id, token string, v
 				sc.breaker.failure()
 			}
 		}
-		if lock != "" {
+		if id != "" {
 			_ = sc.call(ctx, func(ctx context.Context) error { return sc.store.DeleteIfEqual(ctx, lock, []byte(id)) })
 		}
 	}()
@@ -222,7 +239,9 @@ func (sc *sharedCache) forget(ctx context.Context, key cacheKey, token string) e
 func (sc *sharedCache) onInvalidate(msg []byte) {
 	for i := range sc.keys {
 		if plain, err := open(sc.keys[i].inval, msg, invalChannel); err == nil && len(plain) == len(cacheKey{}) {
-			sc.drop(cacheKey(plain))
+			if sc.local != nil {
+				sc.local.remove(cacheKey(plain))
+			}
 			return
 		}
 	}

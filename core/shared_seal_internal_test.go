@@ -81,7 +81,7 @@ func TestStoreKeysRevealNothing(t *testing.T) {
 func TestInvalidationMessages(t *testing.T) {
 	ka, kb := mustKeys(t, testSecretA), mustKeys(t, testSecretB)
 	var dropped []cacheKey
-	sc := &sharedCache{keys: []sealKeys{kb, ka}, drop: func(k cacheKey) { dropped = append(dropped, k) }}
+	sc := &sharedCache{keys: []sealKeys{kb, ka}, local: removals(func(k cacheKey) { dropped = append(dropped, k) })}
 	key := cacheKey{42}
 	sc.onInvalidate(seal(ka.inval, key[:], invalChannel)) // the old secret still reads
 	sc.onInvalidate(seal(mustKeys(t, "another-secret-of-32-bytes-at-least!").inval, key[:], invalChannel))
@@ -91,6 +91,13 @@ func TestInvalidationMessages(t *testing.T) {
 		t.Fatalf("dropped %v", dropped)
 	}
 }
+
+// removals is a first-level cache that only records its removals.
+type removals func(cacheKey)
+
+func (removals) get(cacheKey, time.Time) (cacheEntry, bool) { return cacheEntry{}, false }
+func (removals) set(cacheKey, cacheEntry, time.Time)        {}
+func (r removals) remove(k cacheKey)                        { r(k) }
 
 func TestVerdictEncoding(t *testing.T) {
 	now := time.Now()

@@ -1,6 +1,7 @@
 package core_test
 
 import (
+	"context"
 	"encoding/base64"
 	"net/http"
 	"strings"
@@ -170,4 +171,41 @@ func TestAuthenticateRequestHeaders(t *testing.T) {
 			assert.Equal(t, tc.kind == core.ErrMissingToken, core.IsAnonymous(err))
 		})
 	}
+}
+
+// TestInvalidRequestCausesAreDistinct: one answer to the client, a
+// distinct cause in the log for each kind of malformed header (before, four
+// identical values).
+func TestInvalidRequestCausesAreDistinct(t *testing.T) {
+	t.Parallel()
+	as := btAS(t, oidcrstest.JSON)
+	logger, sink := btLogger()
+	rs := btRS(t, as, nil, core.WithLogger(logger))
+	long := strings.Repeat("a", core.MaxHeaderLength)
+	cases := []struct {
+		headers []string
+		cause   error
+	}{
+		{[]string{"Bearer "}, core.ErrCauseEmptyToken},
+		{[]string{"Bearer " + long}, core.ErrCauseTooLong},
+		{[]string{"Bearer abc%def"}, core.ErrCauseBadChar},
+		{[]string{"Bearer abc def"}, core.ErrCauseTwoTokens},
+		{[]string{"Bearer abc", "Bearer def"}, core.ErrCauseManyHeaders},
+	}
+	seen := map[string]bool{}
+	for _, c := range cases {
+		_, err := rs.Authenticate(context.Background(), c.headers)
+		require.ErrorIs(t, err, core.ErrInvalidRequest)
+		require.ErrorIs(t, err, c.cause)
+		resp := rs.ErrorResponse(err)
+		assert.Equal(t, http.StatusBadRequest, resp.Status)
+		assert.Equal(t, core.DescMalformedHeader, resp.Body.Description, "the client sees one fixed text")
+		assert.False(t, seen[err.Error()], "cause %q repeats", err.Error())
+		seen[err.Error()] = true
+	}
+	logged := sink.String()
+	for _, c := range cases {
+		assert.Contains(t, logged, c.cause.Error(), "the log tells the causes apart")
+	}
+	assert.NotContains(t, logged, long[:64])
 }

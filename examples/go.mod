@@ -21,15 +21,15 @@ require (
 	github.com/labstack/echo/v4 v4.16.0
 	github.com/labstack/echo/v5 v5.4.4
 	github.com/modelcontextprotocol/go-sdk v1.8.0
-	github.com/oidcrs/oidcrs v0.0.0-00010101000000-000000000000
-	github.com/oidcrs/oidcrs/adapters/chi v0.0.0-00010101000000-000000000000
-	github.com/oidcrs/oidcrs/adapters/echo v0.0.0-00010101000000-000000000000
-	github.com/oidcrs/oidcrs/adapters/echov5 v0.0.0-00010101000000-000000000000
-	github.com/oidcrs/oidcrs/adapters/gin v0.0.0-00010101000000-000000000000
-	github.com/oidcrs/oidcrs/adapters/grpc v0.0.0-00010101000000-000000000000
-	github.com/oidcrs/oidcrs/adapters/mcp v0.0.0-00010101000000-000000000000
-	github.com/oidcrs/oidcrs/cache/redis v0.0.0-00010101000000-000000000000
-	github.com/oidcrs/oidcrs/otel v0.0.0-00010101000000-000000000000
+	github.com/oidcrs/oidcrs v0.1.0
+	github.com/oidcrs/oidcrs/adapters/chi v0.1.0
+	github.com/oidcrs/oidcrs/adapters/echo v0.1.0
+	github.com/oidcrs/oidcrs/adapters/echov5 v0.1.0
+	github.com/oidcrs/oidcrs/adapters/gin v0.1.0
+	github.com/oidcrs/oidcrs/adapters/grpc v0.1.0
+	github.com/oidcrs/oidcrs/adapters/mcp v0.1.0
+	github.com/oidcrs/oidcrs/cache/redis v0.1.0
+	github.com/oidcrs/oidcrs/otel v0.1.0
 	github.com/prometheus/client_golang v1.24.1
 	github.com/prometheus/otlptranslator v1.0.0
 	github.com/stretchr/testify v1.12.1

@@ -8,12 +8,12 @@ require (
 	github.com/go-jose/go-jose/v4 v4.1.9
 	github.com/labstack/echo/v4 v4.16.0
 	github.com/labstack/echo/v5 v5.4.4
-	github.com/oidcrs/oidcrs v0.0.0-00010101000000-000000000000
-	github.com/oidcrs/oidcrs/adapters/chi v0.0.0-00010101000000-000000000000
-	github.com/oidcrs/oidcrs/adapters/echo v0.0.0-00010101000000-000000000000
-	github.com/oidcrs/oidcrs/adapters/echov5 v0.0.0-00010101000000-000000000000
-	github.com/oidcrs/oidcrs/adapters/gin v0.0.0-00010101000000-000000000000
-	github.com/oidcrs/oidcrs/adapters/grpc v0.0.0-00010101000000-000000000000
+	github.com/oidcrs/oidcrs v0.1.0
+	github.com/oidcrs/oidcrs/adapters/chi v0.1.0
+	github.com/oidcrs/oidcrs/adapters/echo v0.1.0
+	github.com/oidcrs/oidcrs/adapters/echov5 v0.1.0
+	github.com/oidcrs/oidcrs/adapters/gin v0.1.0
+	github.com/oidcrs/oidcrs/adapters/grpc v0.1.0
 	github.com/stretchr/testify v1.12.1
 	google.golang.org/grpc v1.85.0
 )

@@ -6,7 +6,7 @@ replace github.com/oidcrs/oidcrs => ../..
 
 require (
 	github.com/go-chi/chi/v5 v5.5.0
-	github.com/oidcrs/oidcrs v0.0.0-00010101000000-000000000000
+	github.com/oidcrs/oidcrs v0.1.0
 	github.com/stretchr/testify v1.12.1
 )
 

@@ -6,7 +6,7 @@ replace github.com/oidcrs/oidcrs => ../..
 
 require (
 	github.com/labstack/echo/v4 v4.16.0
-	github.com/oidcrs/oidcrs v0.0.0-00010101000000-000000000000
+	github.com/oidcrs/oidcrs v0.1.0
 	github.com/stretchr/testify v1.12.1
 )
 

@@ -6,7 +6,7 @@ replace github.com/oidcrs/oidcrs => ../..
 
 require (
 	github.com/labstack/echo/v5 v5.4.4
-	github.com/oidcrs/oidcrs v0.0.0-00010101000000-000000000000
+	github.com/oidcrs/oidcrs v0.1.0
 	github.com/stretchr/testify v1.12.1
 )
 

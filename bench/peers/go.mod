@@ -6,7 +6,7 @@ replace github.com/oidcrs/oidcrs => ../..
 
 require (
 	github.com/go-jose/go-jose/v4 v4.1.9
-	github.com/oidcrs/oidcrs v0.0.0-00010101000000-000000000000
+	github.com/oidcrs/oidcrs v0.1.0
 	github.com/zitadel/oidc/v3 v3.52.0
 )
 

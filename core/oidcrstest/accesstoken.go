@@ -12,12 +12,12 @@ import (
 	"github.com/oidcrs/oidcrs/core"
 )
 
-// DefaultResource is the resource server identifier (the aud) of minted
+// defaultResource is the resource server identifier (the aud) of minted
 // access tokens when Config.Resource is empty.
-const DefaultResource = "https://rs.example/api"
+const defaultResource = "https://rs.example/api"
 
 // Resource is the aud of the access tokens this server mints.
-func (s *Server) Resource() string { return or(s.cfg.Resource, DefaultResource) }
+func (s *Server) Resource() string { return or(s.cfg.Resource, defaultResource) }
 
 // MintAccessToken signs an RFC 9068 JWT access token with the current
 // signing key (Config.SigningAlg). Its protected header is typ at+jwt and

@@ -12,7 +12,7 @@ import (
 
 // serveIntrospect answers POST /introspect: RFC 7662 JSON, or in JWT mode
 // the RFC 9701 answer (see EncryptAnswer), after the fault and the
-// AnswerFunc, if any, had their say.
+// function of SetAnswerFunc, if any, had their say.
 func (s *Server) serveIntrospect(w http.ResponseWriter, r *http.Request) {
 	s.introspections.Add(1)
 	if s.applyFault(w, r, s.fault.Load()) {

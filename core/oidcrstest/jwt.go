@@ -15,37 +15,46 @@ import (
 // RotateSigningKey adds a new signing key for Config.SigningAlg and signs
 // with it from now on; the JWKS serves it first and keeps the old ones.
 func (s *Server) RotateSigningKey() error {
-	k, err := newSigningKey(string(s.cfg.SigningAlg))
+	jwk, err := s.newSigningJWK()
 	if err != nil {
 		return err
 	}
-	jwk := jose.JSONWebKey{Key: k, Algorithm: string(s.cfg.SigningAlg), Use: "sig"}
-	tp, err := jwk.Thumbprint(crypto.SHA256)
-	if err != nil {
-		return err
-	}
-	jwk.KeyID = base64.RawURLEncoding.EncodeToString(tp)
 	s.mu.Lock()
 	s.sig = append([]jose.JSONWebKey{jwk}, s.sig...)
 	s.mu.Unlock()
 	return nil
 }
 
-// DropOldSigningKeys removes every signing key but the newest from the
-// JWKS.
-func (s *Server) DropOldSigningKeys() {
+// ReplaceSigningKey replaces every signing key by a new one under the
+// current key's kid, as an authorization server that names its keys after
+// their alg (node oidc-provider) does across a restart: the JWKS serves
+// the new key alone, under the old kid.
+func (s *Server) ReplaceSigningKey() error {
+	jwk, err := s.newSigningJWK()
+	if err != nil {
+		return err
+	}
 	s.mu.Lock()
-	s.sig = s.sig[:1]
+	jwk.KeyID = s.sig[0].KeyID
+	s.sig = []jose.JSONWebKey{jwk}
 	s.mu.Unlock()
+	return nil
 }
 
-// SetSigningKeyID renames the current signing key, as an authorization
-// server that names its keys after their alg (node oidc-provider) does
-// across a restart: a new key under an old kid.
-func (s *Server) SetSigningKeyID(kid string) {
-	s.mu.Lock()
-	s.sig[0].KeyID = kid
-	s.mu.Unlock()
+// newSigningJWK makes a signing key for Config.SigningAlg, its kid the
+// key's RFC 7638 thumbprint.
+func (s *Server) newSigningJWK() (jose.JSONWebKey, error) {
+	k, err := newSigningKey(string(s.cfg.SigningAlg))
+	if err != nil {
+		return jose.JSONWebKey{}, err
+	}
+	jwk := jose.JSONWebKey{Key: k, Algorithm: string(s.cfg.SigningAlg), Use: "sig"}
+	tp, err := jwk.Thumbprint(crypto.SHA256)
+	if err != nil {
+		return jose.JSONWebKey{}, err
+	}
+	jwk.KeyID = base64.RawURLEncoding.EncodeToString(tp)
+	return jwk, nil
 }
 
 // SigningKey returns the current private signing key.
@@ -53,21 +62,6 @@ func (s *Server) SigningKey() jose.JSONWebKey {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.sig[0]
-}
-
-// RefreshRSKeys forgets the resource server's key fetched from
-// Config.RSJWKSURL, so that the next answer fetches it again.
-func (s *Server) RefreshRSKeys() {
-	s.mu.Lock()
-	s.rsKey = s.cfg.RSKey
-	s.mu.Unlock()
-}
-
-// SetRSKey sets the resource server's public key to encrypt to.
-func (s *Server) SetRSKey(k *jose.JSONWebKey) {
-	s.mu.Lock()
-	s.rsKey = k
-	s.mu.Unlock()
 }
 
 // EncryptAnswer builds the RFC 9701 answer for an introspection answer, as
@@ -156,7 +150,9 @@ func (s *Server) resourceServerKey() (*jose.JSONWebKey, error) {
 	}
 	for i := range set.Keys {
 		if set.Keys[i].Use == "enc" && set.Keys[i].Algorithm == string(s.cfg.KeyAlg) {
-			s.SetRSKey(&set.Keys[i])
+			s.mu.Lock()
+			s.rsKey = &set.Keys[i]
+			s.mu.Unlock()
 			return &set.Keys[i], nil
 		}
 	}

@@ -47,7 +47,7 @@ type Config struct {
 	KeyAlg     jose.KeyAlgorithm
 	ContentEnc jose.ContentEncryption
 	// RSJWKSURL is where the server fetches the resource server's public
-	// key, on first need and after RefreshRSKeys.
+	// key, on first need.
 	RSJWKSURL string
 	// RSKey is the resource server's public key, if given directly.
 	RSKey *jose.JSONWebKey
@@ -56,7 +56,7 @@ type Config struct {
 	// Addr is the loopback address to listen on. Default 127.0.0.1:0.
 	Addr string
 	// Resource is the aud of minted access tokens. Default
-	// DefaultResource.
+	// https://rs.example/api.
 	Resource string
 	// DiscoveryIssuer, when set, is the issuer the discovery document
 	// advertises instead of the server's URL.
@@ -80,13 +80,11 @@ type Server struct {
 	fault                                     atomic.Pointer[Fault]
 	jwksFault                                 atomic.Pointer[Fault]
 	discoveryFault                            atomic.Pointer[Fault]
-	hook                                      atomic.Pointer[AnswerFunc]
+	hook                                      atomic.Pointer[answerFunc]
 }
 
-// AnswerFunc replaces the server's introspection answer: it gets the token
-// and the answer the server would give, and returns the body to send.
-// Attack and fault tests use it to send crafted bodies.
-type AnswerFunc func(token string, claims map[string]any) (status int, contentType string, body []byte)
+// answerFunc is what SetAnswerFunc installs.
+type answerFunc func(token string, claims map[string]any) (status int, contentType string, body []byte)
 
 // TB is the part of a test that Start uses. *testing.T and *testing.B
 // satisfy it; it is an interface so that this package does not import
@@ -189,15 +187,10 @@ func (s *Server) Mint(claims map[string]any) string {
 			ans[k] = v
 		}
 	}
-	return s.MintRaw(ans)
-}
-
-// MintRaw registers a new opaque token whose answer is exactly claims.
-func (s *Server) MintRaw(claims map[string]any) string {
 	var b [24]byte
 	_, _ = rand.Read(b[:])
 	tok := base64.RawURLEncoding.EncodeToString(b[:])
-	s.SetAnswer(tok, claims)
+	s.SetAnswer(tok, ans)
 	return tok
 }
 
@@ -215,13 +208,17 @@ func (s *Server) Revoke(token string) {
 	s.mu.Unlock()
 }
 
-// SetAnswerFunc installs (or, with nil, removes) an AnswerFunc.
-func (s *Server) SetAnswerFunc(f AnswerFunc) {
+// SetAnswerFunc installs f (or, with nil, removes it) in place of the
+// server's introspection answer: f gets the token and the answer the
+// server would give, and returns the status, Content-Type and body to
+// send. Attack and fault tests use it to send crafted bodies.
+func (s *Server) SetAnswerFunc(f func(token string, claims map[string]any) (status int, contentType string, body []byte)) {
 	if f == nil {
 		s.hook.Store(nil)
 		return
 	}
-	s.hook.Store(&f)
+	h := answerFunc(f)
+	s.hook.Store(&h)
 }
 
 // IntrospectionCalls counts introspection requests received.

@@ -15,11 +15,11 @@ require (
 	github.com/go-chi/chi/v5 v5.5.0
 	github.com/labstack/echo/v4 v4.16.0
 	github.com/labstack/echo/v5 v5.4.4
-	github.com/oidcrs/oidcrs v0.0.0-00010101000000-000000000000
-	github.com/oidcrs/oidcrs/adapters/chi v0.0.0-00010101000000-000000000000
-	github.com/oidcrs/oidcrs/adapters/echo v0.0.0-00010101000000-000000000000
-	github.com/oidcrs/oidcrs/adapters/echov5 v0.0.0-00010101000000-000000000000
-	github.com/oidcrs/oidcrs/adapters/gin v0.0.0-00010101000000-000000000000
+	github.com/oidcrs/oidcrs v0.1.0
+	github.com/oidcrs/oidcrs/adapters/chi v0.1.0
+	github.com/oidcrs/oidcrs/adapters/echo v0.1.0
+	github.com/oidcrs/oidcrs/adapters/echov5 v0.1.0
+	github.com/oidcrs/oidcrs/adapters/gin v0.1.0
 	github.com/stretchr/testify v1.12.1
 )
 

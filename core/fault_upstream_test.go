@@ -19,7 +19,7 @@ import (
 // The fault suite: the authorization server (AS) or its JWKS misbehaves,
 // and every request must fail closed with its documented status, within
 // the timeout plus a generous margin. The harness it runs on lives in
-// leak_test.go, with the log capture; the crafting helpers in
+// helpers_failure_test.go, with the log capture; the crafting helpers in
 // attack_test.go.
 
 // faultCases returns the fault table; leak_test.go iterates it again.
@@ -49,7 +49,7 @@ func faultCases() []failureCase {
 				p.settings.IntrospectionEndpoint = closedURL(t) + "/introspect"
 			}},
 		{name: "as drops the connection", status: 503, desc: core.DescFetchFailed, arrange: fault(oidcrstest.FaultDown)},
-		{name: "as slower than the timeout", status: 503, desc: core.DescFetchFailed, arrange: fault(oidcrstest.Fault{Delay: 5 * time.Second})},
+		{name: "as slower than the timeout", status: 503, desc: core.DescFetchFailed, arrange: fault(oidcrstest.Fault{Delay: 3 * time.Second})},
 		{name: "as answers 500", status: 503, desc: core.DescFetchFailed, arrange: fault(oidcrstest.FaultServerError)},
 		{name: "as answers 502", status: 503, desc: core.DescFetchFailed, arrange: fault(oidcrstest.Fault{Status: 502, ContentType: "text/html", Body: []byte("<h1>Bad Gateway</h1>")})},
 		{name: "as answers 429 with Retry-After", status: 503, desc: core.DescFetchFailed, retryAfter: "7", arrange: fault(oidcrstest.FaultTooManyRequests)},
@@ -93,7 +93,7 @@ func faultCases() []failureCase {
 		{name: "as jwks refuses connections", only: oidcrstest.JWT, status: 503, desc: core.DescJWKSFailed,
 			arrange: func(t *testing.T, _ *harness, p *probe) { p.settings.JWKSEndpoint = closedURL(t) + "/jwks" }},
 		{name: "as jwks drops the connection", only: oidcrstest.JWT, status: 503, desc: core.DescJWKSFailed, arrange: jwksFault(oidcrstest.FaultDown)},
-		{name: "as jwks slower than the timeout", only: oidcrstest.JWT, status: 503, desc: core.DescJWKSFailed, arrange: jwksFault(oidcrstest.Fault{Delay: 5 * time.Second})},
+		{name: "as jwks slower than the timeout", only: oidcrstest.JWT, status: 503, desc: core.DescJWKSFailed, arrange: jwksFault(oidcrstest.Fault{Delay: 3 * time.Second})},
 		{name: "as jwks answers 503 with Retry-After", only: oidcrstest.JWT, status: 503, desc: core.DescJWKSFailed, retryAfter: "30",
 			arrange: jwksFault(oidcrstest.Fault{Status: 503, Header: http.Header{"Retry-After": {"30"}}})},
 		{name: "as jwks answers garbage", only: oidcrstest.JWT, status: 502, desc: core.DescJWKSFailed, arrange: jwksFault(oidcrstest.FaultGarbage)},

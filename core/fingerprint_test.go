@@ -11,9 +11,9 @@ import (
 	"github.com/oidcrs/oidcrs/core/oidcrstest"
 )
 
-// Finding 1: verdicts must not cross between servers whose settings
-// differ, even when they share one cache. Before the fix the key was
-// SHA-256(token) alone and a hit skipped the server-wide checks.
+// The cache key's fingerprint: verdicts must not cross between servers
+// whose settings differ, even when they share one cache, since a hit skips
+// the server-wide checks.
 
 // TestSharedCacheVerdictsDoNotCrossAuthorizationServers: server B trusts
 // another authorization server, which never issued the token. B must ask

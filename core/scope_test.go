@@ -10,9 +10,9 @@ import (
 	"github.com/oidcrs/oidcrs/core/oidcrstest"
 )
 
-// Finding 2: a scope claim splits on the space character (0x20) only, as
-// RFC 6749 section 3.3 and the reference's scope.split(" ") do. Before the
-// fix strings.Fields split "files:<NBSP>admin" into "files:" and "admin".
+// A scope claim splits on the space character (0x20) only, as RFC 6749
+// section 3.3 and the reference's scope.split(" ") do: strings.Fields
+// would split "files:<NBSP>admin" into "files:" and "admin".
 
 // btWhitespace are the separators that are not 0x20.
 var btWhitespace = map[string]string{

@@ -63,7 +63,7 @@ func TestIntrospectionRequest(t *testing.T) {
 func TestIntrospectionTransport(t *testing.T) {
 	t.Parallel()
 	// padded answers the real answer, padded with spaces to size bytes.
-	padded := func(as *oidcrstest.Server, size int) oidcrstest.AnswerFunc {
+	padded := func(as *oidcrstest.Server, size int) func(string, map[string]any) (int, string, []byte) {
 		return func(_ string, claims map[string]any) (int, string, []byte) {
 			var body []byte
 			var err error

@@ -1,4 +1,5 @@
-package core
+// Package flight collapses concurrent calls with the same key into one.
+package flight
 
 import (
 	"context"
@@ -7,7 +8,7 @@ import (
 	"sync"
 )
 
-// flight collapses concurrent calls with the same key into one, in the
+// Group collapses concurrent calls with the same key into one, in the
 // manner of golang.org/x/sync/singleflight. The first caller of a key runs
 // the function itself, on its own goroutine (no goroutine is started: a
 // hand-off costs more than many introspections), with a context detached
@@ -18,35 +19,35 @@ import (
 // result or leave early when their own context ends. A panic in the
 // function is recovered, released to the joined callers, and raised again
 // in each caller, as it would have been without the group.
-type flight[K comparable, V any] struct {
+type Group[K comparable, V any] struct {
 	mu    sync.Mutex
-	calls map[K]*flightCall[V]
+	calls map[K]*call[V]
 }
 
-type flightCall[V any] struct {
+type call[V any] struct {
 	done  chan struct{}
 	val   V
 	err   error
-	panic *flightPanic
+	panic *panicked
 }
 
-// flightPanic carries a recovered panic and the stack of the goroutine that
+// panicked carries a recovered panic and the stack of the goroutine that
 // panicked to the callers.
-type flightPanic struct {
+type panicked struct {
 	value any
 	stack []byte
 }
 
-func (p *flightPanic) Error() string { return fmt.Sprintf("%v\n\n%s", p.value, p.stack) }
+func (p *panicked) Error() string { return fmt.Sprintf("%v\n\n%s", p.value, p.stack) }
 
-// do runs fn once for all concurrent callers of key and returns its
+// Do runs fn once for all concurrent callers of key and returns its
 // result, or ctx's error if ctx ends first; joined says that this caller
 // waited for another's call.
-func (f *flight[K, V]) do(ctx context.Context, key K, fn func(context.Context) (V, error)) (_ V, _ error, joined bool) {
+func (f *Group[K, V]) Do(ctx context.Context, key K, fn func(context.Context) (V, error)) (_ V, _ error, joined bool) {
 	var zero V
 	f.mu.Lock()
 	if f.calls == nil {
-		f.calls = make(map[K]*flightCall[V])
+		f.calls = make(map[K]*call[V])
 	}
 	if c, ok := f.calls[key]; ok {
 		f.mu.Unlock()
@@ -60,7 +61,7 @@ func (f *flight[K, V]) do(ctx context.Context, key K, fn func(context.Context) (
 			return zero, ctx.Err(), true
 		}
 	}
-	c := &flightCall[V]{done: make(chan struct{})}
+	c := &call[V]{done: make(chan struct{})}
 	f.calls[key] = c
 	f.mu.Unlock()
 	f.run(context.WithoutCancel(ctx), key, c, fn)
@@ -73,10 +74,10 @@ func (f *flight[K, V]) do(ctx context.Context, key K, fn func(context.Context) (
 	return c.val, c.err, false
 }
 
-func (f *flight[K, V]) run(ctx context.Context, key K, c *flightCall[V], fn func(context.Context) (V, error)) {
+func (f *Group[K, V]) run(ctx context.Context, key K, c *call[V], fn func(context.Context) (V, error)) {
 	defer func() {
 		if p := recover(); p != nil {
-			c.panic = &flightPanic{value: p, stack: debug.Stack()}
+			c.panic = &panicked{value: p, stack: debug.Stack()}
 		}
 		f.mu.Lock()
 		delete(f.calls, key)

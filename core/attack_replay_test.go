@@ -14,10 +14,10 @@ import (
 	"github.com/oidcrs/oidcrs/core/oidcrstest"
 )
 
-// Finding 5: RFC 9701 section 5 requires iat in the answer. Without it, or
-// with no bound on its age, an answer captured once could be replayed for
-// any made-up token until its exp. Both are now 502: an answer we cannot
-// trust.
+// Replayed RFC 9701 answers. Section 5 requires iat in the answer: without
+// it, or with no bound on its age, an answer captured once could be
+// replayed for any made-up token until its exp. Both are 502: an answer
+// we cannot trust.
 
 // btEnvelope makes as answer with an RFC 9701 envelope built by edit from
 // {iss, aud, iat: now, exp: now+5m, token_introspection}; edit runs at

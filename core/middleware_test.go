@@ -2,12 +2,14 @@ package core_test
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"sync/atomic"
 	"testing"
 
 	jose "github.com/go-jose/go-jose/v4"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/oidcrs/oidcrs/core"
@@ -69,4 +71,57 @@ func TestSmokeBothBackends(t *testing.T) {
 			require.ErrorIs(t, err, core.ErrInvalidToken)
 		})
 	}
+}
+
+// TestMiddlewareOptionalAndSkipper: core's net/http middleware has the
+// modes every adapter has.
+func TestMiddlewareOptionalAndSkipper(t *testing.T) {
+	t.Parallel()
+	as := btAS(t, oidcrstest.JSON)
+	rs := btRS(t, as, nil)
+	who := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if ti, ok := core.FromContext(r.Context()); ok {
+			_, _ = w.Write([]byte(ti.Subject))
+			return
+		}
+		_, _ = w.Write([]byte("anonymous"))
+	})
+	optional := rs.Middleware(core.Optional())(who)
+	skipped := rs.Middleware(core.WithSkipper(func(r *http.Request) bool { return r.URL.Path == "/healthz" }))(who)
+	get := func(h http.Handler, path string, auth ...string) (int, string) {
+		req := httptest.NewRequest(http.MethodGet, path, nil)
+		for _, a := range auth {
+			req.Header.Add("Authorization", a)
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		return rec.Code, rec.Body.String()
+	}
+	tok := as.Mint(nil)
+	for _, tc := range []struct {
+		name   string
+		h      http.Handler
+		path   string
+		auth   []string
+		status int
+		body   string
+	}{
+		{"optional, no token", optional, "/", nil, 200, "anonymous"},
+		{"optional, another scheme", optional, "/", []string{"Basic eDp5"}, 200, "anonymous"},
+		{"optional, good token", optional, "/", []string{"Bearer " + tok}, 200, oidcrstest.DefaultSubject},
+		{"optional, bad token", optional, "/", []string{"Bearer revoked"}, 401, ""},
+		{"optional, malformed", optional, "/", []string{"Bearer "}, 400, ""},
+		{"optional, two headers", optional, "/", []string{"Bearer a", "Bearer b"}, 400, ""},
+		{"skipped path, bad token", skipped, "/healthz", []string{"Bearer revoked"}, 200, "anonymous"},
+		{"other path, no token", skipped, "/api", nil, 401, ""},
+	} {
+		status, body := get(tc.h, tc.path, tc.auth...)
+		assert.Equal(t, tc.status, status, tc.name)
+		if tc.body != "" {
+			assert.Equal(t, tc.body, body, tc.name)
+		}
+	}
+	assert.True(t, core.IsAnonymous(func() error { _, err := rs.Authenticate(context.Background(), nil); return err }()))
+	assert.False(t, core.IsAnonymous(nil))
+	assert.False(t, core.IsAnonymous(errors.New("other")))
 }

@@ -228,3 +228,14 @@ func TestJWTBackend(t *testing.T) {
 		})
 	}
 }
+
+// TestEnvelopeAudienceWithEmptyEntry: the envelope's aud goes through the
+// same parser as the claims.
+func TestEnvelopeAudienceWithEmptyEntry(t *testing.T) {
+	t.Parallel()
+	as := btAS(t, oidcrstest.JWT)
+	btEnvelope(t, as, func(e map[string]any) { e["aud"] = []string{oidcrstest.DefaultClientID, ""} })
+	rs := btRS(t, as, nil)
+	_, err := btAuth(rs, as.Mint(nil))
+	btRejected(t, rs, err, core.ErrBadResponse, http.StatusBadGateway, core.DescInvalidClaims)
+}

@@ -1,0 +1,97 @@
+package core_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	jose "github.com/go-jose/go-jose/v4"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/oidcrs/oidcrs/core"
+	"github.com/oidcrs/oidcrs/core/oidcrstest"
+)
+
+// Routing a token to its issuer: hybrid mode (LocalJWT beside
+// introspection) and several issuers in one ResourceServer.
+
+func TestHybridMode(t *testing.T) {
+	t.Parallel()
+	as := oidcrstest.Start(t, oidcrstest.Config{SigningAlg: jose.ES256})
+	st := as.Settings("")
+	st.LocalJWT, st.Resource, st.SigningAlgorithm = true, as.Resource(), "ES256"
+	st.DisableCache = true
+	rs, err := core.New(st)
+	require.NoError(t, err)
+
+	_, err = btAuth(rs, as.MintAccessToken(nil, nil))
+	require.NoError(t, err)
+	assert.Zero(t, as.IntrospectionCalls(), "a JWT access token of our issuer is checked locally")
+
+	// With OIDC_RS_RESOURCE set, an introspected token's aud must name it too.
+	_, err = btAuth(rs, as.Mint(map[string]any{"aud": as.Resource()}))
+	require.NoError(t, err)
+	assert.EqualValues(t, 1, as.IntrospectionCalls(), "an opaque token is introspected")
+
+	_, err = btAuth(rs, as.MintAccessToken(map[string]any{"exp": time.Now().Add(-time.Hour).Unix()}, nil))
+	btRejected(t, rs, err, core.ErrInvalidToken, http.StatusUnauthorized, core.DescExpired)
+	_, err = btAuth(rs, as.MintAccessToken(nil, map[jose.HeaderKey]any{"kid": "forged"}))
+	btRejected(t, rs, err, core.ErrInvalidToken, http.StatusUnauthorized, core.DescTokenSignature)
+	assert.EqualValues(t, 1, as.IntrospectionCalls(), "a bad JWT of our issuer does not fall through to introspection")
+	_, err = btAuth(rs, as.Mint(nil)) // an opaque token for another audience
+	btRejected(t, rs, err, core.ErrInvalidToken, http.StatusUnauthorized, core.DescWrongResource)
+
+	_, err = btAuth(rs, as.MintAccessToken(map[string]any{"iss": "https://elsewhere.example"}, nil))
+	require.Error(t, err)
+	assert.EqualValues(t, 3, as.IntrospectionCalls(), "another issuer's JWT is introspected (the kit does not know it)")
+	_, err = btAuth(rs, as.MintAccessToken(nil, map[jose.HeaderKey]any{"typ": "JWT"}))
+	require.Error(t, err)
+	assert.EqualValues(t, 4, as.IntrospectionCalls(), "a JWT that is not typ at+jwt is introspected")
+}
+
+func TestSeveralIssuers(t *testing.T) {
+	t.Parallel()
+	a := oidcrstest.Start(t, oidcrstest.Config{SigningAlg: jose.ES256, Resource: "https://api.example"})
+	b := oidcrstest.Start(t, oidcrstest.Config{SigningAlg: jose.RS256, Resource: "https://api.example"})
+	rs, err := core.New(a.AccessTokenSettings(), core.WithIssuer(b.AccessTokenSettings()))
+	require.NoError(t, err)
+	ti, err := btAuth(rs, a.MintAccessToken(nil, nil))
+	require.NoError(t, err)
+	assert.Equal(t, a.URL, ti.Issuer)
+	ti, err = btAuth(rs, b.MintAccessToken(nil, nil))
+	require.NoError(t, err)
+	assert.Equal(t, b.URL, ti.Issuer)
+	assert.EqualValues(t, 1, a.JWKSCalls())
+	assert.EqualValues(t, 1, b.JWKSCalls(), "each issuer has its own key set")
+
+	forged := b.MintAccessToken(map[string]any{"iss": a.URL}, nil) // claims A, signed by B
+	_, err = btAuth(rs, forged)
+	btRejected(t, rs, err, core.ErrInvalidToken, http.StatusUnauthorized, core.DescTokenSignature)
+	_, err = btAuth(rs, "an-opaque-token")
+	btRejected(t, rs, err, core.ErrInvalidToken, http.StatusUnauthorized, core.DescUnknownIssuer)
+
+	t.Run("opaque tokens go to the introspecting one", func(t *testing.T) {
+		c := oidcrstest.Start(t, oidcrstest.Config{})
+		rs, err := core.New(c.Settings(""), core.WithIssuer(a.AccessTokenSettings()))
+		require.NoError(t, err)
+		_, err = btAuth(rs, c.Mint(nil))
+		require.NoError(t, err)
+		_, err = btAuth(rs, a.MintAccessToken(nil, nil))
+		require.NoError(t, err)
+		assert.EqualValues(t, 1, c.IntrospectionCalls())
+	})
+	t.Run("misconfigurations", func(t *testing.T) {
+		c := oidcrstest.Start(t, oidcrstest.Config{})
+		_, err := core.New(c.Settings(""), core.WithIssuer(c.Settings("")))
+		assert.ErrorContains(t, err, "only one configuration may introspect")
+		_, err = core.New(a.AccessTokenSettings(), core.WithIssuer(a.AccessTokenSettings()))
+		assert.ErrorContains(t, err, "two configurations")
+		bad := b.AccessTokenSettings()
+		bad.Resource = ""
+		_, err = core.New(a.AccessTokenSettings(), core.WithIssuer(bad))
+		assert.ErrorContains(t, err, "OIDC_RS_RESOURCE")
+		assert.True(t, strings.Contains(err.Error(), "WithIssuer 1"))
+	})
+}
