@@ -3,7 +3,6 @@ package core
 import (
 	"context"
 	"crypto"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -16,6 +15,8 @@ import (
 
 	"github.com/oidcrs/oidcrs/core/internal/flight"
 	"github.com/oidcrs/oidcrs/internal/failure"
+	"github.com/oidcrs/oidcrs/internal/httpclient"
+	"github.com/oidcrs/oidcrs/internal/jwkset"
 )
 
 // Bounds of the authorization server's JWKS cache.
@@ -153,47 +154,26 @@ func (r *remoteKeySet) fetch(ctx context.Context) ([]jose.JSONWebKey, time.Durat
 	return keys, age, err
 }
 
-// get fetches and reads the key set; status is 0 without an answer.
+// get fetches the key set with the shared GET (internal/httpclient) and
+// keeps its signing keys as the oidcrs command's check reads them
+// (internal/jwkset); status is 0 without an answer.
 func (r *remoteKeySet) get(ctx context.Context, u string) (_ []jose.JSONWebKey, _ time.Duration, status int, _ error) {
-	ctx, cancel := context.WithTimeout(ctx, r.timeout)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
-	if err != nil {
-		return nil, 0, status, newError(ErrUnavailable, descJWKSFailed, failure.New(failure.ASKeys, errors.New("cannot build JWKS request")))
-	}
-	req.Header.Set("Accept", "application/jwk-set+json, application/json")
-	resp, err := r.client.Do(req)
-	if err != nil {
-		return nil, 0, status, newError(ErrUnavailable, descJWKSFailed, failure.New(failure.ASKeys, transportError(err)))
-	}
-	defer resp.Body.Close()
-	status = resp.StatusCode
-	if resp.StatusCode != http.StatusOK {
-		e := newError(ErrUnavailable, descJWKSFailed, failure.New(failure.ASKeys, fmt.Errorf("JWKS endpoint %w", statusError(resp.StatusCode))))
+	resp, err := httpclient.GetJSON(ctx, r.client, r.timeout, u, "application/jwk-set+json, application/json")
+	switch {
+	case resp.Status == 0:
+		return nil, 0, 0, newError(ErrUnavailable, descJWKSFailed, failure.New(failure.ASKeys, err))
+	case resp.Status != http.StatusOK:
+		e := newError(ErrUnavailable, descJWKSFailed, failure.New(failure.ASKeys, fmt.Errorf("JWKS endpoint %w", statusError(resp.Status))))
 		e.retryAfter = retryAfter(resp.Header.Get("Retry-After"))
-		return nil, 0, status, e
+		return nil, 0, resp.Status, e
+	case err != nil:
+		return nil, 0, resp.Status, newError(ErrBadResponse, descJWKSFailed, failure.New(failure.ASKeys, err))
 	}
-	body, err := readLimited(resp.Body)
+	keys, err := jwkset.Signing(resp.Body)
 	if err != nil {
-		return nil, 0, status, newError(ErrBadResponse, descJWKSFailed, failure.New(failure.ASKeys, err))
+		return nil, 0, resp.Status, newError(ErrBadResponse, descJWKSFailed, failure.New(failure.ASKeys, err))
 	}
-	var set jose.JSONWebKeySet
-	if err := json.Unmarshal(body, &set); err != nil {
-		return nil, 0, status, newError(ErrBadResponse, descJWKSFailed, failure.New(failure.ASKeys, errors.New("JWKS is not a valid key set")))
-	}
-	keys := set.Keys[:0]
-	for _, k := range set.Keys {
-		if k.Use != "" && k.Use != "sig" {
-			continue
-		}
-		if k.IsPublic() && k.Valid() {
-			keys = append(keys, k)
-		}
-	}
-	if len(keys) == 0 {
-		return nil, 0, status, newError(ErrBadResponse, descJWKSFailed, failure.New(failure.ASKeys, errors.New("JWKS has no usable signing key")))
-	}
-	return keys, maxAge(resp.Header.Get("Cache-Control")), status, nil
+	return keys, maxAge(resp.Header.Get("Cache-Control")), resp.Status, nil
 }
 
 // matchKID returns the keys with kid, or every key when kid is "".

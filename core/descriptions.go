@@ -1,5 +1,7 @@
 package core
 
+import "github.com/oidcrs/oidcrs/internal/pemkeys"
+
 // The client-facing descriptions. They are fixed library strings, most of
 // them the reference implementation's messages; an error's cause never
 // reaches a client. They are behaviour, tested through export_test.go, not
@@ -38,7 +40,7 @@ const (
 // The reference's key error messages, answered by /jwks and used in
 // settings errors.
 const (
-	msgKeyMissing = "OIDC_RS_PRIVATE_KEY_STR setting is missing or empty."
-	msgKeyWrong   = "OIDC_RS_PRIVATE_KEY_STR setting is wrong."
+	msgKeyMissing = pemkeys.MsgMissing // from the key parser both share
+	msgKeyWrong   = pemkeys.MsgWrong
 	msgKeyLoad    = "Could not load key"
 )

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/oidcrs/oidcrs/core/internal/flight"
+	"github.com/oidcrs/oidcrs/internal/httpclient"
 	"github.com/oidcrs/oidcrs/internal/wellknown"
 )
 
@@ -41,7 +42,7 @@ const discoveryRetry = time.Second
 // oidcrs command (internal/wellknown).
 type asMetadata = wellknown.Metadata
 
-var errIssuerMismatch = errors.New("the discovered issuer is not OIDC_OP_URL")
+var errIssuerMismatch = wellknown.ErrIssuerMismatch
 
 // introspectionEndpoint and jwksURI resolve one endpoint; they fit the
 // resolvers that asClient and remoteKeySet take.
@@ -78,17 +79,12 @@ func (d *discovery) metadata(ctx context.Context) (*asMetadata, error) {
 	return m, err
 }
 
-// read fetches and checks the metadata, trying both well-known paths
-// (internal/wellknown.URLs: OpenID Connect discovery, then RFC 8414).
+// read fetches and checks the metadata as internal/wellknown.Find does for
+// the oidcrs command too: OpenID Connect discovery, then RFC 8414, and an
+// issuer that is OIDC_OP_URL exactly.
 func (d *discovery) read(ctx context.Context) (*asMetadata, error) {
-	var m *asMetadata
-	var err error
-	for _, u := range wellknown.URLs(d.issuer) {
-		if m, err = d.fetch(ctx, u); err == nil {
-			break
-		}
-	}
-	if err == nil && m.Issuer != d.issuer {
+	m, _, err := wellknown.Find(ctx, d.issuer, d.fetch)
+	if errors.Is(err, wellknown.ErrIssuerMismatch) {
 		err = newError(ErrUnavailable, descDiscoveryFailed, errIssuerMismatch)
 		d.logger.LogAttrs(ctx, slog.LevelError, "oidcrs: configuration error: the discovered issuer is not OIDC_OP_URL",
 			slog.String("OIDC_OP_URL", d.issuer), slog.String("issuer", m.Issuer))
@@ -105,40 +101,25 @@ func (d *discovery) read(ctx context.Context) (*asMetadata, error) {
 	return m, nil
 }
 
+// fetch reads one metadata document with the shared GET
+// (internal/httpclient.GetJSON), reporting the call to the monitor.
 func (d *discovery) fetch(ctx context.Context, u string) (*asMetadata, error) {
 	ctx, end := d.mon.call(ctx, EndpointDiscovery, u, false)
-	m, status, err := d.get(ctx, u)
-	end(status, err)
+	resp, err := httpclient.GetJSON(ctx, d.client, d.timeout, u, "application/json")
+	var m *asMetadata
+	switch {
+	case resp.Status == 0:
+		err = newError(ErrUnavailable, descDiscoveryFailed, err)
+	case resp.Status != http.StatusOK:
+		err = newError(ErrUnavailable, descDiscoveryFailed, fmt.Errorf("discovery %w", statusError(resp.Status)))
+	case err == nil:
+		m, err = wellknown.Decode(resp.Body)
+	}
+	if err != nil {
+		err = asError(err, ErrUnavailable, descDiscoveryFailed)
+	}
+	end(resp.Status, err)
 	return m, err
-}
-
-// get reads one metadata document; status is 0 without an answer.
-func (d *discovery) get(ctx context.Context, u string) (_ *asMetadata, status int, _ error) {
-	ctx, cancel := context.WithTimeout(ctx, d.timeout)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
-	if err != nil {
-		return nil, status, newError(ErrUnavailable, descDiscoveryFailed, errors.New("cannot build the discovery request"))
-	}
-	req.Header.Set("Accept", "application/json")
-	resp, err := d.client.Do(req)
-	if err != nil {
-		return nil, status, newError(ErrUnavailable, descDiscoveryFailed, transportError(err))
-	}
-	defer resp.Body.Close()
-	status = resp.StatusCode
-	if resp.StatusCode != http.StatusOK {
-		return nil, status, newError(ErrUnavailable, descDiscoveryFailed, fmt.Errorf("discovery %w", statusError(resp.StatusCode)))
-	}
-	body, err := readLimited(resp.Body)
-	if err != nil {
-		return nil, status, newError(ErrUnavailable, descDiscoveryFailed, err)
-	}
-	m, err := wellknown.Decode(body)
-	if err != nil {
-		return nil, status, newError(ErrUnavailable, descDiscoveryFailed, err)
-	}
-	return m, status, nil
 }
 
 // fixed returns a resolver of an explicit endpoint: explicit settings

@@ -1,6 +1,10 @@
 package core
 
-import "time"
+import (
+	"time"
+
+	"github.com/oidcrs/oidcrs/internal/httpclient"
+)
 
 // Backend names how the authorization server is asked about a token.
 type Backend string
@@ -34,7 +38,7 @@ const (
 // Defaults applied by New for zero-valued settings; each Settings field
 // states its own.
 const (
-	defaultTimeout          = 3 * time.Second
+	defaultTimeout          = httpclient.DefaultTimeout
 	defaultAudienceClaim    = "client_id"
 	defaultRealm            = "oidcrs"
 	defaultCacheTTL         = 60 * time.Second

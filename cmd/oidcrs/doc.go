@@ -14,9 +14,9 @@
 // jwks, check and explain read the settings from the environment as
 // core.NewFromEnv does (OIDC_RS_BACKEND_CLASS, OIDC_RS_CLIENT_ID,
 // OIDC_OP_URL, ...; see docs/configuration.md) and decide through core's
-// own entry points (core.New, Authenticate, ErrorResponse, JWKSHandler),
-// watching what core does through core.Observer: what they say is what an
-// API would do.
+// own entry points (core.New, Authenticate, ErrorResponse, JWKSHandler):
+// what they say is what an API would do. The shared cache
+// (OIDC_RS_CACHE_URL) is neither read nor checked.
 //
 // keygen prints a new private key as PKCS#8 PEM, ready for
 // OIDC_RS_PRIVATE_KEY_STR; -out writes it to a file of mode 0600, replaced
@@ -33,40 +33,26 @@
 //  3. Once the AS's copy of /jwks has expired (oidcrs sends max-age=300),
 //     deploy "new" alone.
 //
-// jwks prints the public key set that /jwks serves for
-// OIDC_RS_PRIVATE_KEY_STR, OIDC_RS_ENCRYPTION_ALGO and
-// OIDC_RS_ENCRYPTION_KEY_TYPE; when the key is missing or wrong, the
-// reference's message and why.
+// jwks prints the public key set that /jwks serves; when the key is
+// missing or wrong, the reference's message and why.
 //
-// check checks the settings, then the authorization server, one line per
-// step, ✓ or ✗, with what to fix; a step whose input failed is not run:
-//
-//   - settings: every problem at once, secrets redacted;
-//   - discovery: OIDC_OP_URL's metadata, when an endpoint is not set;
-//   - AS JWKS: the AS's signing keys, and that one of the algs of
-//     OIDC_RS_SIGNING_ALGO is offered (jwt and jwt-access-token backends,
-//     OIDC_RS_LOCAL_JWT);
-//   - introspection: the resource server's credentials, sent with a
-//     made-up token: a well-formed inactive answer proves them accepted;
-//     the AS's own error and error_description are shown when it refuses;
-//   - JWT answer (jwt backend): that answer decrypts with our key and
-//     verifies with the AS's, or why not, such as an AS that could not
-//     fetch our /jwks.
+// check prints one line per step, ✓ or ✗, with what to fix; a step whose
+// input failed is not run: settings (every problem at once); discovery
+// (when an endpoint is not set); AS JWKS (an alg of OIDC_RS_SIGNING_ALGO
+// is offered); introspection (a made-up token, whose inactive answer
+// proves the credentials; the AS's own error and error_description when it
+// refuses); JWT answer (it decrypts with our key and verifies).
 //
 // explain reads one access token from stdin ("Bearer " before it is
 // allowed; a terminal is prompted, a pipe or file is not), makes the
-// decision an API would make, and prints the verdict and the status the API
-// would answer, the check that failed and its cause, the token's claims
-// (sub, scope, audience, client_id, iss, exp; the others by name only), the
-// calls to the authorization server and whether a cache answered. -json
-// prints one JSON object, as check -json prints an array of {"step", "ok",
-// "detail", "hint"}.
+// decision an API would make, and prints the answer an API would send,
+// the cause, and for an accepted token its claims (sub, scope, audience,
+// client_id, iss, exp; the others by name only).
 //
 // Exit status: 0 on success (every check passed, the token is accepted); 1
 // when a check failed or the token is refused (an authorization server
 // failure included); 2 on bad usage, or when jwks, keygen or explain cannot
-// run with the configuration. Colour only when stdout is a terminal and
-// NO_COLOR is not set.
+// run with the configuration.
 //
 // # Security
 //

@@ -39,13 +39,11 @@ func TestExplain(t *testing.T) {
 				"verdict      accepted",
 				"sub          " + oidcrstest.DefaultSubject,
 				"scope        " + oidcrstest.DefaultScope,
-				"audience     " + oidcrstest.DefaultSPClientID + " (claim client_id; origin audience " + oidcrstest.DefaultSPClientID + ")",
+				"audience     " + oidcrstest.DefaultSPClientID + "\n",
 				"client_id    " + oidcrstest.DefaultSPClientID,
 				"iss          " + as.URL,
-				"(in 4m ",
+				"(in 4m",
 				"other claims active, email, iat, token_type (values not shown)",
-				"cache        fresh: a miss in this process's cache",
-				"AS calls     introspection " + as.IntrospectionURL() + ": 200",
 			} {
 				assert.Contains(t, r.stdout, want)
 			}
@@ -67,7 +65,7 @@ func TestExplain(t *testing.T) {
 			assert.Equal(t, exitFailed, r.code)
 			for _, want := range []string{
 				"verdict      refused: an API answers 401 invalid_token",
-				`challenge    WWW-Authenticate: Bearer realm="oidcrs", error="invalid_token", error_description="Token has expired."`,
+				`challenge    Bearer realm="oidcrs", error="invalid_token", error_description="Token has expired."`,
 				"failed check Token has expired.",
 				"cause        oidcrs: invalid token: Token has expired.",
 			} {
@@ -84,8 +82,6 @@ func TestExplain(t *testing.T) {
 			assert.Equal(t, "invalid_token", v.Error)
 			assert.Equal(t, "Introspected user is not active", v.Description)
 			assert.Nil(t, v.Claims)
-			require.NotEmpty(t, v.Calls)
-			assert.Equal(t, "introspection", string(v.Calls[0].Endpoint))
 			assertNotEchoed(t, r, append(secrets, revoked)...)
 		})
 	}
@@ -101,10 +97,8 @@ func TestExplainAccessToken(t *testing.T) {
 	r, v := explainJSON(t, env, tok)
 	require.Equal(t, exitOK, r.code, r.stdout)
 	require.NotNil(t, v.Claims)
-	assert.Equal(t, `"`+as.Resource()+`"`, v.Claims.Aud)
-	for _, c := range v.Calls {
-		assert.NotEqual(t, "introspection", string(c.Endpoint), "an access token is checked locally")
-	}
+	assert.Equal(t, as.URL, v.Claims.Issuer)
+	assert.Contains(t, v.Claims.Other, "aud", "aud is not the audience claim (client_id): named only")
 	assertNotEchoed(t, r, tok)
 
 	// A token for another resource: refused, and which check said so.
@@ -124,7 +118,7 @@ func TestExplainASDown(t *testing.T) {
 	assert.Equal(t, exitFailed, r.code)
 	assert.Contains(t, r.stdout, "refused: an API answers 503 temporarily_unavailable")
 	assert.Contains(t, r.stdout, "retry after  7")
-	assert.Contains(t, r.stdout, "introspection "+as.IntrospectionURL()+": 429")
+	assert.Contains(t, r.stdout, "answered HTTP 429")
 	assertNotEchoed(t, r, tok)
 }
 
@@ -164,7 +158,7 @@ func TestExplainInput(t *testing.T) {
 
 		r = oidcrs(t, env, "", "explain", "-"+a)
 		assert.Equal(t, exitUsage, r.code)
-		assert.Contains(t, r.stderr, "unknown flag")
+		assert.Contains(t, r.stderr, "no such flag")
 		assert.NotContains(t, r.stderr, a, "nor a token taken for a flag")
 	})
 	t.Run("settings", func(t *testing.T) {

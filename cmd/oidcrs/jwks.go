@@ -3,69 +3,49 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"net/http"
 	"slices"
-	"strings"
 
 	"github.com/oidcrs/oidcrs/core"
 	"github.com/oidcrs/oidcrs/internal/setting"
 )
 
-// jwksCommand prints the public key set /jwks serves for the configured
-// key or keys, byte for byte, from core's own handler, as an application
-// falling back to core.Disabled (or built with core.New, which parses the
-// same keys) serves it. A missing or wrong key is a configuration error:
-// the reference's message, the problems of the key settings, exit 2.
-func jwksCommand(_ context.Context, args []string, e *env) int {
-	fs := flag.NewFlagSet("oidcrs jwks", flag.ContinueOnError)
+// jwksCommand prints, byte for byte, what core's own /jwks handler serves
+// for the configured keys. A missing or wrong key is a configuration
+// error: the reference's message, the key settings' problems, exit 2.
+func jwksCommand(_ context.Context, fs *flag.FlagSet, args []string, e *env) int {
 	if code, ok := parseFlags(fs, args, false, e); !ok {
 		return code
 	}
 	// An unreadable unrelated variable (OIDC_TIMEOUT=abc) does not change
 	// what /jwks serves: core.Disabled serves it from the settings read.
 	s, _ := core.SettingsFromEnv(e.lookup)
-	rec := &recorder{header: http.Header{}}
+	rec := &recorder{header: http.Header{}, status: http.StatusOK}
 	req, _ := http.NewRequest(http.MethodGet, "/jwks", nil)
 	core.Disabled(s, errors.New("oidcrs jwks: serving /jwks only")).JWKSHandler().ServeHTTP(rec, req)
 	if rec.status == http.StatusOK {
-		fmt.Fprintf(e.stdout, "%s\n", rec.body.Bytes())
+		fmt.Fprintf(e.stdout, "%s\n", rec.Bytes())
 		return exitOK
 	}
-	var b struct {
-		Error string `json:"error"`
-	}
-	_ = json.Unmarshal(rec.body.Bytes(), &b)
-	msg := []string{b.Error}
-	keySettings := []string{"OIDC_RS_PRIVATE_KEY_STR", "OIDC_RS_ENCRYPTION_ALGO", "OIDC_RS_ENCRYPTION_KEY_TYPE"}
+	fmt.Fprintf(e.stderr, "oidcrs jwks: /jwks would answer %d %s\n", rec.status, bytes.TrimSpace(rec.Bytes()))
 	for _, p := range setting.Split(s.Validate()) {
-		if slices.Contains(keySettings, setting.NameOf(p)) {
-			msg = append(msg, p.Error())
+		if slices.Contains([]string{"OIDC_RS_PRIVATE_KEY_STR", "OIDC_RS_ENCRYPTION_ALGO", "OIDC_RS_ENCRYPTION_KEY_TYPE"}, setting.NameOf(p)) {
+			fmt.Fprintf(e.stderr, "  %v\n", p)
 		}
 	}
-	fmt.Fprintf(e.stderr, "oidcrs jwks: /jwks would answer %d: %s\n", rec.status, strings.Join(msg, "\n  "))
 	return exitUsage
 }
 
 // recorder is the smallest http.ResponseWriter that keeps an answer.
 type recorder struct {
+	bytes.Buffer
 	header http.Header
 	status int
-	body   bytes.Buffer
 }
 
 func (r *recorder) Header() http.Header { return r.header }
 
-func (r *recorder) WriteHeader(status int) {
-	if r.status == 0 {
-		r.status = status
-	}
-}
-
-func (r *recorder) Write(b []byte) (int, error) {
-	r.WriteHeader(http.StatusOK)
-	return r.body.Write(b)
-}
+func (r *recorder) WriteHeader(status int) { r.status = status }

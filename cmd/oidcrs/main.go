@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -9,7 +10,6 @@ import (
 	"os"
 	"os/signal"
 	"strings"
-	"time"
 
 	"github.com/oidcrs/oidcrs/core"
 )
@@ -21,43 +21,33 @@ const (
 	exitUsage  = 2 // bad usage, or a configuration the command cannot run with
 )
 
-// env is what a command may touch of the process: its environment, its
-// standard streams and the clock. main fills it from the real process.
+// env is what a command may touch of the process, filled in by main.
 type env struct {
 	lookup         core.LookupFunc
 	stdin          io.Reader
 	stdout, stderr io.Writer
-	color          bool // stdout is a terminal and NO_COLOR is unset
 	stdinTTY       bool // stdin is a terminal: a person will paste the token
-	now            func() time.Time
 }
 
 // command is one subcommand: its name, its arguments and what it does, for
-// the usage, and its function.
+// the usage, and its function, which parses its flags into fs.
 type command struct {
 	name, args, summary string
-	run                 func(ctx context.Context, args []string, e *env) int
+	run                 func(ctx context.Context, fs *flag.FlagSet, args []string, e *env) int
 }
 
-var commands []command
-
-func init() {
-	commands = []command{
-		{"keygen", "[flags]", "prints a new private key for OIDC_RS_PRIVATE_KEY_STR", keygenCommand},
-		{"jwks", "", "prints the public key set that /jwks serves", jwksCommand},
-		{"check", "[-json]", "checks the settings, then the authorization server, step by step", checkCommand},
-		{"explain", "[-json] < token-file", "tells why the access token on stdin is accepted or refused", explainCommand},
-	}
+var commands = []command{
+	{"keygen", "[flags]", "prints a new private key for OIDC_RS_PRIVATE_KEY_STR", keygenCommand},
+	{"jwks", "", "prints the public key set that /jwks serves", jwksCommand},
+	{"check", "[-json]", "checks the settings, then the authorization server, step by step", checkCommand},
+	{"explain", "[-json] < token-file", "tells why the access token on stdin is accepted or refused", explainCommand},
 }
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	code := run(ctx, os.Args[1:], &env{
-		lookup: os.LookupEnv, stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr,
-		color:    isTerminal(os.Stdout) && os.Getenv("NO_COLOR") == "",
-		stdinTTY: isTerminal(os.Stdin),
-		now:      time.Now,
-	})
+	fi, err := os.Stdin.Stat()
+	code := run(ctx, os.Args[1:], &env{lookup: os.LookupEnv, stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr,
+		stdinTTY: err == nil && fi.Mode()&os.ModeCharDevice != 0})
 	stop()
 	os.Exit(code)
 }
@@ -75,7 +65,12 @@ func run(ctx context.Context, args []string, e *env) int {
 	}
 	for _, c := range commands {
 		if c.name == args[0] {
-			return c.run(ctx, args[1:], e)
+			fs := flag.NewFlagSet("oidcrs "+c.name, flag.ContinueOnError)
+			fs.Usage = func() {
+				fmt.Fprintf(fs.Output(), "usage: oidcrs %s %s\n\n%s.\n", c.name, c.args, c.summary)
+				fs.PrintDefaults()
+			}
+			return c.run(ctx, fs, args[1:], e)
 		}
 	}
 	fmt.Fprintf(e.stderr, "oidcrs: unknown command %q (run oidcrs -h)\n", args[0])
@@ -92,39 +87,23 @@ func usage(w io.Writer) {
 		"Exit status: 0 success, 1 a check failed or the token is refused, 2 bad usage.\n")
 }
 
-// isTerminal reports whether f is a character device, a terminal, with no
-// dependency on a terminal package.
-func isTerminal(f *os.File) bool {
-	fi, err := f.Stat()
-	return err == nil && fi.Mode()&os.ModeCharDevice != 0
-}
-
-// parseFlags parses the flags of the command name. It returns false with
-// the exit code when the command must stop: 0 after -h (the usage line and
-// the flags' help go to stdout), 2 after a bad flag or an argument. With
+// parseFlags parses the flags of a command. It returns false with the exit
+// code when the command must stop: 0 after -h (the usage line and the
+// flags' help go to stdout), 2 after a bad flag or an argument. With
 // mayHoldToken, the error does not repeat the arguments: one of them may
 // be a token pasted in the wrong place.
 func parseFlags(fs *flag.FlagSet, args []string, mayHoldToken bool, e *env) (int, bool) {
 	var msg strings.Builder
 	fs.SetOutput(&msg)
-	fs.Usage = func() {}
 	err := fs.Parse(args)
-	switch {
+	switch first, _, _ := strings.Cut(msg.String(), "\n"); {
 	case errors.Is(err, flag.ErrHelp):
-		for _, c := range commands {
-			if "oidcrs "+c.name == fs.Name() {
-				fmt.Fprintf(e.stdout, "usage: %s %s\n\n%s.\n", fs.Name(), c.args, c.summary)
-			}
-		}
-		fs.SetOutput(e.stdout)
-		fs.PrintDefaults()
+		fmt.Fprint(e.stdout, msg.String())
 		return exitOK, false
-	case err != nil && mayHoldToken:
-		fmt.Fprintf(e.stderr, "%s: unknown flag (a token goes on stdin, never on the command line)\n", fs.Name())
+	case (err != nil || fs.NArg() > 0) && mayHoldToken:
+		fmt.Fprintf(e.stderr, "%s: takes no argument and no such flag: give the token on stdin, e.g. %s < token.txt\n", fs.Name(), fs.Name())
 	case err != nil:
-		fmt.Fprint(e.stderr, msg.String())
-	case fs.NArg() > 0 && mayHoldToken:
-		fmt.Fprintf(e.stderr, "%s: takes no argument: give the token on stdin, e.g. %s < token.txt\n", fs.Name(), fs.Name())
+		fmt.Fprintln(e.stderr, first)
 	case fs.NArg() > 0:
 		fmt.Fprintf(e.stderr, "%s: unexpected argument %q\n", fs.Name(), fs.Arg(0))
 	default:
@@ -132,4 +111,11 @@ func parseFlags(fs *flag.FlagSet, args []string, mayHoldToken bool, e *env) (int
 	}
 	fmt.Fprintf(e.stderr, "run '%s -h' for usage\n", fs.Name())
 	return exitUsage, false
+}
+
+// writeJSON prints v as indented JSON.
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
 }

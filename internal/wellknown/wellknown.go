@@ -4,6 +4,7 @@
 package wellknown
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"net/url"
@@ -41,4 +42,27 @@ func Decode(body []byte) (*Metadata, error) {
 		return nil, ErrNotObject
 	}
 	return &m, nil
+}
+
+// ErrIssuerMismatch is the error of a metadata document that names another
+// issuer than the one it was read for.
+var ErrIssuerMismatch = errors.New("the discovered issuer is not OIDC_OP_URL")
+
+// Find reads issuer's metadata with get from URLs(issuer), in order, and
+// returns the first document read and the URL it came from. A document
+// naming another issuer, exactly, is returned with ErrIssuerMismatch.
+// Without a document, the error is the last URL's.
+func Find(ctx context.Context, issuer string, get func(context.Context, string) (*Metadata, error)) (*Metadata, string, error) {
+	var err error
+	for _, u := range URLs(issuer) {
+		var m *Metadata
+		if m, err = get(ctx, u); err != nil {
+			continue
+		}
+		if m.Issuer != issuer {
+			return m, u, ErrIssuerMismatch
+		}
+		return m, u, nil
+	}
+	return nil, "", err
 }
