@@ -20,7 +20,7 @@ type fingerprint [sha256.Size]byte
 func fingerprintOf(s Settings) fingerprint {
 	b := []byte("oidcrs-fingerprint-v2")
 	for _, row := range settingsTable {
-		if !row.verdict {
+		if !row.decisive {
 			continue
 		}
 		v := row.show(&s)

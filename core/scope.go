@@ -11,7 +11,7 @@ import (
 type ScopeRequirement struct {
 	scopes    []string
 	all       bool
-	challenge string // the scope attribute of the 403 answer, built once
+	scopeAttr string // the scope attribute of the 403 answer, built once
 	invalid   bool
 }
 
@@ -36,7 +36,7 @@ func newScopeRequirement(all bool, scopes []string) ScopeRequirement {
 		}
 	}
 	if !r.invalid {
-		r.challenge = strings.Join(scopes, " ")
+		r.scopeAttr = strings.Join(scopes, " ")
 	}
 	return r
 }
@@ -56,7 +56,7 @@ func (r ScopeRequirement) Check(ti *TokenInfo) error {
 	if r.satisfied(ti) {
 		return nil
 	}
-	return &authError{kind: ErrInsufficientScope, desc: descInsufficientScope, scope: r.challenge}
+	return &authError{kind: ErrInsufficientScope, desc: descInsufficientScope, scope: r.scopeAttr}
 }
 
 func (r ScopeRequirement) satisfied(ti *TokenInfo) bool {

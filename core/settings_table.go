@@ -26,10 +26,10 @@ type settingRow struct {
 	read func(s *Settings, v string) error
 	// show prints the field, redacted where it is a secret.
 	show func(s *Settings) string
-	// verdict is set when two servers that differ in this field may judge
+	// decisive is set when two servers that differ in this field may judge
 	// one token differently: the field is then part of the fingerprint, so
 	// that they never share verdicts.
-	verdict bool
+	decisive bool
 	// canon, when set, is the fingerprint's form of the field instead of
 	// show (the scopes, sorted: their order changes no verdict).
 	canon func(s *Settings) string
@@ -38,7 +38,7 @@ type settingRow struct {
 // settingsTable lists every Settings field once, in the order String
 // prints them.
 var settingsTable = []settingRow{
-	{field: "Backend", name: "OIDC_RS_BACKEND_CLASS", verdict: true,
+	{field: "Backend", name: "OIDC_RS_BACKEND_CLASS", decisive: true,
 		read: func(s *Settings, v string) (err error) { s.Backend, err = parseBackend(v); return err },
 		show: func(s *Settings) string { return string(s.Backend) }},
 	text("ClientID", "OIDC_RS_CLIENT_ID", true, func(s *Settings) *string { return &s.ClientID }, "OIDC_RP_CLIENT_ID"),
@@ -69,7 +69,7 @@ var settingsTable = []settingRow{
 	// A replica that does not verify TLS, or goes through another proxy,
 	// may believe another server: it never shares verdicts with one that
 	// verifies.
-	{field: "InsecureSkipVerify", name: "OIDC_VERIFY_SSL", verdict: true,
+	{field: "InsecureSkipVerify", name: "OIDC_VERIFY_SSL", decisive: true,
 		read: func(s *Settings, v string) error {
 			verify, err := parseBool(v)
 			s.InsecureSkipVerify = err == nil && !verify
@@ -77,7 +77,7 @@ var settingsTable = []settingRow{
 		},
 		show: func(s *Settings) string { return strconv.FormatBool(!s.InsecureSkipVerify) }},
 	duration("Timeout", "OIDC_TIMEOUT", true, false, func(s *Settings) *time.Duration { return &s.Timeout }),
-	{field: "Proxy", name: "OIDC_PROXY", verdict: true,
+	{field: "Proxy", name: "OIDC_PROXY", decisive: true,
 		read: func(s *Settings, v string) error { s.Proxy = v; return nil },
 		show: func(s *Settings) string { return redactURL(s.Proxy) }},
 	{field: "ClientAuth", name: "OIDC_RS_CLIENT_AUTH_METHOD",
@@ -136,8 +136,8 @@ var settingsTable = []settingRow{
 }
 
 // text is the row of a plain string field.
-func text(field, name string, verdict bool, at func(*Settings) *string, aliases ...string) settingRow {
-	return settingRow{field: field, name: name, aliases: aliases, verdict: verdict,
+func text(field, name string, decisive bool, at func(*Settings) *string, aliases ...string) settingRow {
+	return settingRow{field: field, name: name, aliases: aliases, decisive: decisive,
 		read: func(s *Settings, v string) error { *at(s) = v; return nil },
 		show: func(s *Settings) string { return *at(s) }}
 }
@@ -152,8 +152,8 @@ func secret(field, name string, at func(*Settings) *string, aliases ...string) s
 
 // list is the row of a list read with setting.List (commas, spaces or a
 // Python list literal) and printed space separated.
-func list(field, name string, verdict bool, at func(*Settings) *[]string) settingRow {
-	return settingRow{field: field, name: name, verdict: verdict,
+func list(field, name string, decisive bool, at func(*Settings) *[]string) settingRow {
+	return settingRow{field: field, name: name, decisive: decisive,
 		read: func(s *Settings, v string) error { *at(s) = setting.List(v); return nil },
 		show: func(s *Settings) string { return strings.Join(*at(s), " ") }}
 }
@@ -170,15 +170,15 @@ func unordered(r settingRow) settingRow {
 }
 
 // boolean is the row of a bool field.
-func boolean(field, name string, verdict bool, at func(*Settings) *bool) settingRow {
-	return settingRow{field: field, name: name, verdict: verdict,
+func boolean(field, name string, decisive bool, at func(*Settings) *bool) settingRow {
+	return settingRow{field: field, name: name, decisive: decisive,
 		read: func(s *Settings, v string) (err error) { *at(s), err = parseBool(v); return err },
 		show: func(s *Settings) string { return strconv.FormatBool(*at(s)) }}
 }
 
 // duration is the row of a duration field, read as a number of seconds.
-func duration(field, name string, positive, verdict bool, at func(*Settings) *time.Duration) settingRow {
-	return settingRow{field: field, name: name, verdict: verdict,
+func duration(field, name string, positive, decisive bool, at func(*Settings) *time.Duration) settingRow {
+	return settingRow{field: field, name: name, decisive: decisive,
 		read: func(s *Settings, v string) (err error) { *at(s), err = parseSeconds(v, positive); return err },
 		show: func(s *Settings) string { return at(s).String() }}
 }

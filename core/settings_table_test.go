@@ -109,7 +109,7 @@ func TestFingerprintCoversTheVerdictFields(t *testing.T) {
 	t.Parallel()
 	var marked []string
 	for _, r := range settingsTable {
-		if r.verdict {
+		if r.decisive {
 			marked = append(marked, r.field)
 		}
 	}
