@@ -28,6 +28,7 @@ func (rs *ResourceServer) introspect(ctx context.Context, key cacheKey, token st
 	} else if rs.shared != nil {
 		q := &sharedAsk{rs: rs, cfg: cfg, local: local, token: token}
 		rs.shared.Resolve(ctx, token, q)
+		rs.mon.cache(ctx, 2, q.hit)
 		v = q.v
 	} else {
 		v = rs.ask(ctx, cfg, local, token)

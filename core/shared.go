@@ -41,13 +41,14 @@ func newSharedCache(s Settings, store SharedStore, fp fingerprint, o options, lo
 
 // sharedAsk is one token's lookup in the shared cache, its configuration
 // chosen once: it asks with it, and reads a shared verdict with its checks.
-// v is the verdict found.
+// v is the verdict found; hit says that it came from the store.
 type sharedAsk struct {
 	rs    *ResourceServer
 	cfg   *issuer
 	local bool
 	token string
 	v     verdict
+	hit   bool
 }
 
 // Ask asks the authorization server, and returns what may be shared.
@@ -67,7 +68,7 @@ func (q *sharedAsk) Ask(ctx context.Context) ([]byte, time.Time) {
 func (q *sharedAsk) Accept(plain []byte) bool {
 	v, ok := q.rs.fromShared(q.cfg, q.local, plain)
 	if ok {
-		q.v = v
+		q.v, q.hit = v, true
 	}
 	return ok
 }

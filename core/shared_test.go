@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"sync"
 	"testing"
@@ -56,6 +57,36 @@ func TestSharedCacheMissFillHit(t *testing.T) {
 			assert.Equal(t, gets, store.count("Get"), "the second replica kept the verdict in its own cache")
 		})
 	}
+}
+
+// TestSharedCacheLookupsAreObserved: the observer sees each level's
+// lookups: a first replica misses both levels, a second misses its own
+// and hits the store, then hits its own.
+func TestSharedCacheLookupsAreObserved(t *testing.T) {
+	t.Parallel()
+	as := btAS(t, oidcrstest.JSON)
+	store := newMemStore()
+	var mu sync.Mutex
+	seen := map[string]int{}
+	observer := func(name string) core.Option {
+		return core.WithObserver(core.Observer{Cache: func(_ context.Context, level int, hit bool) {
+			mu.Lock()
+			seen[fmt.Sprintf("%s L%d %v", name, level, hit)]++
+			mu.Unlock()
+		}})
+	}
+	a, b := btReplica(t, as, store, nil, observer("a")), btReplica(t, as, store, nil, observer("b"))
+	tok := as.Mint(nil)
+	_, err := btAuth(a, tok)
+	require.NoError(t, err)
+	store.waitValues(t, 1)
+	for range 2 {
+		_, err = btAuth(b, tok)
+		require.NoError(t, err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	assert.Equal(t, map[string]int{"a L1 false": 1, "a L2 false": 1, "b L1 false": 1, "b L2 true": 1, "b L1 true": 1}, seen)
 }
 
 // TestSharedCacheRejectionsAreShared: a rejection is shared too, for the
