@@ -35,9 +35,12 @@ type UserLookupFunc func(ctx context.Context, ti *TokenInfo) (any, error)
 // redirects. A client given here is used as is: give it a timeout.
 func WithHTTPClient(c *http.Client) Option { return func(o *options) { o.client = c } }
 
-// WithLogger sets the logger. Rejections log at Debug, authorization
-// server failures at Warn. Tokens, secrets, keys and Authorization headers
-// are never logged. Default value: a logger that discards everything.
+// WithLogger sets the logger. Rejections log at Debug; an endpoint that
+// fails (the authorization server, its keys, discovery, the shared cache)
+// logs at Warn once when it starts failing, in a summary at most once per
+// Settings.LogInterval, and at Info when it is back. Tokens, secrets, keys
+// and Authorization headers are never logged. Default value: a logger that
+// discards everything.
 func WithLogger(l *slog.Logger) Option { return func(o *options) { o.logger = l } }
 
 // WithClock sets the one clock a ResourceServer reads: exp, nbf, iat, the
