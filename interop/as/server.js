@@ -101,10 +101,13 @@ const LOOPBACK = /^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|\[::1\]|localhost)$/;
 // loopbackFetch lifts oidc-provider's SSRF guard (a dispatcher that destroys
 // sockets to special-use IPs) for loopback URLs only, so jwks_uri served by
 // an httptest server on 127.0.0.1 can be fetched. Other URLs keep the guard.
+// Loopback fetches also wait 60 s instead of oidc-provider's 2.5 s: the test
+// resource servers run under the race detector on machines that may be
+// busy, and a slow /jwks would fail the introspection.
 function loopbackFetch(url, options) {
   if (LOOPBACK.test(new URL(url).hostname)) {
-    const { dispatcher, ...rest } = options; // eslint-disable-line no-unused-vars
-    return globalThis.fetch(url, rest);
+    const { dispatcher, signal, ...rest } = options; // eslint-disable-line no-unused-vars
+    return globalThis.fetch(url, { ...rest, signal: AbortSignal.timeout(60_000) });
   }
   return globalThis.fetch(url, options);
 }
