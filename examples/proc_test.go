@@ -21,9 +21,10 @@ import (
 )
 
 // Generous bounds: machines are shared and slow under the race detector.
+// They only stop a hung test.
 const (
-	buildTimeout = 5 * time.Minute
-	readyTimeout = 60 * time.Second
+	buildTimeout = 15 * time.Minute
+	readyTimeout = 2 * time.Minute
 	stopTimeout  = 30 * time.Second
 )
 
