@@ -260,6 +260,13 @@ async function handleTestRoute(provider, route, req, res) {
 
 let handler = (req, res) => sendJSON(res, 503, { error: 'starting' });
 const server = http.createServer((req, res) => handler(req, res));
+// Node closes an idle keep-alive connection after 5 s; Go's clients keep
+// theirs for 90 s. A POST (introspection, revocation) sent on a connection
+// that node is closing at that moment fails and is not retried: a 503 at
+// random, more often on a busy machine. Closing idle connections is left
+// to the clients.
+server.keepAliveTimeout = 120_000;
+server.headersTimeout = 130_000;
 
 server.listen(cfg.port ?? 0, '127.0.0.1', async () => {
   const issuer = `http://127.0.0.1:${server.address().port}`;
