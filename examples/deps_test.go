@@ -17,7 +17,7 @@ import (
 // (oidcrstest) must not pull it in, nor must the log, metrics or MCP
 // wiring.
 func TestExamplesDoNotLinkTesting(t *testing.T) {
-	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Minute)
+	ctx, cancel := context.WithTimeout(t.Context(), 15*time.Minute)
 	defer cancel()
 	mains := []string{"./gin", "./echo", "./echov5", "./chi", "./grpc", "./grpc/whoami", "./mcp"}
 	args := append([]string{"list", "-f", `{{.ImportPath}} {{join .Deps " "}}`}, mains...)

@@ -106,7 +106,7 @@ func externalAS(t *testing.T, mode oidcrstest.Mode, addr string) (*oidcrstest.Se
 		"OIDC_RS_ENCRYPTION_KEY_TYPE":    "EC",
 		"OIDC_RS_PRIVATE_KEY_STR":        pem,
 		"OIDC_VERIFY_SSL":                "true",
-		"OIDC_TIMEOUT":                   "10",
+		"OIDC_TIMEOUT":                   "60", // generous: a timeout would be a 503
 	}
 	return as, env
 }

@@ -21,28 +21,51 @@ import (
 )
 
 // Generous bounds: machines are shared and slow under the race detector.
+// They only stop a hung test.
 const (
-	buildTimeout = 5 * time.Minute
-	readyTimeout = 60 * time.Second
+	buildTimeout = 15 * time.Minute
+	readyTimeout = 2 * time.Minute
 	stopTimeout  = 30 * time.Second
 )
 
+// built is the one build of the examples that every test shares: go build
+// links each binary anew, and seven race-enabled binaries per test made
+// this package the slowest of the repository.
+var built struct {
+	once sync.Once
+	dir  string
+	err  error
+	out  []byte
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if built.dir != "" {
+		_ = os.RemoveAll(built.dir)
+	}
+	os.Exit(code)
+}
+
 // buildExamples builds the examples (and the gRPC example's client,
-// whoami) into a temporary directory with one go build, and returns the
-// directory.
+// whoami) into a temporary directory with one go build, once for all the
+// tests, and returns the directory.
 func buildExamples(t *testing.T) string {
 	t.Helper()
-	dir := t.TempDir()
-	args := []string{"build", "-o", dir + string(filepath.Separator)}
-	if raceEnabled {
-		args = append(args, "-race")
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), buildTimeout)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, "go", append(args, "./gin", "./echo", "./echov5", "./chi", "./grpc", "./grpc/whoami", "./mcp")...)
-	out, err := cmd.CombinedOutput()
-	require.NoError(t, err, "go build: %s", out)
-	return dir
+	built.once.Do(func() {
+		if built.dir, built.err = os.MkdirTemp("", "oidcrs-examples-"); built.err != nil {
+			return
+		}
+		args := []string{"build", "-o", built.dir + string(filepath.Separator)}
+		if raceEnabled {
+			args = append(args, "-race")
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), buildTimeout)
+		defer cancel()
+		cmd := exec.CommandContext(ctx, "go", append(args, "./gin", "./echo", "./echov5", "./chi", "./grpc", "./grpc/whoami", "./mcp")...)
+		built.out, built.err = cmd.CombinedOutput()
+	})
+	require.NoError(t, built.err, "go build: %s", built.out)
+	return built.dir
 }
 
 // freeAddr returns a loopback address with a port that was free a moment

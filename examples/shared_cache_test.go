@@ -39,7 +39,12 @@ func TestExamplesShareOneCache(t *testing.T) {
 			"OIDC_RS_SCOPES":                 "groups",
 			"OIDC_RS_CACHE_URL":              redis.URL(),
 			"OIDC_RS_CACHE_SECRET":           secret,
-			"OIDC_TIMEOUT":                   "10",
+			// Wide: the single introspection counted below holds only
+			// while no healthy Redis call times out (a replica whose call
+			// fails asks the AS alone) and no replica gives up waiting on
+			// another's lock (OIDC_TIMEOUT), on however busy a machine.
+			"OIDC_RS_CACHE_TIMEOUT": "10",
+			"OIDC_TIMEOUT":          "60",
 		})
 		out := p.waitFor(t, "Listening on http://"+addr)
 		assert.NotContains(t, strings.Join(out, "\n"), secret)

@@ -31,4 +31,7 @@ fi
 mapfile -t mods < <(go list -m -f '{{.Dir}}')
 pkgs=()
 for m in "${mods[@]}"; do pkgs+=("$m/..."); done
-exec go test -race -count=1 "$@" "${pkgs[@]}"
+# -timeout: go test's default of 10 min per package is within reach of a
+# busy 2-core machine running the race detector; a hung test still ends.
+# A -timeout given to this script comes later and wins.
+exec go test -race -count=1 -timeout=30m "$@" "${pkgs[@]}"

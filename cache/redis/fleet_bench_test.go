@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -53,8 +54,9 @@ func (e *benchEnv) rs(b *testing.B, shared bool, edit func(*core.Settings)) *cor
 	return rs
 }
 
-// serve runs the middleware on a prebuilt request for each token in turn.
-func serve(b *testing.B, rs *core.ResourceServer, tokens ...string) {
+// serve runs the middleware on a prebuilt request for each token in turn,
+// after one warm-up round and, if not nil, settled.
+func serve(b *testing.B, rs *core.ResourceServer, settled func(), tokens ...string) {
 	h := rs.Middleware()(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusOK) }))
 	reqs := make([]*http.Request, len(tokens))
 	for i, tok := range tokens {
@@ -65,7 +67,9 @@ func serve(b *testing.B, rs *core.ResourceServer, tokens ...string) {
 	for _, r := range reqs { // warm: fill the caches
 		h.ServeHTTP(w, r)
 	}
-	time.Sleep(50 * time.Millisecond) // the shared writes are in the background
+	if settled != nil {
+		settled()
+	}
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
@@ -77,14 +81,42 @@ func serve(b *testing.B, rs *core.ResourceServer, tokens ...string) {
 	}
 }
 
+// settled waits, bounded, until Redis holds n verdicts and no lock: the
+// shared writes are in the background.
+func (e *benchEnv) settled(b *testing.B, n int) func() {
+	return func() {
+		rdb := redisClient(b, e.redis)
+		deadline := time.Now().Add(waitLimit)
+		for {
+			keys, err := rdb.Keys(context.Background(), "oidcrs:*").Result()
+			if err != nil {
+				b.Fatal(err)
+			}
+			locks := 0
+			for _, k := range keys {
+				if strings.HasSuffix(k, ":lock") {
+					locks++
+				}
+			}
+			if locks == 0 && len(keys) == n {
+				return
+			}
+			if time.Now().After(deadline) {
+				b.Fatalf("Redis holds %d keys (%d locks), want %d verdicts", len(keys), locks, n)
+			}
+			time.Sleep(time.Millisecond)
+		}
+	}
+}
+
 func BenchmarkL1HitLocal(b *testing.B) {
 	e := newBenchEnv(b)
-	serve(b, e.rs(b, false, nil), e.as.Mint(map[string]any{"scope": fleetScope}))
+	serve(b, e.rs(b, false, nil), nil, e.as.Mint(map[string]any{"scope": fleetScope}))
 }
 
 func BenchmarkL1HitShared(b *testing.B) {
 	e := newBenchEnv(b)
-	serve(b, e.rs(b, true, nil), e.as.Mint(map[string]any{"scope": fleetScope}))
+	serve(b, e.rs(b, true, nil), e.settled(b, 1), e.as.Mint(map[string]any{"scope": fleetScope}))
 }
 
 // BenchmarkL2Hit alternates two tokens through a first level that holds
@@ -93,7 +125,7 @@ func BenchmarkL2Hit(b *testing.B) {
 	e := newBenchEnv(b)
 	rs := e.rs(b, true, func(s *core.Settings) { s.CacheSize = 1 })
 	toks := []string{e.as.Mint(map[string]any{"scope": fleetScope}), e.as.Mint(map[string]any{"scope": fleetScope})}
-	serve(b, rs, toks...)
+	serve(b, rs, e.settled(b, len(toks)), toks...)
 	b.StopTimer()
 	if n := e.as.IntrospectionCalls(); n != 2 {
 		b.Fatalf("%d introspections, want 2: not every request was an L2 hit", n)
@@ -122,7 +154,7 @@ func BenchmarkStoreGet(b *testing.B) {
 
 func BenchmarkIntrospectJSON(b *testing.B) {
 	e := newBenchEnv(b)
-	serve(b, e.rs(b, false, func(s *core.Settings) { s.DisableCache = true }), e.as.Mint(map[string]any{"scope": fleetScope}))
+	serve(b, e.rs(b, false, func(s *core.Settings) { s.DisableCache = true }), nil, e.as.Mint(map[string]any{"scope": fleetScope}))
 }
 
 // codeWriter keeps the status and drops the rest.

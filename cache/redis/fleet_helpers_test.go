@@ -36,11 +36,17 @@ type fleet struct {
 	rss   []*core.ResourceServer
 }
 
-// fleetSettings trusts as, with the shared cache's secrets.
+// fleetSettings trusts as, with the shared cache's secrets, and wide
+// timeouts. The exact call counts of the fleet tests hold only while no
+// healthy Redis call times out (a replica whose call fails asks the
+// authorization server alone) and no replica gives up waiting on another's
+// lock (OIDC_TIMEOUT): on a busy machine running the race detector, a
+// healthy call can take a second or more.
 func fleetSettings(as *oidcrstest.Server, secrets ...string) core.Settings {
 	st := as.Settings("", fleetScope)
 	st.CacheSecrets = secrets
-	st.Timeout = 2 * time.Second
+	st.Timeout = 30 * time.Second
+	st.CacheTimeout = 10 * time.Second
 	return st
 }
 
@@ -77,7 +83,7 @@ func checkGoroutines(t *testing.T, base int, f *fleet) {
 		require.NoError(t, rs.Close())
 	}
 	http.DefaultTransport.(*http.Transport).CloseIdleConnections()
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(waitLimit)
 	for runtime.NumGoroutine() > base+2 && time.Now().Before(deadline) { // +2: the test's own, Redis's reaper
 		time.Sleep(20 * time.Millisecond)
 	}

@@ -69,7 +69,7 @@ func TestFleetRedisHoldsNothingReadable(t *testing.T) {
 	require.NoError(t, err)
 
 	// Let the background writes land, then read everything.
-	require.Eventually(t, func() bool { return len(f.dump(t)) >= 5 }, 5*time.Second, 10*time.Millisecond)
+	require.Eventually(t, func() bool { return len(f.dump(t)) >= 5 }, waitLimit, 10*time.Millisecond)
 	dump := f.dump(t)
 	secrets := []string{fleetSubject, fleetScope, fleetClientID, f.as.Config().ClientID, fleetSecret}
 	secrets = append(secrets, append(tokens, revoked)...)
@@ -109,7 +109,7 @@ func TestFleetForgedValuesAreIgnored(t *testing.T) {
 				}
 			}
 			return false
-		}, 5*time.Second, 10*time.Millisecond)
+		}, waitLimit, 10*time.Millisecond)
 		return key
 	}
 	good := f.mint()

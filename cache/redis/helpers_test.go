@@ -16,23 +16,48 @@ import (
 	"github.com/oidcrs/oidcrs/internal/redistest"
 )
 
-// newStore starts a redis-server and returns a Store from Open on it, closed
-// when the test ends, with the server.
+// Timeouts of the tests' stores and calls: wide, because a busy machine
+// running the race detector can stall a healthy call for a second or more.
+// A test that needs a call to fail makes Redis fail (killed, paused, an
+// unresponsive listener); it never relies on a healthy call being slow.
+const (
+	storeTimeout = 10 * time.Second // Open's timeout for a healthy Redis
+	callTimeout  = 10 * time.Second // bounded's deadline
+	waitLimit    = 30 * time.Second // how long to wait for a condition
+)
+
+// newStore starts a redis-server and returns a Store from Open on it, with
+// storeTimeout, closed when the test ends, with the server.
 func newStore(t *testing.T) (*rediscache.Store, *redistest.Server) {
 	t.Helper()
 	srv := redistest.Start(t)
-	store, err := rediscache.Open(srv.URL(), 50*time.Millisecond)
-	require.NoError(t, err)
-	t.Cleanup(func() { assert.NoError(t, store.Close()) })
-	return store, srv
+	return openStore(t, srv.URL(), storeTimeout), srv
 }
 
-// bounded gives one call a context with a deadline; a generous one, as the
-// race detector on a busy machine is slow.
+// openStore returns a Store from Open on url, closed when the test ends.
+func openStore(t *testing.T, url string, timeout time.Duration) *rediscache.Store {
+	t.Helper()
+	store, err := rediscache.Open(url, timeout)
+	require.NoError(t, err)
+	t.Cleanup(func() { assert.NoError(t, store.Close()) })
+	return store
+}
+
+// bounded gives one call a context with a deadline, callTimeout: it only
+// stops a hung test.
 func bounded(t *testing.T) context.Context {
-	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), callTimeout)
 	t.Cleanup(cancel)
 	return ctx
+}
+
+// waitDown waits, bounded, until a call on store fails: the store has
+// seen that Redis is gone.
+func waitDown(t *testing.T, store *rediscache.Store) {
+	t.Helper()
+	require.Eventually(t, func() bool {
+		return store.Publish(bounded(t), "probe", []byte("x")) != nil
+	}, waitLimit, 10*time.Millisecond, "a call still succeeds on a stopped Redis")
 }
 
 // commandCalls is how many times Redis ran name, from INFO commandstats.
@@ -67,9 +92,9 @@ func receive(t *testing.T, got <-chan string, wait time.Duration) string {
 // sends SUBSCRIBE without waiting for Redis to confirm it.
 func waitSubscribers(t *testing.T, rdb *redis.Client, channel string, n int64) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(waitLimit)
 	for {
-		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		ctx, cancel := context.WithTimeout(context.Background(), callTimeout)
 		subs, err := rdb.PubSubNumSub(ctx, channel).Result()
 		cancel()
 		if err == nil && subs[channel] == n {
@@ -83,7 +108,7 @@ func waitSubscribers(t *testing.T, rdb *redis.Client, channel string, n int64) {
 // waitGoroutines waits, bounded, until the goroutine count is back to base.
 func waitGoroutines(t *testing.T, base int) {
 	t.Helper()
-	deadline := time.Now().Add(2 * time.Second)
+	deadline := time.Now().Add(waitLimit)
 	for runtime.NumGoroutine() > base && time.Now().Before(deadline) {
 		time.Sleep(10 * time.Millisecond)
 	}

@@ -95,7 +95,7 @@ func TestWrongPasswordIsNotEchoed(t *testing.T) {
 	t.Parallel()
 	srv := redistest.Start(t)
 	url := strings.Replace(srv.URL(), "redis://", "redis://alice:hunter2@", 1)
-	store, err := rediscache.Open(url, time.Second)
+	store, err := rediscache.Open(url, storeTimeout)
 	require.NoError(t, err)
 	defer store.Close()
 	_, err = store.Get(bounded(t), "k")

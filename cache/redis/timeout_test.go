@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	rediscache "github.com/oidcrs/oidcrs/cache/redis"
+	"github.com/oidcrs/oidcrs/internal/redistest"
 )
 
 // Every store call, as the resource server makes it.
@@ -37,8 +38,18 @@ var calls = map[string]func(context.Context, *rediscache.Store) error{
 	},
 }
 
-// failsFast checks that every call fails, each well within a generous
-// liveness bound (not a performance claim), under a 50 ms deadline.
+// The failure tests open their stores with slowTimeout, and give each call
+// a 50 ms deadline: a call that ends within failBound was ended by its
+// context, as the resource server's calls must be; one that ignored the
+// context would wait slowTimeout. The gap is wide both ways, so a busy
+// machine cannot decide the result.
+const (
+	slowTimeout = time.Minute
+	failBound   = 20 * time.Second
+)
+
+// failsFast checks that every call fails, each ended by its 50 ms
+// deadline rather than by the store's slowTimeout.
 func failsFast(t *testing.T, store *rediscache.Store) {
 	t.Helper()
 	for name, f := range calls {
@@ -48,21 +59,29 @@ func failsFast(t *testing.T, store *rediscache.Store) {
 		took := time.Since(start)
 		cancel()
 		assert.Error(t, err, name)
-		assert.Less(t, took, time.Second, name)
+		require.Less(t, took, failBound, name)
 	}
+}
+
+// newSlowStore starts a redis-server and returns a Store on it with
+// slowTimeout.
+func newSlowStore(t *testing.T) (*rediscache.Store, *redistest.Server) {
+	t.Helper()
+	srv := redistest.Start(t)
+	return openStore(t, srv.URL(), slowTimeout), srv
 }
 
 // worksAgain waits, bounded, until every call succeeds on store again.
 func worksAgain(t *testing.T, store *rediscache.Store) {
 	t.Helper()
 	for name, f := range calls {
-		require.Eventually(t, func() bool { return f(bounded(t), store) == nil }, 10*time.Second, 50*time.Millisecond, name)
+		require.Eventually(t, func() bool { return f(bounded(t), store) == nil }, waitLimit, 50*time.Millisecond, name)
 	}
 }
 
 func TestPausedRedis(t *testing.T) {
 	t.Parallel()
-	store, srv := newStore(t)
+	store, srv := newSlowStore(t)
 	worksAgain(t, store) // connections in the pool
 	srv.Pause()
 	failsFast(t, store)
@@ -73,7 +92,7 @@ func TestPausedRedis(t *testing.T) {
 
 func TestKilledRedis(t *testing.T) {
 	t.Parallel()
-	store, srv := newStore(t)
+	store, srv := newSlowStore(t)
 	worksAgain(t, store)
 	srv.Kill()
 	failsFast(t, store)
@@ -109,21 +128,23 @@ func TestUnresponsiveRedis(t *testing.T) {
 			_ = c.Close()
 		}
 	})
-	store, err := rediscache.Open("redis://"+ln.Addr().String()+"/0", 50*time.Millisecond)
-	require.NoError(t, err)
-	defer store.Close()
-	failsFast(t, store)
+	failsFast(t, openStore(t, "redis://"+ln.Addr().String()+"/0", slowTimeout))
 }
 
 func TestDeadlineWithoutTimeout(t *testing.T) {
 	t.Parallel()
-	// A context without a deadline is bounded by Open's timeout.
-	store, srv := newStore(t)
+	// A context without a deadline is bounded by Open's timeout, 1 s here,
+	// whatever the URL says: were the URL's timeouts kept, the call would
+	// wait slowTimeout.
+	srv := redistest.Start(t)
+	slow := slowTimeout.String()
+	store := openStore(t, srv.URL()+"?dial_timeout="+slow+"&read_timeout="+slow+
+		"&write_timeout="+slow+"&pool_timeout="+slow, time.Second)
 	worksAgain(t, store)
 	srv.Pause()
 	defer srv.Resume()
 	start := time.Now()
 	_, err := store.Get(context.Background(), "{k}")
 	assert.Error(t, err)
-	assert.Less(t, time.Since(start), time.Second)
+	assert.Less(t, time.Since(start), failBound)
 }

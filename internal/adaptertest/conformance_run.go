@@ -144,6 +144,7 @@ func startResourceServers(t *testing.T, mode oidcrstest.Mode, jwksURL string) (*
 	}
 	as := oidcrstest.Start(t, oidcrstest.Config{Mode: mode, RSJWKSURL: jwksURL})
 	st := as.Settings(pem)
+	st.Timeout = asTimeout
 	hook := core.WithUserLookup(func(_ context.Context, ti *core.TokenInfo) (any, error) {
 		switch ti.Subject {
 		case oidcrstest.DefaultSubject:

@@ -4,10 +4,17 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"testing"
+	"time"
 
 	"github.com/oidcrs/oidcrs/core"
 	"github.com/oidcrs/oidcrs/core/oidcrstest"
 )
+
+// asTimeout is the fixtures' OIDC_TIMEOUT: wide, because on a busy machine
+// running the race detector a healthy loopback call can take seconds, and
+// a timeout would answer 503 instead of the verdict under test. The
+// fixtures' outages (oidcrstest's faults) fail at once: none waits for it.
+const asTimeout = 30 * time.Second
 
 // StartResourceServer starts a JSON-mode oidcrstest.Server and a
 // ResourceServer that trusts it, with a fresh EC key (ECDH-ES) so that
@@ -21,6 +28,7 @@ func StartResourceServer(tb testing.TB) (*oidcrstest.Server, *core.ResourceServe
 	as := oidcrstest.Start(tb, oidcrstest.Config{})
 	st := as.Settings(pem)
 	st.KeyType, st.EncryptionAlgorithm = "EC", "ECDH-ES"
+	st.Timeout = asTimeout
 	rs, err := core.New(st)
 	if err != nil {
 		tb.Fatal(err)

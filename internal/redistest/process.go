@@ -84,14 +84,14 @@ func (s *Server) logTail() string {
 
 // ping sends a raw PING, not to go through go-redis (and its logs).
 func ping(addr string) error {
-	ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
+	ctx, cancel := context.WithTimeout(context.Background(), pingTimeout)
 	defer cancel()
 	c, err := (&net.Dialer{}).DialContext(ctx, "tcp", addr)
 	if err != nil {
 		return err
 	}
 	defer c.Close()
-	_ = c.SetDeadline(time.Now().Add(500 * time.Millisecond))
+	_ = c.SetDeadline(time.Now().Add(pingTimeout))
 	if _, err := c.Write([]byte("PING\r\n")); err != nil {
 		return err
 	}

@@ -17,8 +17,10 @@ import (
 )
 
 const (
-	readyTimeout = 5 * time.Second // until PING answers
-	stopGrace    = 2 * time.Second // SIGTERM to SIGKILL
+	// Wide, for a busy machine: each only bounds a server that is stuck.
+	readyTimeout = 60 * time.Second // until PING answers
+	pingTimeout  = 5 * time.Second  // one PING, dial to reply
+	stopGrace    = 10 * time.Second // SIGTERM to SIGKILL
 )
 
 // Server is a redis-server process started by Start.

@@ -101,10 +101,13 @@ const LOOPBACK = /^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|\[::1\]|localhost)$/;
 // loopbackFetch lifts oidc-provider's SSRF guard (a dispatcher that destroys
 // sockets to special-use IPs) for loopback URLs only, so jwks_uri served by
 // an httptest server on 127.0.0.1 can be fetched. Other URLs keep the guard.
+// Loopback fetches also wait 60 s instead of oidc-provider's 2.5 s: the test
+// resource servers run under the race detector on machines that may be
+// busy, and a slow /jwks would fail the introspection.
 function loopbackFetch(url, options) {
   if (LOOPBACK.test(new URL(url).hostname)) {
-    const { dispatcher, ...rest } = options; // eslint-disable-line no-unused-vars
-    return globalThis.fetch(url, rest);
+    const { dispatcher, signal, ...rest } = options; // eslint-disable-line no-unused-vars
+    return globalThis.fetch(url, { ...rest, signal: AbortSignal.timeout(60_000) });
   }
   return globalThis.fetch(url, options);
 }
@@ -257,6 +260,13 @@ async function handleTestRoute(provider, route, req, res) {
 
 let handler = (req, res) => sendJSON(res, 503, { error: 'starting' });
 const server = http.createServer((req, res) => handler(req, res));
+// Node closes an idle keep-alive connection after 5 s; Go's clients keep
+// theirs for 90 s. A POST (introspection, revocation) sent on a connection
+// that node is closing at that moment fails and is not retried: a 503 at
+// random, more often on a busy machine. Closing idle connections is left
+// to the clients.
+server.keepAliveTimeout = 120_000;
+server.headersTimeout = 130_000;
 
 server.listen(cfg.port ?? 0, '127.0.0.1', async () => {
   const issuer = `http://127.0.0.1:${server.address().port}`;

@@ -21,8 +21,13 @@ import (
 	"time"
 )
 
-// ReadyTimeout bounds how long Start waits for the server's READY line.
-const ReadyTimeout = 30 * time.Second
+// ReadyTimeout bounds how long Start waits for the server's READY line:
+// wide, as node starts slowly on a busy machine.
+const ReadyTimeout = 2 * time.Minute
+
+// clientTimeout bounds each call of the AS's test and token endpoints: it
+// only stops a hung test.
+const clientTimeout = time.Minute
 
 // DefaultMaxLifetime is used when Config.MaxLifetime is zero.
 const DefaultMaxLifetime = 10 * time.Minute
@@ -123,7 +128,7 @@ func Start(ctx context.Context, cfg Config) (*AS, error) {
 	a := &AS{
 		logs:   &logBuffer{max: 64 << 10},
 		done:   make(chan struct{}),
-		client: &http.Client{Timeout: 10 * time.Second},
+		client: &http.Client{Timeout: clientTimeout},
 	}
 	ready := &readyWriter{ch: make(chan string, 1), rest: a.logs}
 	cmd := exec.Command(node, "server.js", cfgPath)

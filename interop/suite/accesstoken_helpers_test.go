@@ -59,7 +59,7 @@ func accessTokenEnv(as *asproc.AS, alg string, extra map[string]string) map[stri
 		"OIDC_RS_RESOURCE":      resourceFor(alg),
 		"OIDC_RS_SIGNING_ALGO":  alg,
 		"OIDC_RS_SCOPES":        rsScopes,
-		"OIDC_TIMEOUT":          "15",
+		"OIDC_TIMEOUT":          "60", // generous, as in rsClient.env
 	}
 	for k, v := range extra {
 		e[k] = v

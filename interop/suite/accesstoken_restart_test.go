@@ -21,7 +21,9 @@ const (
 	// restartWait bounds how long a fresh token of a restarted AS may be
 	// refused: core fetches the JWKS again for an unknown kid at most once
 	// every 5 s, and keeps a rejection for 5 s (OIDC_RS_CACHE_NEGATIVE_TTL).
-	restartWait = 20 * time.Second
+	// Wide, for a busy machine: it only catches a server that never
+	// recovers.
+	restartWait = 60 * time.Second
 )
 
 // restartT closes old and starts cfg on old's port: the same issuer URL

@@ -11,8 +11,8 @@ import (
 
 // inflight bounds the calls in flight, all of which end at the one-process
 // AS: the cases run concurrently, and a loaded shared machine must not
-// push the AS past the timeouts (the RS's OIDC_TIMEOUT, oidc-provider's
-// 2.5 s for fetching a jwks_uri). Sleeping cases hold no slot.
+// push the AS past the timeouts (the RS's OIDC_TIMEOUT, the AS's for
+// fetching a jwks_uri: both 60 s here). Sleeping cases hold no slot.
 var inflight = make(chan struct{}, 8)
 
 type urgentKey struct{}

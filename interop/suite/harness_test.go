@@ -103,8 +103,10 @@ func (c rsClient) env(as *asproc.AS, extra map[string]string) map[string]string 
 		"OIDC_OP_URL":                    as.URL,
 		"OIDC_OP_INTROSPECTION_ENDPOINT": as.IntrospectionURL(),
 		"OIDC_RS_SCOPES":                 rsScopes,
-		// Generous: the machine is shared, and a timeout would be a 503.
-		"OIDC_TIMEOUT": "15",
+		// Generous: on a busy machine a healthy answer can take seconds,
+		// and a timeout would be a 503. No case waits for it: an AS that
+		// is down refuses connections at once.
+		"OIDC_TIMEOUT": "60",
 	}
 	if c.jwt {
 		e["OIDC_RS_BACKEND_CLASS"] = jwtBackendClass
