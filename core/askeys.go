@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto"
 	"errors"
-	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -159,19 +158,20 @@ func (r *remoteKeySet) fetch(ctx context.Context) ([]jose.JSONWebKey, time.Durat
 // (internal/jwkset); status is 0 without an answer.
 func (r *remoteKeySet) get(ctx context.Context, u string) (_ []jose.JSONWebKey, _ time.Duration, status int, _ error) {
 	resp, err := httpclient.GetJSON(ctx, r.client, r.timeout, u, "application/jwk-set+json, application/json")
+	cause := func(err error) error { return failure.New(failure.ASKeys, atEndpoint(EndpointJWKS, err)) }
 	switch {
 	case resp.Status == 0:
-		return nil, 0, 0, newError(ErrUnavailable, descJWKSFailed, failure.New(failure.ASKeys, err))
+		return nil, 0, 0, newError(ErrUnavailable, descJWKSFailed, cause(err))
 	case resp.Status != http.StatusOK:
-		e := newError(ErrUnavailable, descJWKSFailed, failure.New(failure.ASKeys, fmt.Errorf("JWKS endpoint %w", statusError(resp.Status))))
+		e := newError(ErrUnavailable, descJWKSFailed, cause(statusError(resp.Status)))
 		e.retryAfter = retryAfter(resp.Header.Get("Retry-After"))
 		return nil, 0, resp.Status, e
 	case err != nil:
-		return nil, 0, resp.Status, newError(ErrBadResponse, descJWKSFailed, failure.New(failure.ASKeys, err))
+		return nil, 0, resp.Status, newError(ErrBadResponse, descJWKSFailed, cause(err))
 	}
 	keys, err := jwkset.Signing(resp.Body)
 	if err != nil {
-		return nil, 0, resp.Status, newError(ErrBadResponse, descJWKSFailed, failure.New(failure.ASKeys, err))
+		return nil, 0, resp.Status, newError(ErrBadResponse, descJWKSFailed, cause(err))
 	}
 	return keys, maxAge(resp.Header.Get("Cache-Control")), resp.Status, nil
 }
