@@ -108,6 +108,7 @@ func TestAccessTokenChecks(t *testing.T) {
 			core.ErrInvalidToken, core.DescTokenSignature, 401},
 		{"unknown kid", as.MintAccessToken(nil, map[jose.HeaderKey]any{"kid": "no-such-kid"}), core.ErrInvalidToken, core.DescTokenSignature, 401},
 		{"crit", as.MintAccessToken(nil, map[jose.HeaderKey]any{"crit": []string{"exp"}}), core.ErrInvalidToken, core.DescTokenMalformed, 401},
+		{"zip", as.MintAccessToken(nil, map[jose.HeaderKey]any{"zip": "DEF"}), core.ErrInvalidToken, core.DescTokenMalformed, 401},
 		{"embedded jwk", other.MintAccessToken(map[string]any{"iss": as.URL}, map[jose.HeaderKey]any{"jwk": otherPub}),
 			core.ErrInvalidToken, core.DescTokenSignature, 401},
 		{"jku and x5u", other.MintAccessToken(map[string]any{"iss": as.URL}, map[jose.HeaderKey]any{"jku": jku.URL, "x5u": jku.URL}),
