@@ -64,7 +64,7 @@ func (v *accessTokenVerifier) verify(ctx context.Context, token string) (map[str
 	if typ, _ := hdr.ExtraHeaders[jose.HeaderType].(string); !isAccessTokenType(typ) {
 		return bad(descTokenType, errTokenTyp)
 	}
-	if _, crit := hdr.ExtraHeaders["crit"]; crit {
+	if zipOrCrit(hdr) {
 		return bad(descTokenMalformed, errTokenShape)
 	}
 	keys, err := v.keys.keysFor(ctx, hdr.KeyID)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto"
 	"errors"
-	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -27,7 +26,16 @@ const (
 	jwksDefaultAge = 10 * time.Minute // without max-age
 )
 
-var errUnknownKID = errors.New("no authorization server key matches the response's kid")
+var (
+	errUnknownKID = errors.New("no authorization server key matches the kid, after a refresh of the key set")
+	// errKIDNotYetFetched is a kid missing from a key set that may not be
+	// refreshed yet: it may be a key the authorization server has just
+	// started to sign with, so the verdict waits for the next refresh.
+	errKIDNotYetFetched = errors.New("no cached authorization server key matches the kid, and the key set was refreshed less than 5 s ago")
+	// errRecentlyFetched is refresh's answer to a caller that decided to
+	// fetch just as another fetch ended: no fetch was made for it.
+	errRecentlyFetched = errors.New("the key set was just refreshed")
+)
 
 // remoteKeySet caches the authorization server's signing keys. It fetches
 // on first use, again when the cached set is older than its max-age or a
@@ -50,7 +58,12 @@ type remoteKeySet struct {
 }
 
 // keysFor returns the keys that may have signed a JWS with kid ("" for
-// any).
+// any). A kid missing from the set is refused for good (errUnknownKID,
+// 502, which an access token's check turns into 401) only when a fetch
+// made for this call did not find it either; while a refresh is not
+// allowed yet it is ErrUnavailable with the seconds until the next one as
+// Retry-After: a verdict that is never cached, on a token that may be
+// good.
 func (r *remoteKeySet) keysFor(ctx context.Context, kid string) ([]jose.JSONWebKey, error) {
 	now := r.now()
 	r.mu.RLock()
@@ -66,20 +79,32 @@ func (r *remoteKeySet) keysFor(ctx context.Context, kid string) ([]jose.JSONWebK
 		if keys == nil && lastErr != nil {
 			return nil, lastErr
 		}
-		return nil, newError(ErrBadResponse, descDecodingFailed, failure.New(failure.ASKeys, errUnknownKID))
+		return nil, r.notYet()
 	}
 	keys, err, _ := r.fetches.Do(ctx, struct{}{}, r.refresh)
-	if err != nil {
-		// Keep using the old keys while the authorization server is away.
-		if found := matchKID(keys, kid); len(found) > 0 {
-			return found, nil
-		}
-		return nil, err
-	}
 	if found := matchKID(keys, kid); len(found) > 0 {
+		// Old keys stay in use while the authorization server is away.
 		return found, nil
 	}
+	if errors.Is(err, errRecentlyFetched) {
+		return nil, r.notYet()
+	}
+	if err != nil {
+		return nil, err
+	}
 	return nil, newError(ErrBadResponse, descDecodingFailed, failure.New(failure.ASKeys, errUnknownKID))
+}
+
+// notYet is the error of a kid that the next allowed refresh may find:
+// 503 with Retry-After, the whole seconds until that refresh (at least 1).
+func (r *remoteKeySet) notYet() error {
+	r.mu.RLock()
+	wait := r.lastAttempt.Add(jwksMinRefresh).Sub(r.now())
+	r.mu.RUnlock()
+	secs := max(int64((wait+time.Second-1)/time.Second), 1)
+	e := newError(ErrUnavailable, descJWKSFailed, failure.New(failure.ASKeys, atEndpoint(EndpointJWKS, errKIDNotYetFetched)))
+	e.retryAfter = strconv.FormatInt(secs, 10)
+	return e
 }
 
 // keysAfterFailure refetches the set after a signature failed with the
@@ -121,13 +146,17 @@ func sameKeys(a, b []jose.JSONWebKey) bool {
 
 // refresh fetches the key set; on failure it returns the keys it had. A
 // caller that decided to fetch just as another fetch ended gets that
-// fetch's outcome instead: at most one fetch per jwksMinRefresh.
+// fetch's keys, with its error or errRecentlyFetched: at most one fetch
+// per jwksMinRefresh.
 func (r *remoteKeySet) refresh(ctx context.Context) ([]jose.JSONWebKey, error) {
 	r.mu.RLock()
 	recent := !r.lastAttempt.IsZero() && r.now().Sub(r.lastAttempt) < jwksMinRefresh
 	had, lastErr := r.keys, r.lastErr
 	r.mu.RUnlock()
 	if recent {
+		if lastErr == nil {
+			lastErr = errRecentlyFetched
+		}
 		return had, lastErr
 	}
 	keys, maxAge, err := r.fetch(ctx)
@@ -159,19 +188,20 @@ func (r *remoteKeySet) fetch(ctx context.Context) ([]jose.JSONWebKey, time.Durat
 // (internal/jwkset); status is 0 without an answer.
 func (r *remoteKeySet) get(ctx context.Context, u string) (_ []jose.JSONWebKey, _ time.Duration, status int, _ error) {
 	resp, err := httpclient.GetJSON(ctx, r.client, r.timeout, u, "application/jwk-set+json, application/json")
+	cause := func(err error) error { return failure.New(failure.ASKeys, atEndpoint(EndpointJWKS, err)) }
 	switch {
 	case resp.Status == 0:
-		return nil, 0, 0, newError(ErrUnavailable, descJWKSFailed, failure.New(failure.ASKeys, err))
+		return nil, 0, 0, newError(ErrUnavailable, descJWKSFailed, cause(err))
 	case resp.Status != http.StatusOK:
-		e := newError(ErrUnavailable, descJWKSFailed, failure.New(failure.ASKeys, fmt.Errorf("JWKS endpoint %w", statusError(resp.Status))))
+		e := newError(ErrUnavailable, descJWKSFailed, cause(statusError(resp.Status)))
 		e.retryAfter = retryAfter(resp.Header.Get("Retry-After"))
 		return nil, 0, resp.Status, e
 	case err != nil:
-		return nil, 0, resp.Status, newError(ErrBadResponse, descJWKSFailed, failure.New(failure.ASKeys, err))
+		return nil, 0, resp.Status, newError(ErrBadResponse, descJWKSFailed, cause(err))
 	}
 	keys, err := jwkset.Signing(resp.Body)
 	if err != nil {
-		return nil, 0, resp.Status, newError(ErrBadResponse, descJWKSFailed, failure.New(failure.ASKeys, err))
+		return nil, 0, resp.Status, newError(ErrBadResponse, descJWKSFailed, cause(err))
 	}
 	return keys, maxAge(resp.Header.Get("Cache-Control")), resp.Status, nil
 }

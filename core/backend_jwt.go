@@ -38,6 +38,7 @@ var (
 	errHeader       = errors.New("JWE protected header is unreadable or uses zip or crit")
 	errUnknownRSKey = errors.New("JWE kid names no key of ours")
 	errTyp          = errors.New("JWS typ is not token-introspection+jwt")
+	errJWSHeader    = errors.New("JWS protected header uses zip or crit")
 	errOuterClaims  = errors.New("response iss, aud or token_introspection is wrong")
 	errHeaderClaims = errors.New("JWE iss or aud header contradicts the claims")
 	errEnvelopeTime = errors.New("response exp, nbf or iat fails, or is not a number")
@@ -78,6 +79,9 @@ func (j *jwtIntrospector) open(ctx context.Context, compact string) (map[string]
 	sig := jws.Signatures[0].Protected
 	if typ, _ := sig.ExtraHeaders[jose.HeaderType].(string); !strings.EqualFold(strings.TrimPrefix(strings.ToLower(typ), "application/"), typIntrospection) {
 		return nil, untrusted(descDecodingFailed, failure.Signature, errTyp)
+	}
+	if zipOrCrit(sig) {
+		return nil, untrusted(descDecodingFailed, failure.Signature, errJWSHeader)
 	}
 	keys, err := j.asKeys.keysFor(ctx, sig.KeyID)
 	if err != nil {
@@ -191,4 +195,15 @@ func protectedHeader(compact string) (map[string]any, error) {
 		return nil, errHeader
 	}
 	return h, nil
+}
+
+// zipOrCrit reports whether a JWS protected header (an access token's, or
+// an RFC 9701 answer's inner one) has zip or crit with a value other than
+// null (go-jose drops null members). RFC 7515 gives a JWS no zip, and
+// go-jose ignores one: it is refused rather than read differently from
+// how its issuer meant it. No crit extension is understood here.
+func zipOrCrit(h jose.Header) bool {
+	_, zip := h.ExtraHeaders["zip"]
+	_, crit := h.ExtraHeaders["crit"]
+	return zip || crit
 }

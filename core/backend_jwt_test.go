@@ -160,6 +160,9 @@ func TestJWTBackend(t *testing.T) {
 			k := p.as.SigningKey()
 			return p.encrypt(p.signWith(jose.ES256, k.Key, p.outer(nil), map[jose.HeaderKey]any{"kid": k.KeyID}), nil)
 		}},
+		{name: "JWS zip refused", kind: core.ErrBadResponse, desc: core.DescDecodingFailed, body: func(p btJWT) string {
+			return p.encrypt(p.sign(p.outer(nil), map[jose.HeaderKey]any{"zip": "DEF"}), nil)
+		}},
 		{name: "JWS typ JWT", kind: core.ErrBadResponse, desc: core.DescDecodingFailed,
 			body: func(p btJWT) string {
 				return p.encrypt(p.sign(p.outer(nil), map[jose.HeaderKey]any{"typ": "JWT"}), nil)

@@ -62,7 +62,7 @@ func (d *discovery) endpoint(ctx context.Context, name string, pick func(*asMeta
 	if v := pick(m); v != "" {
 		return v, nil
 	}
-	return "", newError(ErrUnavailable, descDiscoveryFailed, fmt.Errorf("the metadata has no %s", name))
+	return "", newError(ErrUnavailable, descDiscoveryFailed, atEndpoint(EndpointDiscovery, fmt.Errorf("the metadata has no %s", name)))
 }
 
 func (d *discovery) metadata(ctx context.Context) (*asMetadata, error) {
@@ -85,7 +85,7 @@ func (d *discovery) metadata(ctx context.Context) (*asMetadata, error) {
 func (d *discovery) read(ctx context.Context) (*asMetadata, error) {
 	m, _, err := wellknown.Find(ctx, d.issuer, d.fetch)
 	if errors.Is(err, wellknown.ErrIssuerMismatch) {
-		err = newError(ErrUnavailable, descDiscoveryFailed, errIssuerMismatch)
+		err = newError(ErrUnavailable, descDiscoveryFailed, atEndpoint(EndpointDiscovery, errIssuerMismatch))
 		d.logger.LogAttrs(ctx, slog.LevelError, "oidcrs: configuration error: the discovered issuer is not OIDC_OP_URL",
 			slog.String("OIDC_OP_URL", d.issuer), slog.String("issuer", m.Issuer))
 	}
@@ -108,15 +108,13 @@ func (d *discovery) fetch(ctx context.Context, u string) (*asMetadata, error) {
 	resp, err := httpclient.GetJSON(ctx, d.client, d.timeout, u, "application/json")
 	var m *asMetadata
 	switch {
-	case resp.Status == 0:
-		err = newError(ErrUnavailable, descDiscoveryFailed, err)
-	case resp.Status != http.StatusOK:
-		err = newError(ErrUnavailable, descDiscoveryFailed, fmt.Errorf("discovery %w", statusError(resp.Status)))
+	case resp.Status != 0 && resp.Status != http.StatusOK:
+		err = statusError(resp.Status)
 	case err == nil:
 		m, err = wellknown.Decode(resp.Body)
 	}
 	if err != nil {
-		err = asError(err, ErrUnavailable, descDiscoveryFailed)
+		err = newError(ErrUnavailable, descDiscoveryFailed, atEndpoint(EndpointDiscovery, err))
 	}
 	end(resp.Status, err)
 	return m, err

@@ -215,7 +215,8 @@ func TestAuthorizationServerJWKS(t *testing.T) {
 		require.NoError(t, err)
 		require.NoError(t, as.RotateSigningKey())
 		_, err = btAuth(rs, as.Mint(nil))
-		btRejected(t, rs, err, core.ErrBadResponse, http.StatusBadGateway, core.DescDecodingFailed)
+		resp := btRejected(t, rs, err, core.ErrUnavailable, http.StatusServiceUnavailable, core.DescJWKSFailed)
+		assert.Equal(t, "5", resp.RetryAfter, "the answer can be verified after the next refresh")
 		assert.EqualValues(t, 1, as.JWKSCalls())
 	})
 	for _, tc := range []struct {

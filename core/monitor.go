@@ -63,17 +63,47 @@ func (m *monitor) call(ctx context.Context, ep Endpoint, url string, track bool)
 	}
 }
 
-// recordHealth records the outcome of a call to ep.
+// recordHealth records the outcome of a call to ep. A failure that another
+// endpoint caused (discovery or the key set, met on the way to or from the
+// introspection endpoint) is that endpoint's, which recorded it: ep's
+// health stays as it was.
 func (m *monitor) recordHealth(ctx context.Context, ep Endpoint, err error) {
-	if m != nil {
-		m.health[ep].record(ctx, outcomeOf(err))
+	if m == nil {
+		return
 	}
+	if other, ok := endpointOf(err); ok && other != ep {
+		return
+	}
+	m.health[ep].record(ctx, outcomeOf(err))
 }
 
 // statusError is the cause of an unexpected HTTP status.
 type statusError int
 
 func (e statusError) Error() string { return "answered HTTP " + strconv.Itoa(int(e)) }
+
+// endpointError names the endpoint whose call failed, in a cause's text
+// ("jwks endpoint: request failed: ...") and for the monitor.
+type endpointError struct {
+	endpoint Endpoint
+	err      error
+}
+
+func (e *endpointError) Error() string { return string(e.endpoint) + " endpoint: " + e.err.Error() }
+
+func (e *endpointError) Unwrap() error { return e.err }
+
+// atEndpoint marks err as a failure of a call to ep.
+func atEndpoint(ep Endpoint, err error) error { return &endpointError{endpoint: ep, err: err} }
+
+// endpointOf returns the endpoint that err names, if any.
+func endpointOf(err error) (Endpoint, bool) {
+	var e *endpointError
+	if err == nil || !errors.As(err, &e) {
+		return "", false
+	}
+	return e.endpoint, true
+}
 
 // outcomeOf classifies a call's end. A refusal of the token by the AS
 // (invalid_token) is a working AS.

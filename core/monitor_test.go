@@ -5,7 +5,9 @@ import (
 	"encoding/base64"
 	"errors"
 	"net/http"
+	"net/http/httptest"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -149,4 +151,50 @@ func btLevels(recs []map[string]any) []string {
 		}
 	}
 	return out
+}
+
+// TestLogNamesTheFailingEndpoint: a connection failure at discovery or at
+// the JWKS endpoint is logged as that endpoint's, in the health record and
+// in the rejection's cause; the introspection endpoint, never called or
+// called successfully, stays healthy.
+func TestLogNamesTheFailingEndpoint(t *testing.T) {
+	t.Parallel()
+	dead := httptest.NewServer(http.NotFoundHandler())
+	dead.Close() // nothing listens there any more
+	for _, tc := range []struct {
+		name, warn, cause string
+		mode              oidcrstest.Mode
+		edit              func(*core.Settings)
+	}{
+		{name: "discovery", mode: oidcrstest.JSON, warn: "oidcrs: discovery is failing",
+			cause: "oidcrs: authorization server unavailable: Could not read the authorization server's metadata: discovery endpoint: request failed: ",
+			edit:  func(s *core.Settings) { s.Issuer, s.IntrospectionEndpoint = dead.URL, "" }},
+		{name: "JWKS", mode: oidcrstest.JWT, warn: "oidcrs: jwks is failing",
+			cause: "oidcrs: authorization server unavailable: Could not get authorization server JWKS: jwks endpoint: request failed: ",
+			edit:  func(s *core.Settings) { s.JWKSEndpoint = dead.URL + "/jwks" }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			as := btAS(t, tc.mode)
+			logger, sink := btLogger()
+			rs := btRS(t, as, tc.edit, core.WithLogger(logger))
+			_, err := btAuth(rs, as.Mint(nil))
+			require.ErrorIs(t, err, core.ErrUnavailable)
+			assert.True(t, strings.HasPrefix(err.Error(), tc.cause), "cause: %v", err)
+
+			var warns, debugs []string
+			for _, r := range sink.records(t) {
+				switch r["level"] {
+				case "WARN":
+					warns = append(warns, r["msg"].(string))
+				case "DEBUG":
+					debugs = append(debugs, r["error"].(string))
+				}
+			}
+			assert.Equal(t, []string{tc.warn}, warns, "the failing endpoint's record alone")
+			require.Len(t, debugs, 1)
+			assert.True(t, strings.HasPrefix(debugs[0], tc.cause), "the rejection: %s", debugs[0])
+			assert.NotContains(t, sink.String(), "introspection is failing")
+		})
+	}
 }
