@@ -16,7 +16,8 @@ import (
 // rate-limited remoteKeySet; the claims then go through a claimChecker.
 type accessTokenVerifier struct {
 	issuer   string
-	resource string
+	audience audienceRule
+	types    jwtTypes // the accepted typ headers
 	algs     []jose.SignatureAlgorithm
 	keys     *remoteKeySet
 }
@@ -24,11 +25,10 @@ type accessTokenVerifier struct {
 var (
 	errEncryptedToken = errors.New("a JWE (five segments): encrypted access tokens are not supported")
 	errTokenShape     = errors.New("not a compact JWS, or its header is unreadable or uses zip or crit")
-	errTokenTyp       = errors.New("typ is not at+jwt")
+	errTokenTyp       = errors.New("typ is not one of OIDC_RS_JWT_TYPES")
 	errTokenAlg       = errors.New("alg is not one of OIDC_RS_SIGNING_ALGO")
 	errTokenSig       = errors.New("the signature does not verify with the issuer's keys")
 	errTokenIssuer    = errors.New("iss is not OIDC_OP_URL")
-	errTokenAudience  = errors.New("aud does not contain OIDC_RS_RESOURCE")
 	errTokenNoExp     = errors.New("exp is missing")
 )
 
@@ -61,7 +61,7 @@ func (v *accessTokenVerifier) verify(ctx context.Context, token string) (map[str
 		return bad(descTokenMalformed, errTokenShape)
 	}
 	hdr := jws.Signatures[0].Protected // a compact JWS has no other header
-	if typ, _ := hdr.ExtraHeaders[jose.HeaderType].(string); !isAccessTokenType(typ) {
+	if typ, present := hdr.ExtraHeaders[jose.HeaderType]; !v.types.accepts(headerType(typ, present)) {
 		return bad(descTokenType, errTokenTyp)
 	}
 	if zipOrCrit(hdr) {
@@ -92,8 +92,8 @@ func (v *accessTokenVerifier) verify(ctx context.Context, token string) (map[str
 	if iss, _ := claims["iss"].(string); iss != v.issuer {
 		return bad(descInvalidClaims, errTokenIssuer)
 	}
-	if aud, ok := parseAudience(claims["aud"]); !ok || !slices.Contains(aud, v.resource) {
-		return bad(descWrongResource, errTokenAudience)
+	if err := v.audience.check(claims["aud"]); err != nil {
+		return nil, err
 	}
 	if claims["exp"] == nil {
 		return bad(descInvalidClaims, errTokenNoExp)
@@ -101,45 +101,38 @@ func (v *accessTokenVerifier) verify(ctx context.Context, token string) (map[str
 	return claims, nil
 }
 
-// isAccessTokenType reports whether a typ header names RFC 9068's at+jwt.
-func isAccessTokenType(typ string) bool {
-	return strings.EqualFold(typ, "at+jwt") || strings.EqualFold(typ, "application/at+jwt")
-}
-
 // maxRoutedPayload bounds the payload segment read to route a token.
 const maxRoutedPayload = 16 << 10
 
-// accessTokenIssuer reads, without verifying anything, the iss of a token
-// shaped like an RFC 9068 access token (a compact JWS whose typ is
-// at+jwt), only to choose which configuration verifies it. An opaque token
-// costs one scan for dots.
-func accessTokenIssuer(token string) (string, bool) {
+// jwtIssuer reads, without verifying anything, the iss and the class of
+// the typ header of a token shaped like a JWT (a compact JWS), only to
+// choose which configuration checks it. An opaque token costs one scan for
+// dots.
+func jwtIssuer(token string) (string, jwtTypes, bool) {
 	if strings.Count(token, ".") != 2 {
-		return "", false
+		return "", 0, false
 	}
 	hdr, err := protectedHeader(token)
 	if err != nil {
-		return "", false
+		return "", 0, false
 	}
-	if typ, _ := hdr["typ"].(string); !isAccessTokenType(typ) {
-		return "", false
-	}
+	typ, present := hdr["typ"]
 	_, rest, _ := strings.Cut(token, ".")
 	seg, _, _ := strings.Cut(rest, ".")
 	if len(seg) > maxRoutedPayload {
-		return "", false
+		return "", 0, false
 	}
 	raw, err := base64.RawURLEncoding.DecodeString(seg)
 	if err != nil {
-		return "", false
+		return "", 0, false
 	}
 	var p struct {
 		Iss string `json:"iss"`
 	}
 	if json.Unmarshal(raw, &p) != nil || p.Iss == "" {
-		return "", false
+		return "", 0, false
 	}
-	return p.Iss, true
+	return p.Iss, headerType(typ, present), true
 }
 
 // verifyWith returns the payload of jws if one of keys verifies it.

@@ -47,12 +47,12 @@ func TestIntrospectionRequest(t *testing.T) {
 					assert.True(t, r.HasBasic)
 					assert.Equal(t, oidcrstest.DefaultClientID, r.BasicID)
 					assert.Equal(t, oidcrstest.DefaultClientSecret, r.BasicSecret)
-					assert.Equal(t, url.Values{"token": {tok}}, r.Form)
+					assert.Equal(t, url.Values{"token": {tok}, "token_type_hint": {"access_token"}}, r.Form)
 					return
 				}
 				assert.False(t, r.HasBasic)
 				assert.Equal(t, url.Values{"client_id": {oidcrstest.DefaultClientID},
-					"client_secret": {oidcrstest.DefaultClientSecret}, "token": {tok}}, r.Form)
+					"client_secret": {oidcrstest.DefaultClientSecret}, "token": {tok}, "token_type_hint": {"access_token"}}, r.Form)
 			})
 		}
 	}

@@ -9,26 +9,58 @@ import (
 
 // claimChecker turns an introspection answer into a TokenInfo, with the
 // reference's checks in its order: active, iss, scope, audience, then the
-// time claims.
+// time claims. A token that marks itself as a refresh token is refused
+// before any of them but active.
 type claimChecker struct {
 	issuer        string
-	requireIssuer bool   // JSON backend: iss is essential, as in the reference
-	accessToken   bool   // RFC 9068 claims: no active member
-	resource      string // when set, aud must contain it (RFC 8707)
+	requireIssuer bool // JSON backend: iss is essential, as in the reference
+	accessToken   bool // RFC 9068 claims: no active member
+	// idTokens is set when the accepted typ values let ID tokens through:
+	// their claims must then show an access token.
+	idTokens      bool
+	audienceRule  audienceRule // aud must hold the resource or an audience
 	audienceClaim string
+	scopeClaim    string // "" for scope, then scp
 	scopes        []string
+	texts         *claimTexts
 	scopeError    *authError // the 403 for a token without OIDC_RS_SCOPES
 	leeway        time.Duration
 }
 
+// claimTexts are the descriptions that say what was checked: an
+// introspection answer, as the reference says, or a token checked
+// locally, which no introspection saw.
+type claimTexts struct {
+	missingScope, scopesMismatch, missingAudience string
+}
+
+var (
+	introspectionTexts = &claimTexts{descMissingScope, descScopesMismatch, descMissingAudience}
+	accessTokenTexts   = &claimTexts{descTokenMissingScope, descTokenScopesMismatch, descTokenMissingAudience}
+)
+
 func newClaimChecker(s Settings) *claimChecker {
+	return newChecker(s, introspectionTexts)
+}
+
+// newAccessTokenChecker checks the claims of JWT access tokens verified
+// locally, accepted with typ values types.
+func newAccessTokenChecker(s Settings, types jwtTypes) *claimChecker {
+	c := newChecker(s, accessTokenTexts)
+	c.accessToken, c.requireIssuer, c.idTokens = true, true, types.idTokensPossible()
+	return c
+}
+
+func newChecker(s Settings, texts *claimTexts) *claimChecker {
 	return &claimChecker{
 		issuer:        s.Issuer,
 		requireIssuer: s.Backend != BackendJWT,
 		audienceClaim: s.AudienceClaim,
-		resource:      s.Resource,
+		audienceRule:  newAudienceRule(s),
+		scopeClaim:    s.ScopeClaim,
 		scopes:        s.Scopes,
-		scopeError:    &authError{kind: ErrInsufficientScope, desc: descScopesMismatch, scope: strings.Join(s.Scopes, " ")},
+		texts:         texts,
+		scopeError:    &authError{kind: ErrInsufficientScope, desc: texts.scopesMismatch, scope: strings.Join(s.Scopes, " ")},
 		leeway:        s.Leeway,
 	}
 }
@@ -51,6 +83,9 @@ func (c *claimChecker) check(claims map[string]any, now time.Time) (*TokenInfo, 
 			return nil, &authError{kind: ErrInvalidToken, desc: descInactive}
 		}
 	}
+	if err := notAccessToken(claims); err != nil {
+		return nil, err
+	}
 	var v verified
 	var err error
 	if v.issuer, err = optString(claims, "iss"); err != nil {
@@ -64,18 +99,16 @@ func (c *claimChecker) check(claims map[string]any, now time.Time) (*TokenInfo, 
 	if v.issuer != "" && v.issuer != c.issuer {
 		return nil, newError(ErrInvalidToken, descInvalidClaims, errIssuer)
 	}
-	if c.resource != "" {
-		if aud, ok := parseAudience(claims["aud"]); !ok || !slices.Contains(aud, c.resource) {
-			return nil, newError(ErrInvalidToken, descWrongResource, errTokenAudience)
+	if err := c.audienceRule.check(claims["aud"]); err != nil {
+		return nil, err
+	}
+	if c.idTokens {
+		if err := c.notIDToken(claims); err != nil {
+			return nil, err
 		}
 	}
-	scope, present := claims["scope"]
-	if !present || scope == nil {
-		return nil, &authError{kind: ErrInsufficientScope, desc: descMissingScope, scope: c.scopeError.scope}
-	}
-	var ok bool
-	if v.scope, ok = scope.(string); !ok {
-		return nil, newError(ErrBadResponse, descInvalidClaims, errBadClaimType)
+	if v.scope, v.scopeClaim, err = c.scopeOf(claims); err != nil {
+		return nil, err
 	}
 	if !sharesOne(v.scope, c.scopes) {
 		return nil, c.scopeError
@@ -106,11 +139,11 @@ func (c *claimChecker) check(claims map[string]any, now time.Time) (*TokenInfo, 
 // origin audience.
 func (c *claimChecker) audience(v any) ([]string, error) {
 	if v == nil {
-		return nil, &authError{kind: ErrInvalidToken, desc: descMissingAudience}
+		return nil, &authError{kind: ErrInvalidToken, desc: c.texts.missingAudience}
 	}
 	auds, ok := parseAudience(v)
 	if !ok {
-		return nil, newError(ErrInvalidToken, descMissingAudience, errAudienceType)
+		return nil, newError(ErrInvalidToken, c.texts.missingAudience, errAudienceType)
 	}
 	return auds, nil
 }

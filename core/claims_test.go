@@ -34,6 +34,8 @@ func TestIntrospectionChecks(t *testing.T) {
 	audClaim := func(s *core.Settings) { s.AudienceClaim = "aud" }
 	// Wide: parallel subtests may start long after now was read.
 	leeway := func(s *core.Settings) { s.Leeway = 10 * time.Minute }
+	scopeClaim := func(name string) func(*core.Settings) { return func(s *core.Settings) { s.ScopeClaim = name } }
+	audiences := func(a ...string) func(*core.Settings) { return func(s *core.Settings) { s.Audiences = a } }
 	cases := []btClaimCase{
 		{name: "defaults accepted", check: func(t *testing.T, ti *core.TokenInfo) {
 			assert.Equal(t, oidcrstest.DefaultSPClientID, ti.OriginAudience())
@@ -102,6 +104,68 @@ func TestIntrospectionChecks(t *testing.T) {
 		{name: "leeway accepts iat just ahead", claims: map[string]any{"iat": now.Add(5 * time.Second).Unix()}, edit: leeway},
 		{name: "leeway does not save an hour-old exp", claims: map[string]any{"exp": past}, edit: leeway,
 			kind: core.ErrInvalidToken, status: http.StatusUnauthorized, desc: core.DescExpired},
+		// Scopes as servers write them: scope, else scp (a string or an
+		// array), or the one claim OIDC_RS_SCOPE_CLAIM names.
+		{name: "scp array read when scope is absent", claims: map[string]any{"scope": nil, "scp": []string{"openid", "groups"}},
+			check: func(t *testing.T, ti *core.TokenInfo) {
+				assert.Equal(t, []string{"openid", "groups"}, ti.Scopes)
+				_, synthesized := ti.Claim("scope")
+				assert.False(t, synthesized, "no scope claim is made up")
+				scp, _ := ti.Claim("scp")
+				assert.Equal(t, []any{"openid", "groups"}, scp)
+			}},
+		{name: "scp string read when scope is absent", claims: map[string]any{"scope": nil, "scp": "openid groups"},
+			check: func(t *testing.T, ti *core.TokenInfo) { assert.Equal(t, []string{"openid", "groups"}, ti.Scopes) }},
+		{name: "scope wins over scp by default", claims: map[string]any{"scope": "profile", "scp": []string{"groups"}},
+			kind: core.ErrInsufficientScope, status: http.StatusForbidden, desc: core.DescScopesMismatch},
+		{name: "scope claim set to scp reads scp only", claims: map[string]any{"scope": "profile", "scp": []string{"groups"}},
+			edit: scopeClaim("scp"), check: func(t *testing.T, ti *core.TokenInfo) {
+				assert.Equal(t, []string{"groups"}, ti.Scopes)
+				sc, _ := ti.Claim("scope")
+				assert.Equal(t, "profile", sc, "the scope claim is kept as sent")
+			}},
+		{name: "scope claim set to scp ignores scope", claims: map[string]any{"scope": "groups"}, edit: scopeClaim("scp"),
+			kind: core.ErrInsufficientScope, status: http.StatusForbidden, desc: core.DescMissingScope},
+		{name: "scope claim set to scope ignores scp", claims: map[string]any{"scope": nil, "scp": "groups"}, edit: scopeClaim("scope"),
+			kind: core.ErrInsufficientScope, status: http.StatusForbidden, desc: core.DescMissingScope},
+		{name: "scope as an array is refused", claims: map[string]any{"scope": []string{"groups"}},
+			kind: core.ErrBadResponse, status: http.StatusBadGateway, desc: core.DescInvalidClaims},
+		{name: "scp array with a number is refused", claims: map[string]any{"scope": nil, "scp": []any{"groups", 7}},
+			kind: core.ErrBadResponse, status: http.StatusBadGateway, desc: core.DescInvalidClaims},
+		{name: "scp array element with a space is refused", claims: map[string]any{"scope": nil, "scp": []any{"x groups"}},
+			kind: core.ErrBadResponse, status: http.StatusBadGateway, desc: core.DescInvalidClaims},
+		// Refresh tokens never authenticate (RFC 6749 section 1.5), even
+		// when the authorization server calls them active.
+		{name: "token_use refresh_token (Hydra)", claims: map[string]any{"token_use": "refresh_token"},
+			kind: core.ErrInvalidToken, status: http.StatusUnauthorized, desc: core.DescNotAccessToken},
+		{name: "token_use not a string", claims: map[string]any{"token_use": 1},
+			kind: core.ErrInvalidToken, status: http.StatusUnauthorized, desc: core.DescNotAccessToken},
+		{name: "token_use access_token accepted", claims: map[string]any{"token_use": "access_token"}},
+		{name: "typ Refresh (Keycloak)", claims: map[string]any{"typ": "Refresh"},
+			kind: core.ErrInvalidToken, status: http.StatusUnauthorized, desc: core.DescNotAccessToken},
+		{name: "typ Offline (Keycloak)", claims: map[string]any{"typ": "offline"},
+			kind: core.ErrInvalidToken, status: http.StatusUnauthorized, desc: core.DescNotAccessToken},
+		{name: "typ Bearer accepted", claims: map[string]any{"typ": "Bearer"}},
+		{name: "token_type refresh_token", claims: map[string]any{"token_type": "refresh_token"},
+			kind: core.ErrInvalidToken, status: http.StatusUnauthorized, desc: core.DescNotAccessToken},
+		{name: "token_type RFC 8693 refresh token URN", claims: map[string]any{"token_type": "urn:ietf:params:oauth:token-type:refresh_token"},
+			kind: core.ErrInvalidToken, status: http.StatusUnauthorized, desc: core.DescNotAccessToken},
+		{name: "refresh mark before iss", claims: map[string]any{"token_use": "refresh_token", "iss": "https://evil.example"},
+			kind: core.ErrInvalidToken, status: http.StatusUnauthorized, desc: core.DescNotAccessToken},
+		// Audiences that are not URIs (OIDC_RS_AUDIENCE), beside the
+		// resource.
+		{name: "aud holds an audience", claims: map[string]any{"aud": []string{"other", "my-api"}}, edit: audiences("my-api")},
+		{name: "aud holds neither audience nor resource", claims: map[string]any{"aud": "other"}, edit: audiences("my-api"),
+			kind: core.ErrInvalidToken, status: http.StatusUnauthorized, desc: core.DescWrongResource},
+		{name: "aud missing with audiences set", claims: map[string]any{"aud": nil}, edit: audiences("my-api"),
+			kind: core.ErrInvalidToken, status: http.StatusUnauthorized, desc: core.DescWrongResource},
+		{name: "aud holds the resource beside audiences", claims: map[string]any{"aud": "https://rs.example/api"},
+			edit: func(s *core.Settings) { audiences("my-api")(s); s.Resource = "https://rs.example/api" }},
+		{name: "aud holds an audience beside the resource", claims: map[string]any{"aud": "my-api"},
+			edit: func(s *core.Settings) { audiences("my-api")(s); s.Resource = "https://rs.example/api" }},
+		{name: "aud holds only another resource", claims: map[string]any{"aud": "https://other.example/api"},
+			edit: func(s *core.Settings) { audiences("my-api")(s); s.Resource = "https://rs.example/api" },
+			kind: core.ErrInvalidToken, status: http.StatusUnauthorized, desc: core.DescWrongResource},
 		// The reference's order: active, iss, scope, audience, times.
 		{name: "order inactive before scope", claims: map[string]any{"active": false, "scope": nil},
 			kind: core.ErrInvalidToken, status: http.StatusUnauthorized, desc: core.DescInactive},

@@ -59,7 +59,9 @@ func (c *asClient) introspect(ctx context.Context, token string) ([]byte, string
 func (c *asClient) post(ctx context.Context, endpoint, token string) (_ []byte, _ string, status int, _ error) {
 	ctx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
-	form := url.Values{"token": {token}}
+	// The hint tells the authorization server that only an access token
+	// will do (RFC 7662 section 2.1).
+	form := url.Values{"token": {token}, "token_type_hint": {"access_token"}}
 	if c.auth == ClientSecretPost {
 		form.Set("client_id", c.clientID)
 		form.Set("client_secret", c.secret)

@@ -30,11 +30,18 @@ const (
 	descInternal          = "Internal error."
 	descDiscoveryFailed   = "Could not read the authorization server's metadata"
 	descTokenMalformed    = "The access token is malformed."
-	descTokenType         = "The token is not a JWT access token (typ at+jwt)."
+	descTokenType         = "The token is not a JWT access token of an accepted typ."
 	descTokenEncrypted    = "Encrypted JWT access tokens are not supported."
 	descTokenSignature    = "The access token signature is invalid."
 	descWrongResource     = "The access token was not issued for this resource"
 	descUnknownIssuer     = "The access token's issuer is not trusted."
+	descNotAccessToken    = "The token is not an access token."
+
+	// A JWT access token checked locally is refused with these, not with
+	// the introspection texts above: no introspection took place.
+	descTokenMissingScope    = "The access token has no scope claim."
+	descTokenScopesMismatch  = "The access token is missing required scopes."
+	descTokenMissingAudience = "The access token does not provide source audience."
 )
 
 // The reference's key error messages, answered by /jwks and used in

@@ -111,6 +111,13 @@ func TestSettingsFromEnv(t *testing.T) {
 					AudienceClaim: "aud", SigningAlgorithm: "ES256", EncryptionAlgorithm: "RSA-OAEP", EncryptionEncoding: "A256GCM",
 					KeyType: "RSA", ClientAuth: core.ClientSecretBasic, Leeway: 2 * time.Second, Realm: "api"}, s)
 			}},
+		{name: "token profiles", env: map[string]string{"OIDC_RS_JWT_TYPES": "at+jwt, JWT none", "OIDC_RS_SCOPE_CLAIM": "scp",
+			"OIDC_RS_AUDIENCE": `["my-api", "urn:my:api"]`},
+			check: func(t *testing.T, s core.Settings) {
+				assert.Equal(t, []string{"at+jwt", "JWT", "none"}, s.JWTTypes)
+				assert.Equal(t, "scp", s.ScopeClaim)
+				assert.Equal(t, []string{"my-api", "urn:my:api"}, s.Audiences)
+			}},
 		{name: "cache TTL 0 disables the cache", env: map[string]string{"OIDC_RS_CACHE_TTL": "0"},
 			check: func(t *testing.T, s core.Settings) { assert.True(t, s.DisableCache) }},
 		{name: "every unreadable value at once", env: map[string]string{"OIDC_RS_BACKEND_CLASS": "x", "OIDC_TIMEOUT": "x",

@@ -69,6 +69,11 @@ const (
 	DescTokenSignature    = descTokenSignature
 	DescWrongResource     = descWrongResource
 	DescUnknownIssuer     = descUnknownIssuer
+	DescNotAccessToken    = descNotAccessToken
+
+	DescTokenMissingScope    = descTokenMissingScope
+	DescTokenScopesMismatch  = descTokenScopesMismatch
+	DescTokenMissingAudience = descTokenMissingAudience
 
 	MsgKeyMissing = msgKeyMissing
 	MsgKeyWrong   = msgKeyWrong

@@ -23,7 +23,7 @@ type verdict struct {
 // process.
 func (rs *ResourceServer) introspect(ctx context.Context, key cacheKey, token string) (*TokenInfo, error) {
 	var v verdict
-	if cfg, local, err := rs.issuers.route(token); err != nil {
+	if cfg, local, err := rs.issuers.route(ctx, token); err != nil {
 		v = rs.rejected(err, rs.now())
 	} else if rs.shared != nil {
 		q := &sharedAsk{rs: rs, cfg: cfg, local: local, token: token}

@@ -1,10 +1,13 @@
 package core
 
 import (
+	"context"
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
+	"sync"
 
 	jose "github.com/go-jose/go-jose/v4"
 )
@@ -19,6 +22,7 @@ type issuer struct {
 	checker      *claimChecker        // introspection answers
 	local        *accessTokenVerifier // nil: no local JWT access tokens
 	localChecker *claimChecker        // access-token claims
+	typeNoted    sync.Once            // hybrid: the Info that some JWTs are introspected
 }
 
 func newIssuer(s Settings, kr *keyring, client *http.Client, o options, mon *monitor) (*issuer, error) {
@@ -50,9 +54,12 @@ func newIssuer(s Settings, kr *keyring, client *http.Client, o options, mon *mon
 		cfg.intro = &jsonIntrospector{client: ac}
 	}
 	if s.verifiesLocally() {
-		cfg.local = &accessTokenVerifier{issuer: s.Issuer, resource: s.Resource, algs: algs, keys: keys}
-		cfg.localChecker = newClaimChecker(s)
-		cfg.localChecker.accessToken, cfg.localChecker.requireIssuer = true, true
+		types, err := parseJWTTypes(s.JWTTypes)
+		if err != nil {
+			return nil, fmt.Errorf("OIDC_RS_JWT_TYPES: %w", err)
+		}
+		cfg.local = &accessTokenVerifier{issuer: s.Issuer, audience: newAudienceRule(s), types: types, algs: algs, keys: keys}
+		cfg.localChecker = newAccessTokenChecker(s, types)
 	}
 	return cfg, nil
 }
@@ -63,10 +70,11 @@ type issuers struct {
 	opaque *issuer            // the one that introspects, or nil
 	local  map[string]*issuer // by iss, those that verify access tokens
 	only   *issuer            // the single local-only configuration, if it is the only one
+	logger *slog.Logger
 }
 
-func newIssuers(all []*issuer) (*issuers, error) {
-	r := &issuers{all: all, local: map[string]*issuer{}}
+func newIssuers(all []*issuer, logger *slog.Logger) (*issuers, error) {
+	r := &issuers{all: all, local: map[string]*issuer{}, logger: logger}
 	for _, cfg := range all {
 		if cfg.intro != nil {
 			if r.opaque != nil {
@@ -90,25 +98,42 @@ func newIssuers(all []*issuer) (*issuers, error) {
 var errUntrustedIssuer = errors.New("no configuration verifies this token's issuer, and none introspects")
 
 // route picks the configuration of token and whether it is verified
-// locally. An access token (typ at+jwt) of a locally verifying issuer goes
-// to it, whatever else it fails, and never falls through to introspection;
-// any other token goes to the introspecting configuration.
-func (r *issuers) route(token string) (*issuer, bool, error) {
+// locally. A JWT of a locally verifying issuer whose typ that issuer
+// accepts (OIDC_RS_JWT_TYPES) goes to it, whatever else it fails, and never
+// falls through to introspection; any other token goes to the
+// introspecting configuration. With none, a JWT of a locally verifying
+// issuer goes to it all the same, to be refused for its typ.
+func (r *issuers) route(ctx context.Context, token string) (*issuer, bool, error) {
 	if len(r.local) == 0 {
 		return r.opaque, false, nil
 	}
 	if r.only != nil { // one local-only issuer: no routing to do
 		return r.only, true, nil
 	}
-	if iss, ok := accessTokenIssuer(token); ok {
+	if iss, typ, ok := jwtIssuer(token); ok {
 		if cfg := r.local[iss]; cfg != nil {
-			return cfg, true, nil
+			if r.opaque == nil || cfg.local.types.accepts(typ) {
+				return cfg, true, nil
+			}
+			r.introspectedJWT(ctx, cfg, typ)
 		}
 	}
 	if r.opaque != nil {
 		return r.opaque, false, nil
 	}
 	return nil, false, newError(ErrInvalidToken, descUnknownIssuer, errUntrustedIssuer)
+}
+
+// introspectedJWT tells the operator, once per issuer and at Info, that
+// JWTs of a locally verifying issuer go to introspection because their typ
+// is not accepted: OIDC_RS_JWT_TYPES would check them locally. The token
+// is unverified: only the class of its typ is logged.
+func (r *issuers) introspectedJWT(ctx context.Context, cfg *issuer, typ jwtTypes) {
+	cfg.typeNoted.Do(func() {
+		r.logger.LogAttrs(ctx, slog.LevelInfo,
+			"oidcrs: JWTs of this issuer are introspected, not checked locally: their typ is not in OIDC_RS_JWT_TYPES",
+			slog.String("issuer", cfg.settings.Issuer), slog.String("typ", typ.name()))
+	})
 }
 
 // combinedFingerprint binds the fingerprints of several configurations.

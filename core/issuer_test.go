@@ -96,3 +96,78 @@ func TestSeveralIssuers(t *testing.T) {
 		assert.True(t, strings.Contains(err.Error(), "WithIssuer 1"))
 	})
 }
+
+// TestHybridJWTTypes: in hybrid mode a JWT whose typ the issuer accepts
+// (OIDC_RS_JWT_TYPES) is checked locally; one whose typ it does not is
+// introspected, and the operator is told so once per issuer, at Info,
+// without the token.
+func TestHybridJWTTypes(t *testing.T) {
+	t.Parallel()
+	as := oidcrstest.Start(t, oidcrstest.Config{SigningAlg: jose.ES256})
+	hybrid := func(types ...string) (*core.ResourceServer, *btLogSink) {
+		st := as.Settings("")
+		st.LocalJWT, st.Resource, st.SigningAlgorithm, st.JWTTypes = true, as.Resource(), "ES256", types
+		st.DisableCache = true
+		logger, sink := btLogger()
+		rs, err := core.New(st, core.WithLogger(logger))
+		require.NoError(t, err)
+		return rs, sink
+	}
+	jwt := map[jose.HeaderKey]any{jose.HeaderType: "JWT"}
+
+	t.Run("accepted typ is checked locally", func(t *testing.T) {
+		as.ResetCounts()
+		rs, sink := hybrid("at+jwt", "JWT")
+		_, err := btAuth(rs, as.MintAccessToken(nil, jwt))
+		require.NoError(t, err)
+		_, err = btAuth(rs, as.MintAccessToken(map[string]any{"nonce": "n"}, jwt))
+		btRejected(t, rs, err, core.ErrInvalidToken, http.StatusUnauthorized, core.DescNotAccessToken)
+		assert.Zero(t, as.IntrospectionCalls())
+		assert.NotContains(t, sink.String(), "OIDC_RS_JWT_TYPES")
+	})
+	t.Run("other typ is introspected and logged once", func(t *testing.T) {
+		rs, sink := hybrid()
+		var toks []string
+		for range 3 {
+			tok := as.MintAccessToken(nil, jwt)
+			toks = append(toks, tok)
+			_, err := btAuth(rs, tok)
+			btRejected(t, rs, err, core.ErrInvalidToken, http.StatusUnauthorized, core.DescInactive) // unknown to the kit's introspection
+		}
+		var infos []map[string]any
+		for _, r := range sink.records(t) {
+			if r["level"] == "INFO" {
+				infos = append(infos, r)
+			}
+		}
+		require.Len(t, infos, 1, "once per issuer")
+		assert.Contains(t, infos[0]["msg"], "OIDC_RS_JWT_TYPES")
+		assert.Equal(t, as.URL, infos[0]["issuer"])
+		assert.Equal(t, "JWT", infos[0]["typ"])
+		for _, tok := range toks {
+			assert.NotContains(t, sink.String(), tok)
+		}
+		_, err := btAuth(rs, as.Mint(map[string]any{"aud": as.Resource()}))
+		require.NoError(t, err, "opaque tokens are not noted")
+	})
+}
+
+// TestLocalOnlyIssuersRefuseOtherTyp: with several issuers and none that
+// introspects, a JWT of a known issuer whose typ is not accepted is
+// refused for its typ, not as from an unknown issuer.
+func TestLocalOnlyIssuersRefuseOtherTyp(t *testing.T) {
+	t.Parallel()
+	a := oidcrstest.Start(t, oidcrstest.Config{SigningAlg: jose.ES256, Resource: "https://api.example"})
+	b := oidcrstest.Start(t, oidcrstest.Config{SigningAlg: jose.ES256, Resource: "https://api.example"})
+	bst := b.AccessTokenSettings()
+	bst.JWTTypes = []string{"JWT"}
+	rs, err := core.New(a.AccessTokenSettings(), core.WithIssuer(bst))
+	require.NoError(t, err)
+	jwt := map[jose.HeaderKey]any{jose.HeaderType: "JWT"}
+	_, err = btAuth(rs, a.MintAccessToken(nil, jwt))
+	btRejected(t, rs, err, core.ErrInvalidToken, http.StatusUnauthorized, core.DescTokenType)
+	_, err = btAuth(rs, b.MintAccessToken(nil, jwt))
+	require.NoError(t, err, "each issuer's own types decide")
+	_, err = btAuth(rs, b.MintAccessToken(nil, nil))
+	btRejected(t, rs, err, core.ErrInvalidToken, http.StatusUnauthorized, core.DescTokenType)
+}

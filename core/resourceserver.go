@@ -118,7 +118,7 @@ func buildIssuers(s Settings, kr *keyring, client *http.Client, o options, mon *
 		}
 		all = append(all, cfg)
 	}
-	return newIssuers(all)
+	return newIssuers(all, o.logger)
 }
 
 // NewFromEnv reads Settings with SettingsFromEnv(lookup) and calls New.

@@ -79,12 +79,18 @@ type Settings struct {
 	JWKSEndpoint string
 	// Resource is this resource server's identifier, an absolute URI
 	// (OIDC_RS_RESOURCE). When set, every token's audience (aud of the
-	// introspection answer or of the JWT access token) must contain it
-	// (RFC 8707, RFC 9068), the RFC 9728 protected-resource metadata is
-	// served, and every 401 and 403 challenge points at it. Required for
-	// BackendJWTAccessToken and LocalJWT. Default "": no audience check,
-	// as in the reference.
+	// introspection answer or of the JWT access token) must contain it or
+	// one of Audiences (RFC 8707, RFC 9068), the RFC 9728
+	// protected-resource metadata is served, and every 401 and 403
+	// challenge points at it. BackendJWTAccessToken and LocalJWT need it or
+	// Audiences. Default "": no audience check, as in the reference.
 	Resource string
+	// Audiences are other values of aud that name this resource server,
+	// any strings (OIDC_RS_AUDIENCE, separated by commas or spaces), for
+	// servers whose audiences are not URIs (ORY Hydra's my-api, Auth0's
+	// API identifiers). When set, a token's aud must contain one of them
+	// or Resource. Default: none.
+	Audiences []string
 	// AuthorizationServers are the issuers the metadata names
 	// (OIDC_RS_AUTHORIZATION_SERVERS, separated by commas or spaces).
 	// Default: [Issuer].
@@ -105,6 +111,20 @@ type Settings struct {
 	// Scopes lists the scopes of which a token must carry at least one
 	// (OIDC_RS_SCOPES). Required.
 	Scopes []string
+	// ScopeClaim names the one claim that holds a token's scopes, in
+	// introspection answers and JWT access tokens (OIDC_RS_SCOPE_CLAIM): a
+	// space-separated string, or, for any claim but scope, an array of
+	// strings. Default "": scope, or when it is absent scp (ORY Hydra,
+	// Entra ID, Okta).
+	ScopeClaim string
+	// JWTTypes lists the typ headers accepted on JWT access tokens checked
+	// locally (OIDC_RS_JWT_TYPES, separated by commas or spaces): at+jwt
+	// (RFC 9068; application/at+jwt is the same), JWT (application/jwt)
+	// and none (no typ). Many servers send JWT. Allowing anything but
+	// at+jwt lets ID tokens reach the claim checks, which then refuse a
+	// token with nonce or at_hash, or with none of a scope claim,
+	// client_id and azp. Default [at+jwt].
+	JWTTypes []string
 	// SigningAlgorithm lists the JWS algs accepted on RFC 9701 answers and
 	// on JWT access tokens, separated by commas or spaces
 	// (OIDC_RS_SIGNING_ALGO); never "none" or an HMAC alg. Required for
@@ -188,6 +208,9 @@ type Settings struct {
 
 // withDefaults returns s with zero-valued optional fields set.
 func (s Settings) withDefaults() Settings {
+	if len(s.JWTTypes) == 0 {
+		s.JWTTypes = []string{defaultJWTType}
+	}
 	if s.AudienceClaim == "" {
 		s.AudienceClaim = defaultAudienceClaim
 	}

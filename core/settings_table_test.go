@@ -14,8 +14,8 @@ import (
 // accepted, or as whom: two servers that differ in one of them must never
 // share a verdict. This list is the specification the table is held to.
 var verdictFields = []string{
-	"Backend", "ClientID", "Issuer", "IntrospectionEndpoint", "JWKSEndpoint", "Resource", "LocalJWT",
-	"AudienceClaim", "Scopes", "SigningAlgorithm", "EncryptionAlgorithm", "EncryptionEncoding",
+	"Backend", "ClientID", "Issuer", "IntrospectionEndpoint", "JWKSEndpoint", "Resource", "Audiences", "LocalJWT",
+	"AudienceClaim", "Scopes", "ScopeClaim", "JWTTypes", "SigningAlgorithm", "EncryptionAlgorithm", "EncryptionEncoding",
 	"InsecureSkipVerify", "Proxy", "Leeway", "JWTMaxAge",
 }
 

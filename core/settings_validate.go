@@ -46,8 +46,19 @@ func (s Settings) validate() (*keyring, error) {
 	checkURL(add, "OIDC_OP_URL", s.Issuer, true)
 	checkURL(add, "OIDC_OP_INTROSPECTION_ENDPOINT", s.IntrospectionEndpoint, false)
 	checkURL(add, "OIDC_OP_JWKS_ENDPOINT", s.JWKSEndpoint, false)
-	if s.verifiesLocally() && s.Resource == "" {
-		add("OIDC_RS_RESOURCE", "is required to check JWT access tokens")
+	if s.verifiesLocally() && s.Resource == "" && len(s.Audiences) == 0 {
+		add("OIDC_RS_RESOURCE", "or OIDC_RS_AUDIENCE is required to check JWT access tokens")
+	}
+	for _, a := range s.Audiences {
+		if !printable(a, false) {
+			add("OIDC_RS_AUDIENCE", "audience %q is not printable", a)
+		}
+	}
+	if _, err := parseJWTTypes(s.JWTTypes); err != nil {
+		add("OIDC_RS_JWT_TYPES", "%v", err)
+	}
+	if s.ScopeClaim != "" && !printable(s.ScopeClaim, false) {
+		add("OIDC_RS_SCOPE_CLAIM", "must be a printable claim name")
 	}
 	if s.Resource != "" {
 		if u, err := url.Parse(s.Resource); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" ||

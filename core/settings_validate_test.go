@@ -43,3 +43,38 @@ func TestValidateSigningAlgList(t *testing.T) {
 	require.Error(t, err)
 	assert.Equal(t, "OIDC_RS_SIGNING_ALGO", setting.NameOf(setting.Split(err)[0]))
 }
+
+// TestValidateTokenProfiles: OIDC_RS_JWT_TYPES takes only the types it
+// knows, and local checking needs OIDC_RS_RESOURCE or OIDC_RS_AUDIENCE.
+func TestValidateTokenProfiles(t *testing.T) {
+	t.Parallel()
+	s := core.Settings{Backend: core.BackendJWTAccessToken, Issuer: "https://as.example", Resource: "https://api.example/",
+		Scopes: []string{"groups"}}
+	for _, types := range [][]string{{"at+jwt"}, {"application/at+jwt", "JWT", "application/jwt", "none"}, {"AT+JWT", "jwt", "NONE"}} {
+		s.JWTTypes = types
+		assert.NoError(t, s.Validate(), types)
+	}
+	for _, bad := range []string{"JOSE", "application/x/at+jwt", "id_token", "application/none"} {
+		s.JWTTypes = []string{"at+jwt", bad}
+		err := s.Validate()
+		require.Error(t, err, bad)
+		assert.Equal(t, "OIDC_RS_JWT_TYPES", setting.NameOf(setting.Split(err)[0]))
+	}
+	s.JWTTypes = nil
+
+	s.Resource, s.Audiences = "", []string{"my-api"}
+	assert.NoError(t, s.Validate(), "an audience suffices to check JWT access tokens")
+	s.Audiences = nil
+	err := s.Validate()
+	require.Error(t, err)
+	assert.Equal(t, "OIDC_RS_RESOURCE", setting.NameOf(setting.Split(err)[0]))
+	assert.ErrorContains(t, err, "OIDC_RS_AUDIENCE")
+	s.Audiences = []string{"my\napi"}
+	err = s.Validate()
+	require.Error(t, err)
+	assert.Equal(t, "OIDC_RS_AUDIENCE", setting.NameOf(setting.Split(err)[0]))
+	s.Audiences, s.Resource, s.ScopeClaim = nil, "https://api.example/", "sc p"
+	err = s.Validate()
+	require.Error(t, err)
+	assert.Equal(t, "OIDC_RS_SCOPE_CLAIM", setting.NameOf(setting.Split(err)[0]))
+}

@@ -46,6 +46,30 @@ func TestVerdictEncoding(t *testing.T) {
 	}
 }
 
+// TestVerdictEncodingScp: scopes read from scp survive the shared cache,
+// and the value holds the answer as sent, with no scope claim made up.
+func TestVerdictEncodingScp(t *testing.T) {
+	now := time.Now()
+	c := newClaimChecker(Settings{Issuer: "https://as.example", Scopes: []string{"groups"}, AudienceClaim: "client_id"})
+	claims, _ := decodeObject([]byte(`{"active":true,"iss":"https://as.example","scp":["openid","groups"],"client_id":"sp","exp":` +
+		strconv.FormatInt(now.Add(time.Hour).Unix(), 10) + `}`))
+	ti, err := c.check(claims, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	good, ok := encodeVerdict(cacheEntry{Val: cached{info: ti}, Expires: now.Add(time.Minute)})
+	if !ok {
+		t.Fatal("a good verdict is shared")
+	}
+	if strings.Contains(string(good), `"scope"`) || !strings.Contains(string(good), `"scp":["openid","groups"]`) {
+		t.Fatalf("the value is not the answer as sent: %s", good)
+	}
+	e, ok := decodeVerdict(good, c, now)
+	if !ok || e.Val.info == nil || strings.Join(e.Val.info.Scopes, " ") != "openid groups" {
+		t.Fatalf("decoded %+v %v", e, ok)
+	}
+}
+
 // BenchmarkSharedDecode is the verdict's part of a second-level hit: read
 // the opened value and run the claim checks again (internal/sharedcache's
 // BenchmarkOpen is the sealing's part).

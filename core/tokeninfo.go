@@ -23,7 +23,8 @@ type TokenInfo struct {
 	Subject string
 	// ClientID is the client_id claim: the client the token was issued to.
 	ClientID string
-	// Scopes are the token's scopes, from the space-separated scope claim.
+	// Scopes are the token's scopes: from the space-separated scope claim,
+	// or scp (a string or an array), or Settings.ScopeClaim.
 	Scopes []string
 	// Audience holds every value of the audience claim
 	// (Settings.AudienceClaim); its first is the origin audience.
@@ -33,7 +34,7 @@ type TokenInfo struct {
 	// ExpiresAt is the exp claim; zero when absent.
 	ExpiresAt time.Time
 
-	scope  string                         // the scope claim, as sent
+	scope  string                         // the scope claim, as sent; "" when the scopes came from another
 	rest   string                         // flags, then the other claims as one JSON object; "" if not built by a check
 	claims atomic.Pointer[map[string]any] // the whole answer, decoded on the first Claim
 }
@@ -108,7 +109,9 @@ func (t *TokenInfo) answerJSON() []byte {
 			member(m.name, m.v)
 		}
 	}
-	member("scope", t.scope)
+	if t.scope != "" {
+		member("scope", t.scope)
+	}
 	rest := t.rest
 	for ; rest != "" && rest[0] != '{'; rest = rest[1:] {
 		switch rest[0] {

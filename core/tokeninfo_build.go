@@ -22,6 +22,7 @@ const (
 // strings still pointing into the decoded map.
 type verified struct {
 	issuer, subject, clientID, scope string
+	scopeClaim                       string // the claim scope was read from
 	audience                         []string
 	expires                          time.Time
 }
@@ -62,7 +63,9 @@ func (c *claimChecker) compact(claims map[string]any, v verified) (*TokenInfo, e
 				continue
 			}
 		case "scope":
-			continue // always a string here; the TokenInfo keeps it
+			if v.scopeClaim == "scope" {
+				continue // a string; the TokenInfo keeps it
+			}
 		case "iss", "sub", "client_id":
 			if s, ok := x.(string); ok && s != "" {
 				continue // the field holds it, and it is written back
@@ -104,8 +107,11 @@ func (c *claimChecker) compact(claims map[string]any, v verified) (*TokenInfo, e
 	cut := func(l int) string { out := s[:l]; s = s[l:]; return out }
 	ti := &TokenInfo{Subject: cut(len(v.subject)), ExpiresAt: v.expires}
 	ti.ClientID = cut(len(v.clientID))
-	ti.scope = cut(len(v.scope))
-	ti.Scopes = slices.Clip(splitScopeClaim(ti.scope))
+	scope := cut(len(v.scope))
+	ti.Scopes = slices.Clip(splitScopeClaim(scope))
+	if v.scopeClaim == "scope" {
+		ti.scope = scope // else the rest keeps the claim as sent
+	}
 	ti.Audience = make([]string, len(v.audience))
 	for i, a := range v.audience {
 		if a == v.clientID {

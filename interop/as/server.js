@@ -46,10 +46,12 @@
 // never contain token values or secrets.
 //
 // Test-only routes (JSON in, JSON out):
-//   POST /test/token {"accountId","clientId","scope","ttl"?,"aud"?,"extra"?}
+//   POST /test/token {"accountId","clientId","scope","ttl"?,"aud"?,"extra"?,"kind"?}
 //     saves an opaque AccessToken for accountId issued to clientId, bound to
 //     a fresh Grant, as the authorization code flow would, and answers
-//     {"access_token","token_type":"Bearer","expires_in","scope"}.
+//     {"access_token","token_type":"Bearer","expires_in","scope"}. With
+//     kind "refresh" it saves a RefreshToken instead, as the code flow with
+//     offline_access would, and answers its value as access_token.
 //   POST /test/refresh-jwks {"client_id"}
 //     forgets the cached jwks_uri keys of that client and re-fetches them
 //     now; answers {"kids":[...]} with the key ids now known.
@@ -211,7 +213,8 @@ async function mintToken(provider, body) {
   if (scope) grant.addOIDCScope(scope);
   const grantId = await grant.save();
 
-  const token = new provider.AccessToken({
+  const Model = body.kind === 'refresh' ? provider.RefreshToken : provider.AccessToken;
+  const token = new Model({
     accountId,
     client,
     grantId,
@@ -220,7 +223,7 @@ async function mintToken(provider, body) {
     expiresIn: ttl,
     extra: body.extra,
   });
-  if (body.aud !== undefined) token.setAudience(body.aud);
+  if (body.aud !== undefined && body.kind !== 'refresh') token.setAudience(body.aud);
   const value = await token.save();
   return {
     access_token: value, token_type: 'Bearer', expires_in: ttl, scope: scope || undefined,

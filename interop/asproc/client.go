@@ -28,6 +28,9 @@ type TokenRequest struct {
 	// Extra claims are merged into the introspection response, e.g.
 	// {"groups": ["admins"]}.
 	Extra map[string]any `json:"extra,omitempty"`
+	// Kind "refresh" saves a refresh token instead of an access token (its
+	// value is returned as AccessToken); Audience is then ignored.
+	Kind string `json:"kind,omitempty"`
 }
 
 // TokenResponse is what the token endpoint and /test/token return.

@@ -27,7 +27,7 @@ const (
 // The fixed error_description texts these cases expect.
 const (
 	descWrongResource = "The access token was not issued for this resource"
-	descNotAccessJWT  = "The token is not a JWT access token (typ at+jwt)."
+	descNotAccessJWT  = "The token is not a JWT access token of an accepted typ."
 )
 
 // otherResource is a resource indicator the AS issues JWT access tokens
