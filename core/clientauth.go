@@ -138,7 +138,7 @@ func (a *clientAuth) apply(m ClientAuthMethod, form url.Values) (authorization s
 // assertion returns a new client assertion (RFC 7523 section 3, OpenID
 // Connect Core section 9): iss and sub the client id, aud the issuer
 // identifier alone (as draft-ietf-oauth-rfc7523bis asks, and node
-// oidc-provider, Keycloak and zitadel accept), a random jti, iat now and
+// oidc-provider accepts), a random jti, iat now and
 // exp a minute later, signed with the resource server's first key.
 func (a *clientAuth) assertion() (string, error) {
 	if a.signer == nil {
