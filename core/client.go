@@ -32,9 +32,7 @@ func newHTTPClient(s Settings) (*http.Client, error) {
 type asClient struct {
 	http     *http.Client
 	endpoint func(context.Context) (string, error) // explicit or discovered
-	clientID string
-	secret   string
-	auth     ClientAuthMethod
+	auth     *clientAuth
 	accept   string
 	timeout  time.Duration
 	mon      *monitor
@@ -59,22 +57,23 @@ func (c *asClient) introspect(ctx context.Context, token string) ([]byte, string
 func (c *asClient) post(ctx context.Context, endpoint, token string) (_ []byte, _ string, status int, _ error) {
 	ctx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
+	method, settled := c.auth.method(ctx)
 	// The hint tells the authorization server that only an access token
 	// will do (RFC 7662 section 2.1).
 	form := url.Values{"token": {token}, "token_type_hint": {"access_token"}}
-	if c.auth == ClientSecretPost {
-		form.Set("client_id", c.clientID)
-		form.Set("client_secret", c.secret)
+	authz, err := c.auth.apply(method, form)
+	var req *http.Request
+	if err == nil {
+		req, err = http.NewRequestWithContext(ctx, http.MethodPost, endpoint, strings.NewReader(form.Encode()))
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint, strings.NewReader(form.Encode()))
 	if err != nil {
 		return nil, "", 0, newError(ErrUnavailable, descFetchFailed, errors.New("cannot build introspection request"))
 	}
+	if authz != "" {
+		req.Header.Set("Authorization", authz)
+	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Accept", c.accept)
-	if c.auth == ClientSecretBasic {
-		req.SetBasicAuth(url.QueryEscape(c.clientID), url.QueryEscape(c.secret))
-	}
 	resp, err := c.http.Do(req)
 	if err != nil {
 		return nil, "", 0, newError(ErrUnavailable, descFetchFailed, transportError(err))
@@ -88,11 +87,16 @@ func (c *asClient) post(ctx context.Context, endpoint, token string) (_ []byte, 
 		}
 		body = nil
 	}
+	refused := ownCredentialsRefused(status, body, resp.Header.Get("WWW-Authenticate"))
+	if refused {
+		c.auth.refusedNow(ctx, method, status, errorCode(body, token))
+	} else if status/100 == 2 || status == http.StatusUnauthorized {
+		c.auth.accepted(ctx, method, settled)
+	}
 	switch {
 	case resp.StatusCode >= 200 && resp.StatusCode < 300:
 		return body, resp.Header.Get("Content-Type"), status, nil
-	case resp.StatusCode == http.StatusUnauthorized && resp.Header.Get("WWW-Authenticate") != "" &&
-		!ownCredentialsRefused(body, resp.Header.Get("WWW-Authenticate")):
+	case !refused && resp.StatusCode == http.StatusUnauthorized:
 		desc := descUpstreamRejected
 		// A description that quotes the token would echo it to the client
 		// and into the logs: use ours instead.
@@ -102,7 +106,7 @@ func (c *asClient) post(ctx context.Context, endpoint, token string) (_ []byte, 
 		return nil, "", status, newError(ErrInvalidToken, desc, fmt.Errorf("authorization server answered 401"))
 	}
 	var cause error = asAnswer(resp, body, token)
-	if resp.StatusCode == http.StatusUnauthorized {
+	if refused {
 		cause = failure.New(failure.ClientAuth, cause)
 	}
 	e := newError(ErrUnavailable, descFetchFailed, cause)
@@ -115,34 +119,47 @@ func (c *asClient) post(ctx context.Context, endpoint, token string) (_ []byte, 
 // (the oidcrs command shows them). A text that quotes the token is left
 // out. Its message stays the status alone.
 func asAnswer(resp *http.Response, body []byte, token string) *failure.ASAnswer {
-	a := &failure.ASAnswer{Status: resp.StatusCode, Err: fmt.Errorf("authorization server %w", statusError(resp.StatusCode))}
-	var b struct {
-		Error string `json:"error"`
-	}
-	if json.Unmarshal(body, &b) == nil {
-		if c, ok := sanitizeDescription(b.Error); ok && !strings.Contains(c, token) {
-			a.Code = c
-		}
-	}
+	a := &failure.ASAnswer{Status: resp.StatusCode, Err: fmt.Errorf("authorization server %w", statusError(resp.StatusCode)),
+		Code: errorCode(body, token)}
 	if d, ok := upstreamDescription(body, resp.Header.Get("WWW-Authenticate")); ok && !strings.Contains(d, token) {
 		a.Description = d
 	}
 	return a
 }
 
-// ownCredentialsRefused reports whether a 401 says that the resource
-// server's own client authentication failed (RFC 6749 section 5.2
-// invalid_client, or a Basic challenge): a fault on our side, which must
-// not reach the client as invalid_token.
-func ownCredentialsRefused(body []byte, wwwAuth string) bool {
-	scheme, _, _ := strings.Cut(strings.TrimSpace(wwwAuth), " ")
-	if strings.EqualFold(scheme, "Basic") || strings.Contains(wwwAuth, `error="invalid_client"`) {
-		return true
-	}
+// errorCode is the error of an RFC 6749 section 5.2 error body,
+// sanitised, or "" (also when it quotes the token).
+func errorCode(body []byte, token string) string {
 	var b struct {
 		Error string `json:"error"`
 	}
-	return json.Unmarshal(body, &b) == nil && b.Error == "invalid_client"
+	if json.Unmarshal(body, &b) == nil {
+		if c, ok := sanitizeDescription(b.Error); ok && !strings.Contains(c, token) {
+			return c
+		}
+	}
+	return ""
+}
+
+// ownCredentialsRefused reports whether an answer says that the resource
+// server's own client authentication failed: a 401 without a challenge,
+// with a Basic one, or with RFC 6749 section 5.2 invalid_client, or a 400
+// invalid_client (which some servers send). It is a fault on our side,
+// which must not reach the client as invalid_token. Only a 401 with
+// another challenge refuses the token.
+func ownCredentialsRefused(status int, body []byte, wwwAuth string) bool {
+	var b struct {
+		Error string `json:"error"`
+	}
+	invalidClient := json.Unmarshal(body, &b) == nil && b.Error == "invalid_client"
+	switch status {
+	case http.StatusBadRequest:
+		return invalidClient
+	case http.StatusUnauthorized:
+		scheme, _, _ := strings.Cut(strings.TrimSpace(wwwAuth), " ")
+		return wwwAuth == "" || strings.EqualFold(scheme, "Basic") || strings.Contains(wwwAuth, `error="invalid_client"`) || invalidClient
+	}
+	return false
 }
 
 // readLimited reads at most maxResponseBytes, failing on more.

@@ -54,6 +54,16 @@ func (d *discovery) jwksURI(ctx context.Context) (string, error) {
 	return d.endpoint(ctx, "jwks_uri", func(m *asMetadata) string { return m.JWKSURI })
 }
 
+// introspectionAuthMethods returns the metadata's
+// introspection_endpoint_auth_methods_supported (nil without one).
+func (d *discovery) introspectionAuthMethods(ctx context.Context) ([]string, error) {
+	m, err := d.metadata(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return m.IntrospectionAuthMethods, nil
+}
+
 func (d *discovery) endpoint(ctx context.Context, name string, pick func(*asMetadata) string) (string, error) {
 	m, err := d.metadata(ctx)
 	if err != nil {

@@ -61,7 +61,9 @@ func TestDiscovery(t *testing.T) {
 	t.Run("explicit settings win", func(t *testing.T) {
 		t.Parallel()
 		as := oidcrstest.Start(t, oidcrstest.Config{})
-		rs := btRS(t, as, nil)
+		// With the endpoints and the client authentication method set,
+		// discovery never runs.
+		rs := btRS(t, as, func(s *core.Settings) { s.ClientAuth = core.ClientSecretPost })
 		_, err := btAuth(rs, as.Mint(nil))
 		require.NoError(t, err)
 		assert.Zero(t, as.DiscoveryCalls())

@@ -42,8 +42,11 @@ func newIssuer(s Settings, kr *keyring, client *http.Client, o options, mon *mon
 	if err != nil && (s.Backend == BackendJWT || s.verifiesLocally()) {
 		return nil, fmt.Errorf("OIDC_RS_SIGNING_ALGO: %w", err)
 	}
-	ac := &asClient{http: client, endpoint: introURL, clientID: s.ClientID,
-		secret: s.ClientSecret, auth: s.ClientAuth, accept: "application/json", timeout: s.Timeout, mon: mon}
+	auth, err := newClientAuth(s, kr, disc.introspectionAuthMethods, o)
+	if err != nil {
+		return nil, err
+	}
+	ac := &asClient{http: client, endpoint: introURL, auth: auth, accept: "application/json", timeout: s.Timeout, mon: mon}
 	switch s.Backend {
 	case BackendJWT:
 		ac.accept = "application/" + typIntrospection

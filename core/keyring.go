@@ -10,15 +10,19 @@ import (
 )
 
 // keyring holds the resource server's decryption keys, parsed once, and
-// the public JWKS document, marshalled once.
+// the public JWKS document, marshalled once. With private_key_jwt it also
+// holds the key that signs client assertions (see signingJWK).
 type keyring struct {
 	alg  jose.KeyAlgorithm
 	keys []jose.JSONWebKey // private, kid set, in configured order
 	byID map[string]*jose.JSONWebKey
+	sig  *jose.JSONWebKey // private_key_jwt's signing key, or nil
 	jwks []byte
 }
 
-// loadKeyring parses the private keys of s and builds the public JWKS.
+// loadKeyring parses the private keys of s and builds the public JWKS:
+// each key once with use "enc", and, with private_key_jwt, once more with
+// use "sig" (see signingJWK).
 func loadKeyring(s Settings) (*keyring, error) {
 	keys, err := parsePrivateKeys(s.PrivateKey, s.KeyType)
 	if err != nil {
@@ -42,6 +46,18 @@ func loadKeyring(s Settings) (*keyring, error) {
 			return nil, fmt.Errorf("%s key %d has no valid public half", msgKeyWrong, i+1)
 		}
 		set.Keys = append(set.Keys, pub)
+	}
+	if s.ClientAuth == PrivateKeyJWT {
+		for i := range kr.keys {
+			sig, err := signingJWK(kr.keys[i])
+			if err != nil {
+				return nil, fmt.Errorf("%s key %d: %v", msgKeyWrong, i+1, err)
+			}
+			if i == 0 {
+				kr.sig = &sig
+			}
+			set.Keys = append(set.Keys, sig.Public())
+		}
 	}
 	kr.jwks, err = json.Marshal(set)
 	if err != nil {

@@ -174,7 +174,9 @@ func TestLoadCacheBoundThroughPipeline(t *testing.T) {
 		return answerWith("application/json", []byte(body)), nil
 	})}
 	st := core.Settings{Backend: core.BackendJSON, ClientID: "rs", ClientSecret: "s", Issuer: "https://as.example",
-		IntrospectionEndpoint: "https://as.example/introspect", Scopes: []string{"groups"}, CacheSize: size}
+		IntrospectionEndpoint: "https://as.example/introspect", Scopes: []string{"groups"}, CacheSize: size,
+		ClientAuth: core.ClientSecretPost} // the transport answers introspection alone
+
 	rs, err := core.New(st, core.WithHTTPClient(client))
 	require.NoError(t, err)
 	for i := range n {

@@ -33,6 +33,10 @@ const (
 	// ClientSecretBasic sends them in an HTTP Basic Authorization header
 	// (RFC 6749 section 2.3.1).
 	ClientSecretBasic ClientAuthMethod = "client_secret_basic"
+	// PrivateKeyJWT sends a client assertion, a short-lived JWT signed
+	// with the resource server's first private key (RFC 7523 section 2.2),
+	// whose public half /jwks publishes with use "sig".
+	PrivateKeyJWT ClientAuthMethod = "private_key_jwt"
 )
 
 // Defaults applied by New for zero-valued settings; each Settings field
@@ -155,8 +159,11 @@ type Settings struct {
 	// (OIDC_PROXY). Default: the environment's HTTPS_PROXY and friends.
 	Proxy string
 	// ClientAuth is how the resource server authenticates at the
-	// introspection endpoint (OIDC_RS_CLIENT_AUTH_METHOD). Default
-	// client_secret_post.
+	// introspection endpoint (OIDC_RS_CLIENT_AUTH_METHOD). Default "":
+	// chosen on the first introspection from the authorization server's
+	// introspection_endpoint_auth_methods_supported, client_secret_post
+	// when it lists it or lists nothing, else client_secret_basic when it
+	// lists that; never private_key_jwt, which must be set.
 	ClientAuth ClientAuthMethod
 	// Leeway tolerates clock skew on exp, nbf and iat (OIDC_RS_LEEWAY, in
 	// seconds). Default 0.
@@ -216,9 +223,6 @@ func (s Settings) withDefaults() Settings {
 	}
 	if s.Timeout == 0 {
 		s.Timeout = defaultTimeout
-	}
-	if s.ClientAuth == "" {
-		s.ClientAuth = ClientSecretPost
 	}
 	if s.Realm == "" {
 		s.Realm = defaultRealm

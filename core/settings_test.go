@@ -51,7 +51,9 @@ func TestValidate(t *testing.T) {
 		}, names: []string{"OIDC_OP_URL", "OIDC_OP_INTROSPECTION_ENDPOINT", "OIDC_PROXY"}},
 		{name: "invalid scope", edit: func(s *core.Settings) { s.Scopes = []string{"ok", `bad"quote`} }, names: []string{"OIDC_RS_SCOPES"}},
 		{name: "invalid realm", edit: func(s *core.Settings) { s.Realm = "a\"b" }, names: []string{"OIDC_RS_REALM"}},
-		{name: "unknown client auth", edit: func(s *core.Settings) { s.ClientAuth = "private_key_jwt" }, names: []string{"OIDC_RS_CLIENT_AUTH_METHOD"}},
+		{name: "unknown client auth", edit: func(s *core.Settings) { s.ClientAuth = "tls_client_auth" }, names: []string{"OIDC_RS_CLIENT_AUTH_METHOD"}},
+		{name: "private_key_jwt without a key", edit: func(s *core.Settings) { s.ClientAuth, s.ClientSecret = core.PrivateKeyJWT, "" },
+			names: []string{"OIDC_RS_PRIVATE_KEY_STR"}},
 		{name: "negative durations", edit: func(s *core.Settings) { s.Timeout, s.Leeway, s.CacheTTL = -1, -time.Second, -1 },
 			names: []string{"OIDC_TIMEOUT", "OIDC_RS_LEEWAY", "OIDC_RS_CACHE_TTL"}},
 		{name: "HMAC signing refused", backend: core.BackendJWT, edit: func(s *core.Settings) { s.SigningAlgorithm = "HS256" },
@@ -148,7 +150,7 @@ func TestSettingsDefaults(t *testing.T) {
 	assert.Equal(t, core.DefaultTimeout, got.Timeout)
 	assert.Equal(t, 3*time.Second, got.Timeout)
 	assert.Equal(t, "client_id", got.AudienceClaim)
-	assert.Equal(t, core.ClientSecretPost, got.ClientAuth)
+	assert.Empty(t, got.ClientAuth, "chosen from the metadata on the first introspection")
 	assert.Equal(t, "oidcrs", got.Realm)
 	assert.Equal(t, 60*time.Second, got.JWTMaxAge)
 	assert.False(t, got.InsecureSkipVerify)

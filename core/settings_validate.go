@@ -39,7 +39,7 @@ func (s Settings) validate() (*keyring, error) {
 		if s.ClientID == "" {
 			add("OIDC_RS_CLIENT_ID", "is required")
 		}
-		if s.ClientSecret == "" {
+		if s.ClientSecret == "" && s.ClientAuth != PrivateKeyJWT {
 			add("OIDC_RS_CLIENT_SECRET", "is required")
 		}
 	}
@@ -95,7 +95,11 @@ func (s Settings) validate() (*keyring, error) {
 		add("OIDC_RS_REALM", "must be printable ASCII without quotes or backslashes")
 	}
 	switch s.ClientAuth {
-	case ClientSecretPost, ClientSecretBasic:
+	case "", ClientSecretPost, ClientSecretBasic:
+	case PrivateKeyJWT:
+		if s.introspects() && s.PrivateKey == "" {
+			add("OIDC_RS_PRIVATE_KEY_STR", "is required for OIDC_RS_CLIENT_AUTH_METHOD=private_key_jwt: it signs the client assertions")
+		}
 	default:
 		add("OIDC_RS_CLIENT_AUTH_METHOD", "unknown method %q", string(s.ClientAuth))
 	}

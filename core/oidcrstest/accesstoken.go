@@ -85,14 +85,18 @@ func (s *Server) AccessTokenSettings(scopes ...string) core.Settings {
 
 // serveDiscovery answers GET /.well-known/openid-configuration with the
 // issuer (Config.DiscoveryIssuer when set, to test a mismatch), the
-// introspection endpoint and the JWKS URL.
+// introspection endpoint, the JWKS URL and Config.ClientAuthMethods.
 func (s *Server) serveDiscovery(w http.ResponseWriter, r *http.Request) {
 	s.discoveryCalls.Add(1)
 	if s.applyFault(w, r, s.discoveryFault.Load()) {
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"issuer": or(s.cfg.DiscoveryIssuer, s.URL),
-		"introspection_endpoint": s.IntrospectionURL(), "jwks_uri": s.JWKSURL()})
+	doc := map[string]any{"issuer": or(s.cfg.DiscoveryIssuer, s.URL),
+		"introspection_endpoint": s.IntrospectionURL(), "jwks_uri": s.JWKSURL()}
+	if len(s.cfg.ClientAuthMethods) > 0 {
+		doc["introspection_endpoint_auth_methods_supported"] = s.cfg.ClientAuthMethods
+	}
+	writeJSON(w, http.StatusOK, doc)
 }
 
 // SetDiscoveryFault makes the discovery endpoint misbehave; nil restores it.

@@ -1,10 +1,8 @@
 package oidcrstest
 
 import (
-	"crypto/subtle"
 	"encoding/json"
 	"net/http"
-	"net/url"
 	"strings"
 
 	jose "github.com/go-jose/go-jose/v4"
@@ -55,18 +53,6 @@ func (s *Server) serveIntrospect(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "application/token-introspection+jwt")
 	_, _ = w.Write([]byte(body))
-}
-
-func (s *Server) clientOK(r *http.Request) bool {
-	id, secret, basic := r.BasicAuth()
-	if basic {
-		id, _ = url.QueryUnescape(id)
-		secret, _ = url.QueryUnescape(secret)
-	} else {
-		id, secret = r.PostForm.Get("client_id"), r.PostForm.Get("client_secret")
-	}
-	return subtle.ConstantTimeCompare([]byte(id), []byte(s.cfg.ClientID)) == 1 &&
-		subtle.ConstantTimeCompare([]byte(secret), []byte(s.cfg.ClientSecret)) == 1
 }
 
 func (s *Server) serveJWKS(w http.ResponseWriter, r *http.Request) {

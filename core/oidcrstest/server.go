@@ -61,6 +61,13 @@ type Config struct {
 	// DiscoveryIssuer, when set, is the issuer the discovery document
 	// advertises instead of the server's URL.
 	DiscoveryIssuer string
+	// ClientAuthMethods are the client authentication methods the
+	// introspection endpoint accepts, listed in the discovery document as
+	// introspection_endpoint_auth_methods_supported: client_secret_post,
+	// client_secret_basic, private_key_jwt (verified with the use "sig"
+	// key of RSJWKSURL named by the assertion's kid). Default: none
+	// listed, and the secret accepted in the form or in a Basic header.
+	ClientAuthMethods []string
 }
 
 // Server is a fake authorization server on loopback for tests and for
@@ -75,6 +82,7 @@ type Server struct {
 	toks  map[string]map[string]any
 	sig   []jose.JSONWebKey // signing keys, newest first
 	rsKey *jose.JSONWebKey
+	jtis  map[string]bool // client assertions' jti seen
 
 	introspections, jwksCalls, discoveryCalls atomic.Int64
 	fault                                     atomic.Pointer[Fault]

@@ -17,6 +17,10 @@ type Metadata struct {
 	Issuer                string `json:"issuer"`
 	IntrospectionEndpoint string `json:"introspection_endpoint"`
 	JWKSURI               string `json:"jwks_uri"`
+	// IntrospectionAuthMethods are the client authentication methods the
+	// introspection endpoint accepts (RFC 8414 section 2); nil when the
+	// document has no list.
+	IntrospectionAuthMethods []string `json:"introspection_endpoint_auth_methods_supported"`
 }
 
 // URLs are the metadata URLs of issuer, in the order to try them: OpenID
