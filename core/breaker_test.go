@@ -25,6 +25,10 @@ const btBreakerCooldown = 3 * time.Second
 func btBrokenReplica(t *testing.T, as *oidcrstest.Server) (*core.ResourceServer, *memStore, *btClock) {
 	t.Helper()
 	store, clock := newMemStore(), newBTClock()
+	// The clock stands still unless moved: start it ahead of the tokens the
+	// AS mints later on the wall clock, so that none has an iat in its
+	// future.
+	clock.Advance(2 * time.Second)
 	store.fail.Store(true)
 	rs := btReplica(t, as, store, nil, core.WithClock(clock.Now))
 	return rs, store, clock

@@ -188,7 +188,9 @@ func TestLogNamesTheFailingEndpoint(t *testing.T) {
 				case "WARN":
 					warns = append(warns, r["msg"].(string))
 				case "DEBUG":
-					debugs = append(debugs, r["error"].(string))
+					if r["msg"] == "oidcrs: request rejected" {
+						debugs = append(debugs, r["error"].(string))
+					}
 				}
 			}
 			assert.Equal(t, []string{tc.warn}, warns, "the failing endpoint's record alone")
