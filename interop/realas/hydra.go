@@ -38,6 +38,20 @@ type Hydra struct {
 	p *proc
 }
 
+// hydraMaxLifetime bounds how long a Hydra process lives, if nothing kills
+// it before.
+const hydraMaxLifetime = 10 * time.Minute
+
+// hydraWatchdog runs "$2..." and waits for it; "kill -9 0" kills the whole
+// process group at EOF on stdin or after $1 seconds.
+const hydraWatchdog = `exec 3<&0
+life=$1; shift
+"$@" </dev/null &
+p=$!
+(cat <&3 >/dev/null; kill -9 0) &
+(sleep "$life"; kill -9 0) &
+wait $p`
+
 // readyTimeout bounds a server's start, generously: the machine is shared.
 const readyTimeout = 60 * time.Second
 
@@ -99,7 +113,11 @@ func startHydra(ctx context.Context, bin string, cfg HydraConfig) (*Hydra, error
 	if cfg.ScopeClaim != "" {
 		env = append(env, "STRATEGIES_JWT_SCOPE_CLAIM="+cfg.ScopeClaim)
 	}
-	cmd := exec.Command(bin, "serve", "all", "--dev", "--sqa-opt-out")
+	// Hydra does not watch its stdin, so a shell does: when the test binary
+	// dies, stdin reaches EOF and the shell kills its process group, Hydra
+	// with it; so it does after hydraMaxLifetime.
+	cmd := exec.Command("/bin/sh", "-c", hydraWatchdog, "sh", strconv.Itoa(int(hydraMaxLifetime/time.Second)),
+		bin, "serve", "all", "--dev", "--sqa-opt-out")
 	cmd.Env = env
 	cmd.Dir = os.TempDir()
 	if h.p, err = start(cmd, newLogBuffer()); err != nil {
