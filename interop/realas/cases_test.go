@@ -127,6 +127,13 @@ func runCases(t *testing.T, tg target, mode string, getApp func(*testing.T) rsAp
 		require.NotEmpty(t, tok.Refresh, "the code flow gave no refresh token")
 		want(t, app.call(t, tok.Refresh), http.StatusUnauthorized, "invalid_token")
 	})
+	if local {
+		run(caseAudience, func(t *testing.T, app rsApp) {
+			tok, err := tg.mintOther(ctx)
+			require.NoError(t, err)
+			want(t, app.call(t, tok.Access), http.StatusUnauthorized, "invalid_token")
+		})
+	}
 	run(caseIDToken, func(t *testing.T, app rsApp) {
 		tok, err := tg.code(ctx, "user-id")
 		require.NoError(t, err)

@@ -64,6 +64,9 @@ func hydraTarget(t *testing.T, h *realas.Hydra, name, strategy, scopeClaim strin
 			}
 			return realas.ClientCredentials(ctx, h.Endpoints, id, "secret-"+id, scope, apiAudience)
 		},
+		mintOther: func(ctx context.Context) (realas.Tokens, error) {
+			return realas.ClientCredentials(ctx, h.Endpoints, sp, "secret-"+sp, "groups") // aud: []
+		},
 		code: func(ctx context.Context, subject string) (realas.Tokens, error) {
 			return h.CodeFlow(ctx, realas.CodeFlow{
 				ClientID: sp, Secret: "secret-" + sp, RedirectURI: redirectURI,

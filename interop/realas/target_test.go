@@ -33,6 +33,7 @@ const (
 	caseRefresh  = "refresh token 401"
 	caseIDToken  = "ID token 401"
 	caseStopped  = "AS stopped 503"
+	caseAudience = "other audience 401" // local and hybrid: OIDC_RS_AUDIENCE
 	jsonBackend  = "lasuite.oidc_resource_server.backend.ResourceServerBackend"
 	rsScopes     = "groups"
 	apiAudience  = "my-api" // a plain-string audience, as Hydra deployments use
@@ -57,8 +58,10 @@ type target struct {
 	// shortSeconds lifetime.
 	mint func(ctx context.Context, scope string, short bool) (realas.Tokens, error)
 	// code runs an authorization-code flow for subject.
-	code   func(ctx context.Context, subject string) (realas.Tokens, error)
-	revoke func(ctx context.Context, token string) error
+	code func(ctx context.Context, subject string) (realas.Tokens, error)
+	// mintOther gets a valid JWT access token whose aud lacks apiAudience.
+	mintOther func(ctx context.Context) (realas.Tokens, error)
+	revoke    func(ctx context.Context, token string) error
 }
 
 func isHydra(server string) bool { return strings.HasPrefix(server, "hydra") }

@@ -31,6 +31,11 @@ func TestZitadel(t *testing.T) {
 			clients = append(clients, c)
 		}
 	}
+	// A client whose tokens are for the resource server's client only.
+	clients = append(clients, realas.ZitadelClient{
+		ID: "sp-other", Secret: "secret-sp-other", GrantTypes: []string{"client_credentials"},
+		AccessTokenType: "jwt", Audience: []string{"sp-other", rsID},
+	})
 	z := realas.StartZitadelT(t, clients)
 	var targets []target
 	for _, kind := range kinds {
@@ -45,6 +50,9 @@ func TestZitadel(t *testing.T) {
 					id = spShort
 				}
 				return realas.ClientCredentials(ctx, z.Endpoints, id, "secret-"+id, scope)
+			},
+			mintOther: func(ctx context.Context) (realas.Tokens, error) {
+				return realas.ClientCredentials(ctx, z.Endpoints, "sp-other", "secret-sp-other", "groups")
 			},
 			code: func(ctx context.Context, subject string) (realas.Tokens, error) {
 				return z.CodeFlow(ctx, realas.CodeFlow{
