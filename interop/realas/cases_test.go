@@ -95,6 +95,7 @@ func runCases(t *testing.T, tg target, mode string, getApp func(*testing.T) rsAp
 	run(caseExpired, func(t *testing.T, app rsApp) {
 		start := time.Now()
 		tok, err := tg.mint(ctx, "groups", true)
+		issued := time.Now()
 		require.NoError(t, err)
 		require.LessOrEqual(t, tok.Expires, shortSeconds, "expires_in")
 		first := app.call(t, tok.Access)
@@ -102,9 +103,9 @@ func runCases(t *testing.T, tg target, mode string, getApp func(*testing.T) rsAp
 		if time.Since(start) < time.Duration(shortSeconds-1)*time.Second {
 			want(t, first, http.StatusOK, "")
 		}
-		// exp is at most start+lifetime, in whole seconds: one more second
+		// exp is at most issued+lifetime, in whole seconds: one more second
 		// is surely past it.
-		time.Sleep(time.Until(start.Add(time.Duration(tok.Expires+1)*time.Second + 500*time.Millisecond)))
+		time.Sleep(time.Until(issued.Add(time.Duration(tok.Expires+1)*time.Second + 500*time.Millisecond)))
 		want(t, app.call(t, tok.Access), http.StatusUnauthorized, "invalid_token")
 	})
 	run(caseRevoked, func(t *testing.T, app rsApp) {
@@ -126,6 +127,11 @@ func runCases(t *testing.T, tg target, mode string, getApp func(*testing.T) rsAp
 		require.NoError(t, err)
 		require.NotEmpty(t, tok.Refresh, "the code flow gave no refresh token")
 		want(t, app.call(t, tok.Refresh), http.StatusUnauthorized, "invalid_token")
+		// The refresh token itself works where it belongs: the token
+		// endpoint gives a new access token, which the RS accepts.
+		next, err := tg.refresh(ctx, tok.Refresh)
+		require.NoError(t, err)
+		want(t, app.call(t, next.Access), http.StatusOK, "")
 	})
 	if local {
 		run(caseAudience, func(t *testing.T, app rsApp) {

@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"strconv"
+	"sync"
 	"testing"
 	"time"
 )
@@ -36,6 +37,10 @@ type Hydra struct {
 	LoginURL, ConsentURL string
 
 	p *proc
+	// mu serialises the calls that write to Hydra's database: with
+	// DSN=memory (SQLite) concurrent transactions fail with 500
+	// server_error, which a real deployment's database would not.
+	mu sync.Mutex
 }
 
 // hydraMaxLifetime bounds how long a Hydra process lives, if nothing kills
@@ -156,6 +161,8 @@ func (h *Hydra) Logs() string { return h.p.logs.String() }
 // client JSON (client_id, client_secret, grant_types, scope, audience,
 // access_token_strategy, *_lifespan, ...).
 func (h *Hydra) CreateClient(ctx context.Context, meta map[string]any) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
 	return h.admin(ctx, http.MethodPost, "/admin/clients", meta, nil)
 }
 
@@ -176,7 +183,30 @@ func (h *Hydra) admin(ctx context.Context, method, path string, body, out any) e
 // login and the consent (every requested scope and f.Audience) through the
 // admin API, as a login and consent app would.
 func (h *Hydra) CodeFlow(ctx context.Context, f CodeFlow) (Tokens, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
 	return runCodeFlow(ctx, h.Endpoints, f, h.approve)
+}
+
+// ClientCredentials is the package's ClientCredentials, one call at a time.
+func (h *Hydra) ClientCredentials(ctx context.Context, clientID, secret, scope string, audience ...string) (Tokens, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return ClientCredentials(ctx, h.Endpoints, clientID, secret, scope, audience...)
+}
+
+// Refresh is the package's Refresh, one call at a time.
+func (h *Hydra) Refresh(ctx context.Context, clientID, secret, refresh string) (Tokens, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return Refresh(ctx, h.Endpoints, clientID, secret, refresh)
+}
+
+// Revoke is the package's Revoke, one call at a time.
+func (h *Hydra) Revoke(ctx context.Context, clientID, secret, token string) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return Revoke(ctx, h.Endpoints, clientID, secret, token)
 }
 
 func (h *Hydra) approve(ctx context.Context, loc *url.URL, f CodeFlow) (string, bool, error) {

@@ -62,10 +62,10 @@ func hydraTarget(t *testing.T, h *realas.Hydra, name, strategy, scopeClaim strin
 			if short {
 				id = sp + "-short"
 			}
-			return realas.ClientCredentials(ctx, h.Endpoints, id, "secret-"+id, scope, apiAudience)
+			return h.ClientCredentials(ctx, id, "secret-"+id, scope, apiAudience)
 		},
 		mintOther: func(ctx context.Context) (realas.Tokens, error) {
-			return realas.ClientCredentials(ctx, h.Endpoints, sp, "secret-"+sp, "groups") // aud: []
+			return h.ClientCredentials(ctx, sp, "secret-"+sp, "groups") // aud: []
 		},
 		code: func(ctx context.Context, subject string) (realas.Tokens, error) {
 			return h.CodeFlow(ctx, realas.CodeFlow{
@@ -73,8 +73,11 @@ func hydraTarget(t *testing.T, h *realas.Hydra, name, strategy, scopeClaim strin
 				Scope: "openid offline_access groups", Subject: subject, Audience: []string{apiAudience},
 			})
 		},
+		refresh: func(ctx context.Context, rt string) (realas.Tokens, error) {
+			return h.Refresh(ctx, sp, "secret-"+sp, rt)
+		},
 		revoke: func(ctx context.Context, tok string) error {
-			return realas.Revoke(ctx, h.Endpoints, sp, "secret-"+sp, tok)
+			return h.Revoke(ctx, sp, "secret-"+sp, tok)
 		},
 	}
 }

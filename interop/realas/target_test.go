@@ -62,6 +62,7 @@ type target struct {
 	// mintOther gets a valid JWT access token whose aud lacks apiAudience.
 	mintOther func(ctx context.Context) (realas.Tokens, error)
 	revoke    func(ctx context.Context, token string) error
+	refresh   func(ctx context.Context, refreshToken string) (realas.Tokens, error)
 }
 
 func isHydra(server string) bool { return strings.HasPrefix(server, "hydra") }

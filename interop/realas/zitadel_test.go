@@ -60,6 +60,9 @@ func TestZitadel(t *testing.T) {
 					Scope: "openid offline_access groups", Subject: subject,
 				})
 			},
+			refresh: func(ctx context.Context, rt string) (realas.Tokens, error) {
+				return realas.Refresh(ctx, z.Endpoints, sp, "secret-"+sp, rt)
+			},
 			revoke: func(ctx context.Context, tok string) error {
 				return realas.Revoke(ctx, z.Endpoints, sp, "secret-"+sp, tok)
 			},
