@@ -2,7 +2,7 @@
 # Builds ORY Hydra for the interop suite when it is not built yet, and prints
 # where the binary is. The binary is kept outside the checkout, under the
 # user cache directory (Go's os.UserCacheDir: $XDG_CACHE_HOME or ~/.cache),
-# keyed by version, so one build (about 12 minutes on 2 cores) serves every
+# keyed by version, so one build (several minutes on 2 cores) serves every
 # later run and every clone. The interop tests look for it at that path.
 #
 # Hydra is built from its own small module, interop/hydra, which is not in
@@ -29,7 +29,7 @@ fi
 mkdir -p "$(dirname "$bin")"
 tmp="$bin.tmp.$$"
 trap 'rm -f "$tmp"' EXIT
-echo "interop-hydra.sh: building ORY Hydra $version into $bin (about 12 minutes on 2 cores)" >&2
+echo "interop-hydra.sh: building ORY Hydra $version into $bin (several minutes on 2 cores)" >&2
 start=$(date +%s)
 # The sqlite tags, as Hydra's own release builds use, give DSN=memory (an
 # in-memory SQLite); they need cgo and a C compiler.

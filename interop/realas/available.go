@@ -33,7 +33,7 @@ func HydraAvailable() error {
 		return err
 	}
 	if fi, err := os.Stat(p); err != nil || fi.IsDir() || fi.Mode()&0o111 == 0 {
-		return fmt.Errorf("ORY Hydra %s is not built (%s): run scripts/interop-hydra.sh (about 12 minutes once)", HydraVersion, p)
+		return fmt.Errorf("ORY Hydra %s is not built (%s): run scripts/interop-hydra.sh (minutes, once)", HydraVersion, p)
 	}
 	return nil
 }

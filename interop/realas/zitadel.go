@@ -98,7 +98,17 @@ func buildZitadel() (string, error) {
 		os.Remove(tmp)
 		return "", fmt.Errorf("building interop/zitadel: %v\n%s", err, out)
 	}
-	return bin, os.Rename(tmp, bin)
+	if err := os.Rename(tmp, bin); err != nil {
+		return "", err
+	}
+	// Builds of older sources are of no more use.
+	old, _ := filepath.Glob(filepath.Join(cache, "oidcrs-interop", "zitadel-op-*"))
+	for _, d := range old {
+		if d != filepath.Dir(bin) {
+			_ = os.RemoveAll(d)
+		}
+	}
+	return bin, nil
 }
 
 // StartZitadel builds (once) and starts the provider with clients, and
