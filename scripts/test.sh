@@ -6,8 +6,11 @@
 # suite's node_modules is missing or was installed from another
 # package-lock.json, it runs `npm ci` in interop/as first. Without Node.js
 # it says so in one line; the interop tests then skip locally and fail
-# under CI=true. The shared-cache tests start their own redis-server; it
-# says in one line when there is none (.ci/run installs it).
+# under CI=true. It builds ORY Hydra for the interop suite when it is not
+# built yet (scripts/interop-hydra.sh: several minutes, once per machine;
+# OIDCRS_SKIP_HYDRA_BUILD=1 skips the build, and those tests then skip
+# locally). The shared-cache tests start their own redis-server; it says in
+# one line when there is none (.ci/run installs it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -22,6 +25,10 @@ if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then
   fi
 else
   echo "test.sh: Node.js (node and npm) is not on the PATH: the interop suite against node oidc-provider will be skipped (it fails under CI=true)."
+fi
+
+if [ "${OIDCRS_SKIP_HYDRA_BUILD:-}" != 1 ]; then
+  ./scripts/interop-hydra.sh >/dev/null
 fi
 
 if ! command -v redis-server >/dev/null 2>&1; then
