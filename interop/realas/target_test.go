@@ -48,8 +48,6 @@ type target struct {
 	jwt  bool // access tokens are JWTs (typ JWT)
 	// rsID and rsSecret are the resource server's client at the AS.
 	rsID, rsSecret string
-	// jsonEnv adds to the introspecting modes' settings.
-	jsonEnv map[string]string
 	// scopeClaim is OIDC_RS_SCOPE_CLAIM for local checking ("" to leave it).
 	scopeClaim string
 	// sub is the subject of client_credentials tokens.
@@ -87,9 +85,6 @@ func (tg target) env(mode string, extra map[string]string) map[string]string {
 		e["OIDC_RS_CLIENT_ID"] = tg.rsID
 		e["OIDC_RS_CLIENT_SECRET"] = tg.rsSecret
 		e["OIDC_OP_INTROSPECTION_ENDPOINT"] = tg.e.Introspection
-		for k, v := range tg.jsonEnv {
-			e[k] = v
-		}
 	}
 	if mode == modeLocal || mode == modeHybrid {
 		if mode == modeLocal {

@@ -9,8 +9,9 @@ import (
 
 // TestZitadel runs the cases against the zitadel/oidc v3.52.0 provider of
 // interop/zitadel: opaque and JWT access tokens (typ JWT, aud
-// [client, rs-zitadel, my-api]). Introspection takes Basic only, so the
-// resource server sets OIDC_RS_CLIENT_AUTH_METHOD=client_secret_basic.
+// [client, rs-zitadel, my-api]). Introspection takes Basic only: the
+// resource server leaves OIDC_RS_CLIENT_AUTH_METHOD unset and picks Basic
+// from the provider's introspection_endpoint_auth_methods_supported.
 func TestZitadel(t *testing.T) {
 	t.Parallel()
 	const rsID, rsSecret = "rs-zitadel", "rs-zitadel-secret"
@@ -43,7 +44,6 @@ func TestZitadel(t *testing.T) {
 		targets = append(targets, target{
 			name: "zitadel-" + kind, e: z.Endpoints, jwt: kind == "jwt",
 			rsID: rsID, rsSecret: rsSecret, sub: sp,
-			jsonEnv: map[string]string{"OIDC_RS_CLIENT_AUTH_METHOD": "client_secret_basic"},
 			mint: func(ctx context.Context, scope string, short bool) (realas.Tokens, error) {
 				id := sp
 				if short {
