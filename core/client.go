@@ -72,6 +72,13 @@ func (c *asClient) post(ctx context.Context, endpoint, token string) (_ []byte, 
 	if authz != "" {
 		req.Header.Set("Authorization", authz)
 	}
+	// Introspection reads and changes nothing, so net/http may send it again
+	// on a new connection when the authorization server closed an idle
+	// keep-alive one just as it was reused; the nil value marks the request
+	// replayable without sending the header. A private_key_jwt assertion is
+	// single-use (its jti): a server that saw the first send and refuses the
+	// second makes this request fail, closed, as it would have anyway.
+	req.Header["Idempotency-Key"] = nil
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Accept", c.accept)
 	resp, err := c.http.Do(req)

@@ -33,7 +33,11 @@ type Tokens struct {
 }
 
 // httpClient talks to the servers; its timeout only bounds a hung test.
-var httpClient = &http.Client{Timeout: 30 * time.Second}
+// The harness's calls to the servers open a connection each: a server
+// that closes an idle keep-alive connection just as a POST is sent on it
+// would otherwise fail that call with EOF (net/http does not send a POST
+// again), and a busy machine makes that likely.
+var httpClient = &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
 
 // postForm posts form to u with client_secret_basic and decodes a JSON
 // answer into out (nil: the body is dropped). A non-2xx status is an error
