@@ -89,7 +89,17 @@ func ClientCredentials(ctx context.Context, e Endpoints, clientID, secret, scope
 		form.Set("audience", strings.Join(audience, " "))
 	}
 	var t Tokens
-	err := postForm(ctx, e.Token, clientID, secret, form, &t)
+	var err error
+	// A grant changes nothing a second one would collide with, so a call
+	// that got no answer goes again: Hydra answers its first JWT grant only
+	// once it has generated its signing key, which on a busy machine can
+	// outlast its 10 s write timeout (the connection closes: EOF).
+	for try := 0; try < 3; try++ {
+		var ue *url.Error
+		if err = postForm(ctx, e.Token, clientID, secret, form, &t); !errors.As(err, &ue) {
+			break
+		}
+	}
 	if err == nil && t.Access == "" {
 		err = errors.New("token endpoint: no access_token")
 	}
