@@ -19,6 +19,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/oidcrs/oidcrs/interop/internal/tail"
 )
 
 // ReadyTimeout bounds how long Start waits for the server's READY line:
@@ -99,7 +101,7 @@ type AS struct {
 
 	cmd       *exec.Cmd
 	stdin     io.Closer
-	logs      *logBuffer
+	logs      *tail.Buffer
 	done      chan struct{}
 	discovery map[string]any
 	client    *http.Client
@@ -126,7 +128,7 @@ func Start(ctx context.Context, cfg Config) (*AS, error) {
 	defer os.Remove(cfgPath) // read by node before it prints READY
 
 	a := &AS{
-		logs:   &logBuffer{max: 64 << 10},
+		logs:   tail.New(64 << 10),
 		done:   make(chan struct{}),
 		client: &http.Client{Timeout: clientTimeout},
 	}
@@ -287,27 +289,4 @@ func (w *readyWriter) Write(p []byte) (int, error) {
 		w.buf = nil
 	}
 	return len(p), nil
-}
-
-// logBuffer keeps the last max bytes written to it.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf []byte
-	max int
-}
-
-func (b *logBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	b.buf = append(b.buf, p...)
-	if over := len(b.buf) - b.max; over > 0 {
-		b.buf = b.buf[over:]
-	}
-	return len(p), nil
-}
-
-func (b *logBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return string(b.buf)
 }

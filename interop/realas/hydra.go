@@ -14,6 +14,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/oidcrs/oidcrs/interop/internal/tail"
 )
 
 // HydraConfig selects Hydra's strategies (its environment variables).
@@ -125,7 +127,7 @@ func startHydra(ctx context.Context, bin string, cfg HydraConfig) (*Hydra, error
 		bin, "serve", "all", "--dev", "--sqa-opt-out")
 	cmd.Env = env
 	cmd.Dir = os.TempDir()
-	if h.p, err = start(cmd, newLogBuffer()); err != nil {
+	if h.p, err = start(cmd, tail.New(64<<10)); err != nil {
 		return nil, fmt.Errorf("realas: starting hydra: %w", err)
 	}
 	ctx, cancel := context.WithTimeout(ctx, readyTimeout)

@@ -15,13 +15,15 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/oidcrs/oidcrs/interop/internal/tail"
 )
 
 // proc is a running child process whose output is kept in a bounded buffer.
 type proc struct {
 	cmd   *exec.Cmd
 	stdin io.Closer
-	logs  *logBuffer
+	logs  *tail.Buffer
 	done  chan struct{}
 	once  sync.Once
 }
@@ -29,7 +31,7 @@ type proc struct {
 // start runs cmd in its own process group, with stdout and stderr kept in
 // logs unless already set. A stdin pipe is kept open: a child that exits at
 // EOF on stdin then dies with the test binary.
-func start(cmd *exec.Cmd, logs *logBuffer) (*proc, error) {
+func start(cmd *exec.Cmd, logs *tail.Buffer) (*proc, error) {
 	if cmd.Stdout == nil {
 		cmd.Stdout = logs
 	}
@@ -68,29 +70,4 @@ func (p *proc) stop() {
 		case <-time.After(10 * time.Second):
 		}
 	})
-}
-
-// logBuffer keeps the last max bytes written to it.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf []byte
-	max int
-}
-
-func newLogBuffer() *logBuffer { return &logBuffer{max: 64 << 10} }
-
-func (b *logBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	b.buf = append(b.buf, p...)
-	if over := len(b.buf) - b.max; over > 0 {
-		b.buf = b.buf[over:]
-	}
-	return len(p), nil
-}
-
-func (b *logBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return string(b.buf)
 }

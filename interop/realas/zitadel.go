@@ -16,6 +16,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/oidcrs/oidcrs/interop/internal/tail"
 )
 
 // ZitadelClient is one client of the zitadel/oidc provider (see
@@ -133,7 +135,7 @@ func StartZitadel(ctx context.Context, clients []ZitadelClient) (*Zitadel, error
 	out, w := io.Pipe()
 	cmd := exec.Command(bin, cfg.Name())
 	cmd.Stdout = w
-	logs := newLogBuffer()
+	logs := tail.New(64 << 10)
 	z := &Zitadel{}
 	if z.p, err = start(cmd, logs); err != nil {
 		return nil, err
