@@ -103,11 +103,13 @@ func (c *claimChecker) check(claims map[string]any, now time.Time) (*TokenInfo, 
 		return nil, err
 	}
 	if c.idTokens {
-		if err := c.notIDToken(claims); err != nil {
+		if err := notIDToken(c.scopeClaim, claims); err != nil {
 			return nil, err
 		}
 	}
-	if v.scope, v.scopeClaim, err = c.scopeOf(claims); err != nil {
+	if v.scope, v.scopeClaim, err = scopeOf(c.scopeClaim, claims); errors.Is(err, errNoScopeClaim) {
+		return nil, &authError{kind: ErrInsufficientScope, desc: c.texts.missingScope, scope: c.scopeError.scope}
+	} else if err != nil {
 		return nil, err
 	}
 	if !sharesOne(v.scope, c.scopes) {

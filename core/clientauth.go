@@ -31,7 +31,7 @@ type clientAuth struct {
 	set       ClientAuthMethod // "" when chosen from the metadata
 	clientID  string
 	secret    string
-	issuer    string                                  // the assertion's aud
+	aud       string                                  // the assertion's aud: the issuer
 	signer    jose.Signer                             // private_key_jwt only
 	supported func(context.Context) ([]string, error) // the metadata's list
 	now       func() time.Time                        // the ResourceServer's clock
@@ -43,7 +43,7 @@ type clientAuth struct {
 }
 
 func newClientAuth(s Settings, kr *keyring, supported func(context.Context) ([]string, error), o options) (*clientAuth, error) {
-	a := &clientAuth{set: s.ClientAuth, clientID: s.ClientID, secret: s.ClientSecret, issuer: s.Issuer,
+	a := &clientAuth{set: s.ClientAuth, clientID: s.ClientID, secret: s.ClientSecret, aud: s.Issuer,
 		supported: supported, now: o.now, logger: o.logger}
 	if s.ClientAuth == PrivateKeyJWT && s.introspects() {
 		if kr == nil || kr.sig == nil {
@@ -74,11 +74,11 @@ func (a *clientAuth) method(ctx context.Context) (ClientAuthMethod, bool) {
 	if m != "" {
 		return m, true
 	}
-	list, err := a.supported(ctx)
+	methods, err := a.supported(ctx)
 	if err != nil {
 		return ClientSecretPost, false
 	}
-	m = chooseMethod(list)
+	m = chooseMethod(methods)
 	a.mu.Lock()
 	first := a.chosen == ""
 	a.chosen = m
@@ -90,7 +90,7 @@ func (a *clientAuth) method(ctx context.Context) (ClientAuthMethod, bool) {
 			level = slog.LevelInfo
 		}
 		a.logger.LogAttrs(ctx, level, "oidcrs: client authentication chosen from the authorization server's metadata",
-			slog.String("method", string(m)), slog.Any("introspection_endpoint_auth_methods_supported", list))
+			slog.String("method", string(m)), slog.Any("introspection_endpoint_auth_methods_supported", methods))
 	}
 	return m, true
 }
@@ -102,11 +102,11 @@ func (a *clientAuth) method(ctx context.Context) (ClientAuthMethod, bool) {
 // the list names it, else client_secret_post, which the authorization
 // server will refuse, loudly (see refusedNow). private_key_jwt is never
 // chosen: the server must know our key first, so it is set on purpose.
-func chooseMethod(list []string) ClientAuthMethod {
-	if len(list) == 0 || slices.Contains(list, string(ClientSecretPost)) {
+func chooseMethod(methods []string) ClientAuthMethod {
+	if len(methods) == 0 || slices.Contains(methods, string(ClientSecretPost)) {
 		return ClientSecretPost
 	}
-	if slices.Contains(list, string(ClientSecretBasic)) {
+	if slices.Contains(methods, string(ClientSecretBasic)) {
 		return ClientSecretBasic
 	}
 	return ClientSecretPost
@@ -149,7 +149,7 @@ func (a *clientAuth) assertion() (string, error) {
 		return "", err
 	}
 	now := a.now()
-	payload, err := json.Marshal(map[string]any{"iss": a.clientID, "sub": a.clientID, "aud": a.issuer,
+	payload, err := json.Marshal(map[string]any{"iss": a.clientID, "sub": a.clientID, "aud": a.aud,
 		"jti": base64.RawURLEncoding.EncodeToString(jti[:]), "iat": now.Unix(), "exp": now.Add(assertionTTL).Unix()})
 	if err != nil {
 		return "", err

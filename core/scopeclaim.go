@@ -1,13 +1,16 @@
 package core
 
-import "strings"
+import (
+	"errors"
+	"strings"
+)
 
-// scopeClaimOf names the claim that holds the scopes of claims: the one
-// Settings.ScopeClaim names, or else scope, or when it is absent scp
+// scopeClaimOf names the claim that holds the scopes of claims: setting
+// (Settings.ScopeClaim) when set, or else scope, or when it is absent scp
 // (which ORY Hydra, Entra ID and Okta send).
-func (c *claimChecker) scopeClaimOf(claims map[string]any) string {
-	if c.scopeClaim != "" {
-		return c.scopeClaim
+func scopeClaimOf(setting string, claims map[string]any) string {
+	if setting != "" {
+		return setting
 	}
 	if claims["scope"] == nil && claims["scp"] != nil {
 		return "scp"
@@ -15,16 +18,20 @@ func (c *claimChecker) scopeClaimOf(claims map[string]any) string {
 	return "scope"
 }
 
+// errNoScopeClaim is a token without its scope claim: the caller answers
+// the reference's 403.
+var errNoScopeClaim = errors.New("the scope claim is missing")
+
 // scopeOf reads the token's scopes as one space-separated string, and the
-// claim it read them from. The scope claim is a string (RFC 7662, RFC
-// 9068); any other may also be an array of strings, as scp often is. A
-// missing claim is the 403 of the reference; a claim of another type is
-// ErrBadResponse.
-func (c *claimChecker) scopeOf(claims map[string]any) (string, string, error) {
-	name := c.scopeClaimOf(claims)
+// claim it read them from (see scopeClaimOf). The scope claim is a string
+// (RFC 7662, RFC 9068); any other may also be an array of strings, as scp
+// often is. A missing claim is errNoScopeClaim; a claim of another type
+// is ErrBadResponse.
+func scopeOf(setting string, claims map[string]any) (string, string, error) {
+	name := scopeClaimOf(setting, claims)
 	switch x := claims[name].(type) {
 	case nil:
-		return "", "", &authError{kind: ErrInsufficientScope, desc: c.texts.missingScope, scope: c.scopeError.scope}
+		return "", "", errNoScopeClaim
 	case string:
 		return x, name, nil
 	case []any:

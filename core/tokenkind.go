@@ -52,7 +52,7 @@ func notAccessToken(claims map[string]any) error {
 // an OpenID Connect ID token rather than an access token: one that carries
 // nonce or at_hash, which only ID tokens have, or that has none of a scope
 // claim, client_id and azp, which every access token has one of.
-func (c *claimChecker) notIDToken(claims map[string]any) error {
+func notIDToken(scopeClaim string, claims map[string]any) error {
 	refused := newError(ErrInvalidToken, descNotAccessToken, errIDToken)
 	for _, name := range [...]string{"nonce", "at_hash"} {
 		if _, present := claims[name]; present {
@@ -64,7 +64,7 @@ func (c *claimChecker) notIDToken(claims map[string]any) error {
 			return nil
 		}
 	}
-	if name := c.scopeClaimOf(claims); claims[name] != nil {
+	if name := scopeClaimOf(scopeClaim, claims); claims[name] != nil {
 		return nil
 	}
 	return refused
