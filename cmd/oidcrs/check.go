@@ -98,7 +98,7 @@ func (c *checker) checkSettings(readErr error) step {
 	c.rs, s = rs, rs.Settings() // with the defaults applied
 	// New accepted OIDC_PROXY, which is all that the client refuses.
 	c.client, _ = httpclient.New(httpclient.Config{Timeout: s.Timeout, Proxy: s.Proxy, InsecureSkipVerify: s.InsecureSkipVerify})
-	who := fmt.Sprintf("client %s (%s)", s.ClientID, cmp.Or(s.ClientAuth, core.ClientSecretPost))
+	who := fmt.Sprintf("client %s (%s)", s.ClientID, cmp.Or(string(s.ClientAuth), "auth method from the AS's metadata"))
 	if s.Backend == core.BackendJWTAccessToken {
 		who = "resource " + s.Resource
 	}
