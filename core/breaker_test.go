@@ -2,6 +2,7 @@ package core_test
 
 import (
 	"net/http"
+	"sync"
 	"testing"
 	"time"
 
@@ -98,12 +99,13 @@ func TestBreakerHalfOpenThenCloses(t *testing.T) {
 	btAuthNew(t, as, rs)
 	require.Equal(t, 3, store.count("Get"), "still open within the cooldown")
 
+	// A miss that wins the lock reads twice: before the lock and after.
 	clock.Advance(btBreakerCooldown)
 	btAuthNew(t, as, rs)
-	require.Equal(t, 4, store.count("Get"), "after the cooldown one request tries the store")
+	require.Equal(t, 5, store.count("Get"), "after the cooldown one request tries the store")
 	for i := range 3 {
 		btAuthNew(t, as, rs)
-		assert.Equal(t, 5+i, store.count("Get"), "closed: every miss reads the store")
+		assert.Equal(t, 7+2*i, store.count("Get"), "closed: every miss reads the store")
 	}
 	store.waitValues(t, 4)
 }
@@ -127,5 +129,35 @@ func TestBreakerHalfOpenFailureReopens(t *testing.T) {
 	clock.Advance(btBreakerCooldown)
 	btAuthNew(t, as, rs)
 	btAuthNew(t, as, rs)
-	assert.Equal(t, 6, store.count("Get"), "closed again after a working try")
+	assert.Equal(t, 8, store.count("Get"), "closed again after a working try (two reads per miss)")
+}
+
+// TestBreakerRecoversAfterASlowWrite: a write that a slow introspection
+// makes after the breaker opened, once the cooldown has passed, is the
+// half-open trial; it reports its outcome, so that a working store is used
+// again at once, never skipped for good.
+func TestBreakerRecoversAfterASlowWrite(t *testing.T) {
+	t.Parallel()
+	as := btAS(t, oidcrstest.JSON)
+	store, clock := newMemStore(), newBTClock()
+	clock.Advance(2 * time.Second) // ahead of the tokens' iat, see btBrokenReplica
+	rs := btReplica(t, as, store, nil, core.WithClock(clock.Now))
+	gate := gateAnswers(t, as)
+	var wg sync.WaitGroup
+	wg.Go(func() { btAuthNew(t, as, rs) }) // slow: it holds the lock and waits for the AS
+	require.Eventually(t, func() bool { return as.IntrospectionCalls() == 1 }, 20*time.Second, time.Millisecond)
+	store.fail.Store(true)
+	for range 3 { // three store failures open the breaker
+		wg.Go(func() { btAuthNew(t, as, rs) })
+	}
+	require.Eventually(t, func() bool { return as.IntrospectionCalls() == 4 }, 20*time.Second, time.Millisecond,
+		"the three requests failed on the store and went to the AS")
+	clock.Advance(btBreakerCooldown)
+	store.fail.Store(false)
+	gate.open()
+	waitOrFail(t, &wg, "requests")
+	store.waitValues(t, 1) // the slow request's write, the half-open trial
+	gets := store.count("Get")
+	btAuthNew(t, as, rs)
+	assert.Greater(t, store.count("Get"), gets, "the breaker closed on the write: the next miss reads the store")
 }

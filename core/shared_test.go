@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -269,4 +270,38 @@ func TestSharedCacheOneReplicaAsks(t *testing.T) {
 	assert.EqualValues(t, 1, as.IntrospectionCalls(), "one replica asked")
 	require.Eventually(t, func() bool { return store.locks() == 0 }, 20*time.Second, time.Millisecond,
 		"the lock is released")
+}
+
+// TestSharedCacheReadsAgainAfterTheLock: a replica that read no value,
+// then won the lock after another replica wrote the value and released
+// it, takes the value rather than asking the authorization server again.
+func TestSharedCacheReadsAgainAfterTheLock(t *testing.T) {
+	t.Parallel()
+	as := btAS(t, oidcrstest.JSON)
+	store := newMemStore()
+	a := btReplica(t, as, store, nil)
+	tok := as.Mint(nil)
+	_, err := btAuth(a, tok)
+	require.NoError(t, err)
+	store.waitValues(t, 1)
+	require.Eventually(t, func() bool { return store.locks() == 0 }, 20*time.Second, time.Millisecond,
+		"a's lock is released in the background")
+	b := btReplica(t, as, &staleFirstGet{SharedStore: store}, nil)
+	_, err = btAuth(b, tok)
+	require.NoError(t, err)
+	assert.EqualValues(t, 1, as.IntrospectionCalls(), "b found a's value after winning the lock")
+}
+
+// staleFirstGet answers its first Get as if nothing were stored yet: the
+// read that raced with another replica's write.
+type staleFirstGet struct {
+	core.SharedStore
+	done atomic.Bool
+}
+
+func (s *staleFirstGet) Get(ctx context.Context, keys ...string) ([][]byte, error) {
+	if s.done.CompareAndSwap(false, true) {
+		return make([][]byte, len(keys)), nil
+	}
+	return s.SharedStore.Get(ctx, keys...)
 }

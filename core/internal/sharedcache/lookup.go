@@ -47,6 +47,13 @@ func (c *Cache) Resolve(ctx context.Context, token string, a Asker) {
 				return
 			}
 			if got {
+				// Another replica may have written the value and released the
+				// lock between the read above and this lock: read once more
+				// before asking, so that a burst costs one introspection.
+				if plain, _, err := l.read(ctx); err == nil && plain != nil && a.Accept(plain) {
+					l.share(ctx, nil, time.Time{}) // releases the lock
+					return
+				}
 				plain, expires := a.Ask(ctx)
 				l.share(ctx, plain, expires)
 				return
@@ -144,15 +151,21 @@ func (c *Cache) open(k *sealKeys, key, token string, sealed []byte) ([]byte, boo
 
 // share stores plain until expires, when there is one, then releases the
 // lock this lookup holds, in the background: the request does not wait on
-// the store.
+// the store. The write asks the breaker only once it is sure to be made,
+// and reports its outcome either way: when it is the half-open trial, the
+// breaker closes or opens again on it, and never waits for a report that
+// does not come.
 func (l *lookup) share(ctx context.Context, plain []byte, expires time.Time) {
 	c := l.c
 	var sealed []byte
 	var ttl time.Duration
-	if plain != nil && c.breaker.allow() {
+	if plain != nil {
 		if aead, err := c.keys[0].valueAEAD(&c.cfg.Fingerprint, l.token); err == nil {
 			sealed, ttl = seal(aead, plain, l.key), expires.Sub(c.cfg.Now())
 		}
+	}
+	if sealed != nil && ttl > 0 && !c.breaker.allow() {
+		sealed = nil
 	}
 	if (sealed == nil || ttl <= 0) && l.lockID == "" {
 		return
@@ -164,6 +177,8 @@ func (l *lookup) share(ctx context.Context, plain []byte, expires time.Time) {
 		if sealed != nil && ttl > 0 {
 			if err := c.call(ctx, func(ctx context.Context) error { return c.cfg.Store.Set(ctx, key, sealed, ttl) }); err != nil {
 				c.breaker.failure()
+			} else {
+				c.breaker.success()
 			}
 		}
 		if id != "" {
