@@ -14,9 +14,11 @@ var errClosed = newError(ErrUnavailable, descFetchFailed, errors.New("the resour
 // too. Use it after a back-channel logout, an admin action or a revocation
 // webhook; the next request with the token asks the authorization server
 // again. A replica that misses the message drops the entry at its TTL. Its
-// error says that the shared cache could not be reached; this replica's
-// entry is dropped anyway. A request already asking about the token when
-// Forget runs may still cache the verdict it gets.
+// error is the shared cache's (the store could not be reached); this
+// replica's entry is dropped anyway. Forget first waits for this replica's
+// own write of the token's verdict in flight, if any. A request of another
+// replica already asking about the token when Forget runs may still cache
+// the verdict it gets.
 func (rs *ResourceServer) Forget(ctx context.Context, token string) error {
 	if rs == nil {
 		return nil
@@ -27,7 +29,7 @@ func (rs *ResourceServer) Forget(ctx context.Context, token string) error {
 		return nil
 	}
 	if err := rs.shared.Forget(ctx, key, token); err != nil {
-		return fmt.Errorf("oidcrs: shared cache: %w", newError(ErrUnavailable, descFetchFailed, err))
+		return fmt.Errorf("oidcrs: shared cache: Forget: %w", err)
 	}
 	return nil
 }

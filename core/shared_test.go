@@ -305,3 +305,45 @@ func (s *staleFirstGet) Get(ctx context.Context, keys ...string) ([][]byte, erro
 	}
 	return s.SharedStore.Get(ctx, keys...)
 }
+
+// TestSharedCacheForgetReachesEverySecret: during a rotation, a replica on
+// "new,old" that forgets a token reaches a replica still on "old" alone:
+// its invalidation goes out under every secret.
+func TestSharedCacheForgetReachesEverySecret(t *testing.T) {
+	t.Parallel()
+	const newSecret = "a-new-cache-secret-of-at-least-32-bytes"
+	as := btAS(t, oidcrstest.JSON)
+	store := newMemStore()
+	rotated := btReplica(t, as, store, []string{newSecret, btCacheSecret})
+	old := btReplica(t, as, store, []string{btCacheSecret})
+	tok := as.Mint(nil)
+	for _, rs := range []*core.ResourceServer{rotated, old} {
+		_, err := btAuth(rs, tok)
+		require.NoError(t, err)
+		require.True(t, core.CacheHas(rs, core.KeyFor(rs, tok)))
+	}
+	require.NoError(t, rotated.Forget(context.Background(), tok))
+	require.Eventually(t, func() bool { return !core.CacheHas(old, core.KeyFor(old, tok)) }, 20*time.Second, time.Millisecond,
+		"the replica on the old secret alone dropped the token")
+}
+
+// TestSharedCacheForgetWaitsForItsOwnWrite: a request's verdict is written
+// in the background; a Forget on the same replica right after it (a logout
+// handler authenticated by the token) waits for that write, so that the
+// value is not written again after the delete.
+func TestSharedCacheForgetWaitsForItsOwnWrite(t *testing.T) {
+	t.Parallel()
+	as := btAS(t, oidcrstest.JSON)
+	store := newMemStore()
+	store.holdSet = make(chan struct{})
+	rs := btReplica(t, as, store, nil)
+	tok := as.Mint(nil)
+	_, err := btAuth(rs, tok) // its write waits in Set
+	require.NoError(t, err)
+	forgot := make(chan error, 1)
+	go func() { forgot <- rs.Forget(context.Background(), tok) }()
+	close(store.holdSet)
+	require.NoError(t, <-forgot)
+	require.NoError(t, rs.Close()) // every write in flight has ended
+	assert.Empty(t, store.values(), "no value outlives the Forget")
+}

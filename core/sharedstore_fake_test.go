@@ -22,6 +22,9 @@ import (
 // While fail is set, every call fails.
 type memStore struct {
 	fail atomic.Bool
+	// holdSet, when set, holds every Set until it is closed: a write still
+	// in flight.
+	holdSet chan struct{}
 
 	mu    sync.Mutex
 	vals  map[string]memValue
@@ -66,6 +69,9 @@ func (m *memStore) Get(ctx context.Context, keys ...string) ([][]byte, error) {
 }
 
 func (m *memStore) Set(ctx context.Context, key string, value []byte, ttl time.Duration) error {
+	if m.holdSet != nil {
+		<-m.holdSet
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if err := m.enter(ctx, "Set"); err != nil {

@@ -54,6 +54,51 @@ type Cache struct {
 	breaker *breaker
 	stop    func()         // ends the invalidation subscription
 	pending sync.WaitGroup // writes in flight
+
+	mu      sync.Mutex
+	writing map[string]*write // writes in flight, by store key
+}
+
+// write is one key's writes in flight; done closes when the last ends.
+type write struct {
+	n    int
+	done chan struct{}
+}
+
+// begin registers a write of key; the function it returns ends it.
+func (c *Cache) begin(key string) func() {
+	c.mu.Lock()
+	w := c.writing[key]
+	if w == nil {
+		w = &write{done: make(chan struct{})}
+		c.writing[key] = w
+	}
+	w.n++
+	c.mu.Unlock()
+	return func() {
+		c.mu.Lock()
+		if w.n--; w.n == 0 {
+			delete(c.writing, key)
+			close(w.done)
+		}
+		c.mu.Unlock()
+	}
+}
+
+// settled waits until no write of key is in flight, or ctx ends.
+func (c *Cache) settled(ctx context.Context, key string) error {
+	c.mu.Lock()
+	w := c.writing[key]
+	c.mu.Unlock()
+	if w == nil {
+		return nil
+	}
+	select {
+	case <-w.done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 const (
@@ -64,7 +109,7 @@ const (
 
 // New derives the keys of every secret and subscribes to invalidations.
 func New(cfg Config) (*Cache, error) {
-	c := &Cache{cfg: cfg, poll: poll,
+	c := &Cache{cfg: cfg, poll: poll, writing: map[string]*write{},
 		breaker: &breaker{threshold: breakerThreshold, cooldown: breakerCooldown, now: cfg.Now}}
 	for _, sec := range cfg.Secrets {
 		k, err := deriveSealKeys(sec)
@@ -92,15 +137,24 @@ func (c *Cache) call(ctx context.Context, f func(context.Context) error) error {
 }
 
 // Forget deletes token's values under every secret and tells every
-// replica to drop its first-level entry key.
+// replica to drop its first-level entry key, in one message per secret, so
+// that replicas on any of them during a rotation read it. It first waits
+// for this replica's own writes of the value in flight (the request that
+// calls Forget may have just made one), so that none lands after the
+// delete.
 func (c *Cache) Forget(ctx context.Context, key [32]byte, token string) error {
+	if err := c.settled(ctx, c.keys[0].storeKey(&c.cfg.Fingerprint, token)); err != nil {
+		return err
+	}
 	var errs []error
 	for i := range c.keys {
 		k := c.keys[i].storeKey(&c.cfg.Fingerprint, token)
 		errs = append(errs, c.call(ctx, func(ctx context.Context) error { return c.cfg.Store.Delete(ctx, k) }))
 	}
-	msg := seal(c.keys[0].inval, key[:], invalChannel)
-	errs = append(errs, c.call(ctx, func(ctx context.Context) error { return c.cfg.Store.Publish(ctx, invalChannel, msg) }))
+	for i := range c.keys {
+		msg := seal(c.keys[i].inval, key[:], invalChannel)
+		errs = append(errs, c.call(ctx, func(ctx context.Context) error { return c.cfg.Store.Publish(ctx, invalChannel, msg) }))
+	}
 	return errors.Join(errs...)
 }
 

@@ -172,8 +172,13 @@ func (l *lookup) share(ctx context.Context, plain []byte, expires time.Time) {
 	}
 	key, lock, id := l.key, l.lock, l.lockID
 	c.pending.Add(1)
+	end := func() {}
+	if sealed != nil && ttl > 0 {
+		end = c.begin(key)
+	}
 	go func() {
 		defer c.pending.Done()
+		defer end()
 		if sealed != nil && ttl > 0 {
 			if err := c.call(ctx, func(ctx context.Context) error { return c.cfg.Store.Set(ctx, key, sealed, ttl) }); err != nil {
 				c.breaker.failure()
