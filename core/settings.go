@@ -193,11 +193,24 @@ type Settings struct {
 	// Default 100,000.
 	CacheSize int
 	// CacheURL is the address of the cache shared by replicas
-	// (OIDC_RS_CACHE_URL, redis:// or rediss://). Core only validates it:
-	// the cache/redis module opens it and WithSharedCache adds it, and New
-	// fails when it is set without a shared cache. Default "": each replica
-	// keeps its own cache. Its password is redacted when printed.
+	// (OIDC_RS_CACHE_URL). Core does not read it: the store's module (such
+	// as cache/redis) parses it, opens it, and WithSharedCache adds it;
+	// New fails when it is set without a shared cache. Default "": each
+	// replica keeps its own cache. Its passwords are redacted when printed.
 	CacheURL string
+	// CacheTLSCAFile is a PEM file of the certificate authorities that the
+	// shared cache's server certificate must chain to
+	// (OIDC_RS_CACHE_TLS_CA_FILE). It does not change the trust store used
+	// for the authorization server. Default "": the system's roots.
+	CacheTLSCAFile string
+	// CacheTLSCertFile and CacheTLSKeyFile are the PEM certificate and
+	// private key this replica presents to the shared cache
+	// (OIDC_RS_CACHE_TLS_CERT_FILE, OIDC_RS_CACHE_TLS_KEY_FILE), for a
+	// server that requires client certificates. Both or neither. Default
+	// "": no client certificate.
+	CacheTLSCertFile string
+	// CacheTLSKeyFile: see CacheTLSCertFile.
+	CacheTLSKeyFile string
 	// CacheSecrets key and seal the shared cache's entries
 	// (OIDC_RS_CACHE_SECRET, comma separated, each at least 32 bytes): the
 	// first writes and all of them read, so that a new secret can be put

@@ -122,6 +122,9 @@ var settingsTable = []settingRow{
 	{field: "CacheURL", name: "OIDC_RS_CACHE_URL",
 		read: func(s *Settings, v string) error { s.CacheURL = v; return nil },
 		show: func(s *Settings) string { return redactURL(s.CacheURL) }},
+	text("CacheTLSCAFile", "OIDC_RS_CACHE_TLS_CA_FILE", false, func(s *Settings) *string { return &s.CacheTLSCAFile }),
+	text("CacheTLSCertFile", "OIDC_RS_CACHE_TLS_CERT_FILE", false, func(s *Settings) *string { return &s.CacheTLSCertFile }),
+	text("CacheTLSKeyFile", "OIDC_RS_CACHE_TLS_KEY_FILE", false, func(s *Settings) *string { return &s.CacheTLSKeyFile }),
 	{field: "CacheSecrets", name: "OIDC_RS_CACHE_SECRET",
 		read: func(s *Settings, v string) error {
 			for sec := range strings.SplitSeq(v, ",") {
@@ -196,13 +199,29 @@ func redact(v string) string {
 	return redacted
 }
 
-// redactURL prints a URL without its password, and an unparsable one as a
+// redactURL prints a URL without its passwords: the one in its user
+// information, and any query parameter whose name holds "password" (a
+// Sentinel URL carries the master's there). An unparsable URL prints as a
 // secret.
 func redactURL(v string) string {
-	if u, err := url.Parse(v); err != nil {
+	u, err := url.Parse(v)
+	if err != nil {
 		return redact(v)
-	} else if u.User != nil {
+	}
+	if q := u.Query(); len(q) > 0 {
+		hidden := false
+		for name := range q {
+			if strings.Contains(strings.ToLower(name), "password") {
+				q.Set(name, "xxxxx")
+				hidden = true
+			}
+		}
+		if hidden {
+			u.RawQuery = q.Encode()
+		}
+	}
+	if u.User != nil {
 		return u.Redacted()
 	}
-	return v
+	return u.String()
 }

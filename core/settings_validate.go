@@ -164,10 +164,6 @@ func checkURL(add func(string, string, ...any), name, v string, required bool) {
 // secrets, and every secret is long enough.
 func (s Settings) validateSharedCache(add func(string, string, ...any)) {
 	if s.CacheURL != "" {
-		u, err := url.Parse(s.CacheURL)
-		if err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") || u.Host == "" {
-			add("OIDC_RS_CACHE_URL", "must be a redis:// or rediss:// URL")
-		}
 		if len(s.CacheSecrets) == 0 {
 			add("OIDC_RS_CACHE_SECRET", "is required with OIDC_RS_CACHE_URL (at least %d bytes)", minCacheSecretLen)
 		}
@@ -179,6 +175,9 @@ func (s Settings) validateSharedCache(add func(string, string, ...any)) {
 		if len(sec) < minCacheSecretLen {
 			add("OIDC_RS_CACHE_SECRET", "secret %d is shorter than %d bytes", i+1, minCacheSecretLen)
 		}
+	}
+	if (s.CacheTLSCertFile == "") != (s.CacheTLSKeyFile == "") {
+		add("OIDC_RS_CACHE_TLS_CERT_FILE", "and OIDC_RS_CACHE_TLS_KEY_FILE must be set together")
 	}
 	if s.CacheTimeout < 0 {
 		add("OIDC_RS_CACHE_TIMEOUT", "must be positive")

@@ -95,3 +95,24 @@ func TestSharedCacheEnvironment(t *testing.T) {
 		return rs.Settings().CacheTimeout
 	}(), "the default per-call timeout")
 }
+
+// A Sentinel URL carries the master's password in its query: printed
+// settings hide it as they hide the user information's, and core leaves the
+// URL's form to the store's module.
+func TestSharedCacheURLPasswordsAreRedacted(t *testing.T) {
+	t.Parallel()
+	st, err := core.SettingsFromEnv(btEnv(map[string]string{
+		"OIDC_RS_CACHE_URL":           "redis://:sentinel-hunter2@127.0.0.1:26379/0?master_name=mymaster&password=master-hunter2&addr=127.0.0.1:26380",
+		"OIDC_RS_CACHE_TLS_CERT_FILE": "/etc/oidcrs/client.pem",
+		"OIDC_RS_CACHE_TLS_KEY_FILE":  "/etc/oidcrs/client-key.pem",
+	}))
+	require.NoError(t, err)
+	assert.Equal(t, "/etc/oidcrs/client.pem", st.CacheTLSCertFile)
+	for _, out := range []string{st.String(), fmt.Sprintf("%+v", st), st.LogValue().String()} {
+		assert.NotContains(t, out, "hunter2")
+		assert.Contains(t, out, "master_name=mymaster")
+	}
+
+	st.CacheTLSKeyFile = ""
+	assert.ErrorContains(t, st.Validate(), "OIDC_RS_CACHE_TLS_KEY_FILE must be set together")
+}
