@@ -1,6 +1,7 @@
 package core
 
 import (
+	"context"
 	"errors"
 	"strconv"
 )
@@ -33,8 +34,13 @@ func endpointOf(err error) (Endpoint, bool) {
 	return e.endpoint, true
 }
 
-// outcomeOf classifies a call's end. A refusal of the token by the AS
-// (invalid_token) is a working AS.
+// outcomeOf classifies a call's end: the one classifier of the monitor,
+// whose result is the Outcome of a CallResult and of a HealthChange, the
+// log records' failure attribute and a metric label, so it returns only
+// the fixed strings below. A refusal of the token by the AS
+// (invalid_token) is a working AS. A shared cache's store names the cause
+// of its own failures (StoreFailure, see SharedStore); other failures are
+// a timeout when a deadline passed, else refused.
 func outcomeOf(err error) string {
 	switch {
 	case err == nil || errors.Is(err, ErrInvalidToken) || errors.Is(err, ErrInsufficientScope):
@@ -43,7 +49,11 @@ func outcomeOf(err error) string {
 		return "untrusted"
 	case isStatusError(err):
 		return "status"
-	case errors.Is(err, errTimedOut):
+	}
+	if class, ok := storeClass(err); ok {
+		return class
+	}
+	if errors.Is(err, errTimedOut) || errors.Is(err, context.DeadlineExceeded) || isTimeout(err) {
 		return "timeout"
 	}
 	return "refused"
@@ -54,4 +64,31 @@ func outcomeOf(err error) string {
 func isStatusError(err error) bool {
 	var se statusError
 	return errors.As(err, &se)
+}
+
+// storeFailure is the optional method of a SharedStore's error that names
+// the class of its cause (see SharedStore).
+type storeFailure interface{ StoreFailure() string }
+
+// storeClass returns the class that err's chain names through
+// StoreFailure, when it is one of the documented classes. Any other value
+// is not trusted as a class (it would be an unbounded metric label): the
+// failure is then classified as if it named none.
+func storeClass(err error) (string, bool) {
+	var sf storeFailure
+	if !errors.As(err, &sf) {
+		return "", false
+	}
+	switch class := sf.StoreFailure(); class {
+	case "timeout", "refused", "redirect", "authentication", "permission", "tls":
+		return class, true
+	}
+	return "", false
+}
+
+// isTimeout reports a deadline in err's chain: context.DeadlineExceeded,
+// os.ErrDeadlineExceeded and a net.Error that timed out all say so.
+func isTimeout(err error) bool {
+	var t interface{ Timeout() bool }
+	return errors.As(err, &t) && t.Timeout()
 }

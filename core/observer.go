@@ -71,7 +71,12 @@ type CallResult struct {
 	Status int
 	// Outcome is "ok", "timeout", "refused" (no connection), "status" (an
 	// unexpected HTTP status) or "untrusted" (an answer that cannot be read
-	// or trusted).
+	// or trusted). A failed call to the shared cache's store is "timeout",
+	// "refused", "redirect" (the key lives on another node), "authentication"
+	// (the store refused our credentials), "permission" (our user may not
+	// run the command or use the key) or "tls", as the store's error names
+	// it (see SharedStore), else "timeout" or "refused". There are no other
+	// values: Outcome is a bounded metric label.
 	Outcome string
 }
 
@@ -81,7 +86,8 @@ type HealthChange struct {
 	Endpoint Endpoint
 	// Healthy is the new state.
 	Healthy bool
-	// Outcome is the failure that ended health ("timeout", ...), or "ok".
+	// Outcome is the failure that ended health (one of CallResult's
+	// outcomes: "timeout", ...), or "ok".
 	Outcome string
 	// Since is when the previous state began.
 	Since time.Time
