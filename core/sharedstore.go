@@ -20,6 +20,24 @@ import (
 // store for a while after repeated failures. The keys of one Get or Delete
 // call share a Redis Cluster hash tag ("{...}"), so they hash to one slot;
 // every ttl is positive.
+//
+// A method's error may say more about the failure through two optional
+// methods, found anywhere in its chain (errors.As on an interface):
+//
+//   - StoreFailure() string names the class of the cause, one of exactly
+//     "timeout", "refused" (no connection), "redirect" (the key lives on
+//     another node: a stale Cluster slot map), "authentication" (the store
+//     refused the credentials), "permission" (the user may not run the
+//     command or use the key or channel) and "tls" (the TLS handshake or a
+//     certificate failed). The ResourceServer logs it as the shared
+//     cache's failure=<class> and reports it as the Outcome of its
+//     CallResult and HealthChange. Without it, or with any other value, the
+//     failure is "timeout" when a deadline passed, else "refused".
+//   - Partial() bool, true when the failure concerns only some keys (one
+//     node or slot range of a Cluster) while the rest of the store
+//     answers. Such a failure is still logged and observed, but does not
+//     count towards skipping the whole store: the store itself is expected
+//     to fail fast on the part that is down.
 type SharedStore interface {
 	// Get returns the value of each key, in order, nil for a missing key,
 	// in one round trip.
@@ -34,7 +52,9 @@ type SharedStore interface {
 	DeleteIfEqual(ctx context.Context, key string, value []byte) error
 	// Delete deletes keys.
 	Delete(ctx context.Context, keys ...string) error
-	// Publish sends msg to every subscriber of channel.
+	// Publish sends msg to every subscriber of channel. It fails when the
+	// message demonstrably reached nobody: no subscriber received it by
+	// any route the store knows, or every route failed.
 	Publish(ctx context.Context, channel string, msg []byte) error
 	// Subscribe calls handle, from one goroutine of the store's, with each
 	// message published on channel until stop is called; it resubscribes
