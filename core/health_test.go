@@ -2,6 +2,7 @@ package core_test
 
 import (
 	"context"
+	"errors"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -23,9 +24,12 @@ import (
 
 // outage makes an outage with fault that lasts rounds steps of clock:
 // each round moves the clock by step, then sends 20 fresh tokens at once.
-// It then ends the fault and returns the error of one more request. The
-// outage's length is the clock's, so a busy machine changes nothing.
-func outage(t *testing.T, rs *core.ResourceServer, clock *btClock, step time.Duration, rounds int,
+// It then ends the fault: one request a step later gets the endpoint's
+// first answer, and one more once settle (the log interval) has passed
+// with no failure, which ends the outage; outage returns that request's
+// error. The outage's length is the clock's, so a busy machine changes
+// nothing.
+func outage(t *testing.T, rs *core.ResourceServer, clock *btClock, step, settle time.Duration, rounds int,
 	mint func() string, fault func(bool)) error {
 	t.Helper()
 	fault(true)
@@ -46,12 +50,16 @@ func outage(t *testing.T, rs *core.ResourceServer, clock *btClock, step time.Dur
 	fault(false)
 	clock.Advance(step)
 	_, err := btAuth(rs, mint())
+	require.False(t, errors.Is(err, core.ErrUnavailable), "the endpoint answers again: %v", err)
+	clock.Advance(settle)
+	_, err = btAuth(rs, mint())
 	return err
 }
 
 // checkOutageLog checks the outage's records: one Warn when it starts,
-// between 1 and maxSummaries summaries, one Info when it is over.
-func checkOutageLog(t *testing.T, sink *btLogSink, endpoint string, maxSummaries int) {
+// between 1 and maxSummaries summaries, one Info when it is over, which
+// says that the outage lasted until the endpoint's first answer.
+func checkOutageLog(t *testing.T, sink *btLogSink, endpoint string, maxSummaries int, outage time.Duration) {
 	t.Helper()
 	var failing, summaries, back int
 	for _, r := range sink.records(t) {
@@ -64,7 +72,7 @@ func checkOutageLog(t *testing.T, sink *btLogSink, endpoint string, maxSummaries
 		case r["level"] == "INFO" && msg == "oidcrs: "+endpoint+" is back":
 			back++
 			assert.Positive(t, r["failed_calls"], "totals at recovery")
-			assert.NotEmpty(t, r["outage"])
+			assert.Equal(t, outage.String(), r["outage"])
 		case r["level"] == "WARN" || r["level"] == "ERROR":
 			t.Errorf("an unexpected record: %v", r)
 		}
@@ -81,8 +89,9 @@ func TestOutageOfTheAuthorizationServerIsLoggedOnce(t *testing.T) {
 	logger, sink := btLogger()
 	clock := newBTClock()
 	rs := btRS(t, as, func(s *core.Settings) { s.LogInterval = time.Second }, core.WithLogger(logger), core.WithClock(clock.Now))
-	// 3 s of the clock in steps of 100 ms: summaries at 1 s and 2 s.
-	err := outage(t, rs, clock, 100*time.Millisecond, 30, func() string { return as.Mint(nil) }, func(on bool) {
+	// 3 s of the clock in steps of 100 ms: failures from 0.1 s to 3 s,
+	// summaries at 1.1 s and 2.1 s, the first answer at 3.1 s.
+	err := outage(t, rs, clock, 100*time.Millisecond, time.Second, 30, func() string { return as.Mint(nil) }, func(on bool) {
 		if on {
 			as.SetFault(&oidcrstest.FaultServerError)
 		} else {
@@ -90,7 +99,7 @@ func TestOutageOfTheAuthorizationServerIsLoggedOnce(t *testing.T) {
 		}
 	})
 	require.NoError(t, err, "after the outage")
-	checkOutageLog(t, sink, "introspection", 2)
+	checkOutageLog(t, sink, "introspection", 2, 3*time.Second)
 	debug := btCount(sink.records(t), "DEBUG")
 	assert.GreaterOrEqual(t, debug, 600, "every refused request still has its Debug record")
 }
@@ -108,8 +117,8 @@ func TestOutageOfTheJWKSEndpointIsLoggedOnce(t *testing.T) {
 	require.NoError(t, err)
 	// Each fresh token names a kid the set does not hold, so every round
 	// may refetch (at most once per 5 s of the clock): 60 s in steps of 6 s,
-	// a summary at 30 s.
-	err = outage(t, rs, clock, 6*time.Second, 10, func() string {
+	// a summary at 36 s, the first answer at 66 s.
+	err = outage(t, rs, clock, 6*time.Second, st.LogInterval, 10, func() string {
 		return as.MintAccessToken(map[string]any{"iat": clock.Now().Unix()}, map[jose.HeaderKey]any{"kid": "rotated"})
 	}, func(on bool) {
 		if on {
@@ -119,7 +128,7 @@ func TestOutageOfTheJWKSEndpointIsLoggedOnce(t *testing.T) {
 		}
 	})
 	require.ErrorIs(t, err, core.ErrInvalidToken, "after the outage the set is read again; it has no such kid")
-	checkOutageLog(t, sink, "jwks", 1)
+	checkOutageLog(t, sink, "jwks", 1, time.Minute)
 }
 
 // TestObserver: every hook sees a scripted run, and agrees with the logs.
@@ -153,7 +162,9 @@ func TestObserver(t *testing.T) {
 			}
 		},
 	}
-	rs := btRS(t, as, func(s *core.Settings) { s.DisableCache = false }, core.WithObserver(obs))
+	clock := newBTClock()
+	rs := btRS(t, as, func(s *core.Settings) { s.DisableCache = false; s.LogInterval = time.Second },
+		core.WithObserver(obs), core.WithClock(clock.Now))
 	good := as.Mint(nil)
 	for range 3 {
 		_, _ = btAuth(rs, good)
@@ -163,6 +174,7 @@ func TestObserver(t *testing.T) {
 	as.SetFault(&oidcrstest.FaultServerError)
 	_, _ = btAuth(rs, as.Mint(nil))
 	as.SetFault(nil)
+	clock.Advance(time.Second) // no failure for the log interval: back at the next answer
 	_, _ = btAuth(rs, as.Mint(nil))
 	mu.Lock()
 	defer mu.Unlock()

@@ -14,20 +14,31 @@ import (
 // (metrics, traces) and, for the health of each endpoint, to the log: one
 // Warn record when an endpoint starts failing, at most one Warn summary
 // per Settings.LogInterval while it fails, one Info record when it is
-// back. Per-request records stay at Debug, so that clients cannot choose
-// the volume of Warn records.
+// back, once it has answered with no failure for the settle time.
+// Per-request records stay at Debug, so that clients cannot choose the
+// volume of Warn records.
 type monitor struct {
 	obs      *Observer // nil: none
 	logger   *slog.Logger
 	interval time.Duration
-	now      func() time.Time // the ResourceServer's clock
-	health   map[Endpoint]*health
-	down     atomic.Int32   // endpoints failing now; counts cache-served requests while > 0
-	served   stripe.Counter // requests served from the cache while an endpoint was down
+	// settle is how long an endpoint must go without a failure before a
+	// success ends its outage: the log interval. Failures less than an
+	// interval apart are then one degradation, whatever the traffic, so
+	// that an endpoint's records stay about one per interval, as its
+	// summaries do: a shorter time would let calls made seconds apart
+	// (the key set's, refetched at most every 5 s; any endpoint's under
+	// light traffic) flap between Warn and Info. The Info record and the
+	// healthy state come that much after the first good answer; the
+	// outage it reports ends at that answer.
+	settle time.Duration
+	now    func() time.Time // the ResourceServer's clock
+	health map[Endpoint]*health
+	down   atomic.Int32   // endpoints failing now; counts cache-served requests while > 0
+	served stripe.Counter // requests served from the cache while an endpoint was down
 }
 
 func newMonitor(obs *Observer, logger *slog.Logger, interval time.Duration, now func() time.Time) *monitor {
-	m := &monitor{obs: obs, logger: logger, interval: interval, now: now, health: map[Endpoint]*health{}}
+	m := &monitor{obs: obs, logger: logger, interval: interval, settle: interval, now: now, health: map[Endpoint]*health{}}
 	for _, ep := range []Endpoint{EndpointIntrospection, EndpointJWKS, EndpointDiscovery, EndpointSharedCache} {
 		m.health[ep] = &health{m: m, endpoint: ep}
 	}

@@ -26,8 +26,9 @@ type Observer struct {
 	// already under way, instead of making its own.
 	Collapsed func(ctx context.Context)
 	// Health is called when an endpoint's health changes: its first
-	// failure after a success, and its first success after failures. The
-	// log records the same changes.
+	// failure while healthy, and its first success once no call to it has
+	// failed for Settings.LogInterval (successes between failures do not
+	// end an outage). The log records the same changes.
 	Health func(ctx context.Context, h HealthChange)
 }
 
