@@ -38,7 +38,9 @@ func WithHTTPClient(c *http.Client) Option { return func(o *options) { o.client 
 // WithLogger sets the logger. Rejections log at Debug; an endpoint that
 // fails (the authorization server, its keys, discovery, the shared cache)
 // logs at Warn once when it starts failing, in a summary at most once per
-// Settings.LogInterval, and at Info when it is back. Tokens, secrets, keys
+// Settings.LogInterval, and at Info when it is back (a whole LogInterval
+// without a failure, so that an endpoint failing in part stays one
+// degradation). Tokens, secrets, keys
 // and Authorization headers are never logged. Default value: a logger that
 // discards everything.
 func WithLogger(l *slog.Logger) Option { return func(o *options) { o.logger = l } }

@@ -222,7 +222,8 @@ type Settings struct {
 	CacheTimeout time.Duration
 	// LogInterval is the least time between two Warn summaries while an
 	// endpoint (the authorization server, its JWKS, discovery, the shared
-	// cache) keeps failing (OIDC_RS_LOG_INTERVAL, in seconds). Default 30 s.
+	// cache) keeps failing, and how long it must go without a failure to
+	// be back (OIDC_RS_LOG_INTERVAL, in seconds). Default 30 s.
 	LogInterval time.Duration
 }
 
