@@ -179,7 +179,16 @@ func (s *Server) alive() bool {
 }
 
 // do runs one command as the harness's user, on a connection of its own.
-func (s *Server) do(args ...string) (any, error) {
+func (s *Server) do(args ...string) (v any, err error) {
+	err = s.session(func(c *conn) error {
+		v, err = c.do(args...)
+		return err
+	})
+	return v, err
+}
+
+// session runs f on one connection, authenticated as the harness's user.
+func (s *Server) session(f func(c *conn) error) error {
 	var tc *tls.Config
 	if s.tls != nil {
 		tc = s.tls.client
@@ -190,8 +199,8 @@ func (s *Server) do(args ...string) (any, error) {
 	}
 	c, err := dial(s.Addr(), tc, name, pass)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer c.close()
-	return c.do(args...)
+	return f(c)
 }
