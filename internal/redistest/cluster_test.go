@@ -38,6 +38,7 @@ func TestParseNodes(t *testing.T) {
 // TestClusterFailover starts a Cluster with an ACL user, kills the master
 // of a key and waits for its replica to take over, with the key.
 func TestClusterFailover(t *testing.T) {
+	t.Parallel()
 	start := time.Now()
 	c := StartCluster(t, ClusterOptions{User: &ACLUser{
 		Name: "oidcrs", Rules: []string{"~oidcrs:*", "+get", "+set"},
@@ -86,6 +87,7 @@ func TestClusterFailover(t *testing.T) {
 }
 
 func TestClusterNodeTimeoutAndPlainURL(t *testing.T) {
+	t.Parallel()
 	c := StartCluster(t, ClusterOptions{NodeTimeout: 5 * time.Second})
 	assert.True(t, strings.HasPrefix(c.URL(), "redis://"+c.Addrs()[0]+"?addr="), c.URL())
 	assert.Equal(t, c.URL(), c.AdminURL())
