@@ -191,11 +191,17 @@ func (d *Sentinel) Node(addr string) *Server {
 // sentinel: redis://127.0.0.1:s1?master_name=oidcrs&addr=127.0.0.1:s2&addr=...
 // When there is an ACL user, its name and password are the username and
 // password parameters (the sentinels themselves need none).
-func (d *Sentinel) URL() string {
+func (d *Sentinel) URL() string { return d.url(d.user) }
+
+// AdminURL is like URL, but for a user allowed every command and key on
+// the master and the replica.
+func (d *Sentinel) AdminURL() string { return d.url(d.admin) }
+
+func (d *Sentinel) url(u *ACLUser) string {
 	s := d.Sentinels()
 	q := "master_name=" + url.QueryEscape(d.name) + "&addr=" + strings.Join(s[1:], "&addr=")
-	if d.user != nil {
-		q += "&username=" + url.QueryEscape(d.user.Name) + "&password=" + url.QueryEscape(d.user.Password)
+	if u != nil {
+		q += "&username=" + url.QueryEscape(u.Name) + "&password=" + url.QueryEscape(u.Password)
 	}
 	return (&url.URL{Scheme: "redis", Host: s[0], RawQuery: q}).String()
 }

@@ -31,6 +31,9 @@ func TestSentinelKillMaster(t *testing.T) {
 	assert.Equal(t, d.Sentinels()[1:], q["addr"])
 	assert.Equal(t, "oidcrs", q.Get("username"))
 	require.NotEmpty(t, q.Get("password"))
+	admin, err := url.Parse(d.AdminURL())
+	require.NoError(t, err)
+	assert.Equal(t, adminName, admin.Query().Get("username"))
 
 	old := d.Master(t)
 	require.Equal(t, d.Addrs()[0], old)
@@ -83,6 +86,7 @@ func TestSentinelFailover(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "other", u.Query().Get("master_name"))
 	assert.False(t, u.Query().Has("username"))
+	assert.Equal(t, d.URL(), d.AdminURL())
 
 	old := d.Failover(t)
 	require.Equal(t, d.Addrs()[0], old)
