@@ -17,6 +17,12 @@ var _ core.SharedStore = (*Store)(nil)
 
 // Store is a core.SharedStore on a Redis client. It is safe for concurrent
 // use. Build it with Open or New.
+//
+// Every error of its methods has, in its chain, a StoreFailure() string
+// method that tells the cause class ("timeout", "refused", "redirect",
+// "authentication", "permission" or "tls") and a Partial() bool method
+// that tells whether the failure concerns only the keys of one node of a
+// Redis Cluster; it wraps go-redis's error (errors.Is works).
 type Store struct {
 	client  redis.UniversalClient
 	owned   bool          // Close closes client

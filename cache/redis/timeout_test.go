@@ -64,11 +64,13 @@ func failsFast(t *testing.T, store *rediscache.Store) {
 }
 
 // newSlowStore starts a redis-server and returns a Store on it with
-// slowTimeout.
+// slowTimeout, subscribed to the channel Publish uses.
 func newSlowStore(t *testing.T) (*rediscache.Store, *redistest.Server) {
 	t.Helper()
 	srv := redistest.Start(t)
-	return openStore(t, srv.URL(), slowTimeout), srv
+	store := openStore(t, srv.URL(), slowTimeout)
+	store.Subscribe("inval", func([]byte) {}) // stopped by Close
+	return store, srv
 }
 
 // worksAgain waits, bounded, until every call succeeds on store again.
@@ -140,6 +142,7 @@ func TestDeadlineWithoutTimeout(t *testing.T) {
 	slow := slowTimeout.String()
 	store := openStore(t, srv.URL()+"?dial_timeout="+slow+"&read_timeout="+slow+
 		"&write_timeout="+slow+"&pool_timeout="+slow, time.Second)
+	store.Subscribe("inval", func([]byte) {}) // stopped by Close
 	worksAgain(t, store)
 	srv.Pause()
 	defer srv.Resume()
