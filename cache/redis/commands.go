@@ -17,9 +17,13 @@ func (s *Store) Get(ctx context.Context, keys ...string) ([][]byte, error) {
 	if len(keys) == 0 {
 		return [][]byte{}, nil
 	}
-	vals, err := s.client.MGet(ctx, keys...).Result()
+	var vals []any
+	err := s.run(ctx, "get", keys[0], func(ctx context.Context) (err error) {
+		vals, err = s.client.MGet(ctx, keys...).Result()
+		return err
+	})
 	if err != nil {
-		return nil, failure("get", err)
+		return nil, err
 	}
 	if len(vals) != len(keys) {
 		return nil, failure("get", fmt.Errorf("%d values for %d keys", len(vals), len(keys)))
@@ -46,7 +50,9 @@ func (s *Store) Set(ctx context.Context, key string, value []byte, ttl time.Dura
 	if err != nil {
 		return failure("set", err)
 	}
-	return failure("set", s.client.Set(ctx, key, value, ttl).Err())
+	return s.run(ctx, "set", key, func(ctx context.Context) error {
+		return s.client.Set(ctx, key, value, ttl).Err()
+	})
 }
 
 // SetNX stores value under key for ttl only when key does not exist (SET
@@ -56,11 +62,15 @@ func (s *Store) SetNX(ctx context.Context, key string, value []byte, ttl time.Du
 	if err != nil {
 		return false, failure("setnx", err)
 	}
-	ok, err := s.client.SetNX(ctx, key, value, ttl).Result()
-	if err != nil && !errors.Is(err, redis.Nil) {
-		return false, failure("setnx", err)
-	}
-	return ok, nil
+	var ok bool
+	err = s.run(ctx, "setnx", key, func(ctx context.Context) (err error) {
+		ok, err = s.client.SetNX(ctx, key, value, ttl).Result()
+		if errors.Is(err, redis.Nil) {
+			return nil
+		}
+		return err
+	})
+	return ok, err
 }
 
 // deleteIfEqual deletes KEYS[1] only while its value is ARGV[1], atomically.
@@ -69,7 +79,9 @@ var deleteIfEqual = redis.NewScript(`if redis.call("GET",KEYS[1])==ARGV[1] then 
 // DeleteIfEqual deletes key only while its value is value, atomically, with
 // a Lua script (EVALSHA, then EVAL once if Redis does not know the script).
 func (s *Store) DeleteIfEqual(ctx context.Context, key string, value []byte) error {
-	return failure("delete if equal", deleteIfEqual.Run(ctx, s.client, []string{key}, value).Err())
+	return s.run(ctx, "delete if equal", key, func(ctx context.Context) error {
+		return deleteIfEqual.Run(ctx, s.client, []string{key}, value).Err()
+	})
 }
 
 // Delete deletes keys with one DEL. On Redis Cluster every key must hash to
@@ -78,19 +90,7 @@ func (s *Store) Delete(ctx context.Context, keys ...string) error {
 	if len(keys) == 0 {
 		return nil
 	}
-	return failure("delete", s.client.Del(ctx, keys...).Err())
-}
-
-// Publish sends msg to every subscriber of channel (PUBLISH). It returns
-// an error wrapping ErrNoReceivers when Redis counted no subscriber: the
-// message demonstrably reached nobody.
-func (s *Store) Publish(ctx context.Context, channel string, msg []byte) error {
-	n, err := s.client.Publish(ctx, channel, msg).Result()
-	if err != nil {
-		return failure("publish", err)
-	}
-	if n == 0 {
-		return &storeError{op: "publish", class: classRefused, err: ErrNoReceivers}
-	}
-	return nil
+	return s.run(ctx, "delete", keys[0], func(ctx context.Context) error {
+		return s.client.Del(ctx, keys...).Err()
+	})
 }

@@ -130,7 +130,15 @@ func TestUnresponsiveRedis(t *testing.T) {
 			_ = c.Close()
 		}
 	})
-	failsFast(t, openStore(t, "redis://"+ln.Addr().String()+"/0", slowTimeout))
+	// OpenConfig's start-up check is bounded by its context, here 50 ms.
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	store, err := rediscache.OpenConfig(ctx, rediscache.Config{URL: "redis://" + ln.Addr().String() + "/0", Timeout: slowTimeout})
+	require.NoError(t, err, "a server that does not answer fails calls, not OpenConfig")
+	t.Cleanup(func() { assert.NoError(t, store.Close()) })
+	require.Less(t, time.Since(start), failBound)
+	failsFast(t, store)
 }
 
 func TestDeadlineWithoutTimeout(t *testing.T) {
