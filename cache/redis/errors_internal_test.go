@@ -71,6 +71,7 @@ func TestClassifyGoErrors(t *testing.T) {
 		"expired":           {x509.CertificateInvalidError{Reason: x509.Expired}, classTLS},
 		"remote alert":      {&net.OpError{Op: "remote error", Err: errors.New("tls: certificate required")}, classTLS},
 		"no sentinel":       {errors.New("redis: all sentinels specified in configuration are unreachable"), classRefused},
+		"node down":         {&storeError{op: "get", class: classTimeout, partial: true, err: errNodeDown}, classTimeout},
 	} {
 		t.Run(name, func(t *testing.T) { assert.Equal(t, c.want, classify(c.err)) })
 	}

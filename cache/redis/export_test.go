@@ -28,3 +28,13 @@ func SentinelAddrs(rawURL string) ([]string, error) {
 	}
 	return p.sentinel.SentinelAddrs, nil
 }
+
+// ShardChannels returns the sharded names of channel in Cluster mode.
+var ShardChannels = shardChannels
+
+// NodeCooldown is how long the keys of a failing Cluster master fail fast.
+const NodeCooldown = nodeCooldown
+
+// ErrNodeDown is the cause of a call that failed fast because the Cluster
+// master serving its key failed repeatedly.
+var ErrNodeDown = errNodeDown

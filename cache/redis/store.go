@@ -28,6 +28,7 @@ var _ core.SharedStore = (*Store)(nil)
 type Store struct {
 	client  redis.UniversalClient
 	cluster *redis.ClusterClient // the same client in Cluster mode, else nil
+	nodes   *nodeBreakers        // Cluster mode: each master's breaker
 	owned   bool                 // Close closes client
 	timeout time.Duration        // bound on Subscribe's first SUBSCRIBE
 	log     *slog.Logger         // never nil
@@ -51,6 +52,11 @@ type Store struct {
 // connection, is retried with backoff until the deadline instead of being
 // reported. Set DialerRetries: 1 too, so that a failed dial is not
 // retried in the background.
+//
+// A *redis.ClusterClient makes a Store in Cluster mode, as OpenConfig's:
+// sharded Pub/Sub and a breaker per master (see the package
+// documentation). Set its ClusterStateReloadInterval to about 2 s, so
+// that a failover is noticed soon.
 func New(client redis.UniversalClient) *Store {
 	s := &Store{client: client, timeout: defaultTimeout, log: slog.New(slog.DiscardHandler)}
 	if c, ok := client.(*redis.ClusterClient); ok {
@@ -61,7 +67,7 @@ func New(client redis.UniversalClient) *Store {
 
 // useCluster makes s use c in Cluster mode.
 func (s *Store) useCluster(c *redis.ClusterClient) {
-	s.client, s.cluster = c, c
+	s.client, s.cluster, s.nodes = c, c, newNodeBreakers(time.Now)
 }
 
 // Close stops every subscription still running and, when the Store was
