@@ -39,8 +39,10 @@ type Config struct {
 	TLSCertFile string
 	// TLSKeyFile: see TLSCertFile.
 	TLSKeyFile string
-	// Logger receives the store's own records. Default nil: the store
-	// logs nothing.
+	// Logger receives the store's own records and go-redis's internal
+	// log lines while the Store is open. Default nil: the store logs
+	// nothing, and go-redis's lines go where go-redis sends them (standard
+	// error by default).
 	Logger *slog.Logger
 }
 
@@ -106,7 +108,13 @@ func OpenConfig(ctx context.Context, c Config) (*Store, error) {
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
+	if c.Logger != nil { // first, so that the probe's go-redis lines reach it
+		s.unlog = forwardGoRedisLog(c.Logger)
+	}
 	if err := s.connect(ctx, p, c); err != nil {
+		if s.unlog != nil {
+			s.unlog()
+		}
 		return nil, err
 	}
 	return s, nil

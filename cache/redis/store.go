@@ -32,6 +32,7 @@ type Store struct {
 	owned   bool                 // Close closes client
 	timeout time.Duration        // bound on Subscribe's first SUBSCRIBE
 	log     *slog.Logger         // never nil
+	unlog   func()               // stops forwarding go-redis's log to log
 	hinted  atomic.Bool          // hintCluster logged
 
 	mu     sync.Mutex
@@ -85,6 +86,9 @@ func (s *Store) Close() error {
 	s.mu.Unlock()
 	for sub := range subs {
 		sub.stop()
+	}
+	if s.unlog != nil {
+		s.unlog()
 	}
 	if !s.owned {
 		return nil
