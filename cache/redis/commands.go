@@ -17,12 +17,16 @@ func (s *Store) Get(ctx context.Context, keys ...string) ([][]byte, error) {
 	if len(keys) == 0 {
 		return [][]byte{}, nil
 	}
-	vals, err := s.client.MGet(ctx, keys...).Result()
+	var vals []any
+	err := s.run(ctx, "get", keys[0], func(ctx context.Context) (err error) {
+		vals, err = s.client.MGet(ctx, keys...).Result()
+		return err
+	})
 	if err != nil {
-		return nil, fmt.Errorf("rediscache: get: %w", err)
+		return nil, err
 	}
 	if len(vals) != len(keys) {
-		return nil, fmt.Errorf("rediscache: get: %d values for %d keys", len(vals), len(keys))
+		return nil, failure("get", fmt.Errorf("%d values for %d keys", len(vals), len(keys)))
 	}
 	out := make([][]byte, len(vals))
 	for i, v := range vals {
@@ -32,7 +36,7 @@ func (s *Store) Get(ctx context.Context, keys ...string) ([][]byte, error) {
 			out[i] = make([]byte, len(v)) // non-nil even when empty
 			copy(out[i], v)
 		default:
-			return nil, fmt.Errorf("rediscache: get: unexpected value type %T", v)
+			return nil, failure("get", fmt.Errorf("unexpected value type %T", v))
 		}
 	}
 	return out, nil
@@ -44,12 +48,11 @@ func (s *Store) Get(ctx context.Context, keys ...string) ([][]byte, error) {
 func (s *Store) Set(ctx context.Context, key string, value []byte, ttl time.Duration) error {
 	ttl, err := roundTTL(ttl)
 	if err != nil {
-		return fmt.Errorf("rediscache: set: %w", err)
+		return failure("set", err)
 	}
-	if err := s.client.Set(ctx, key, value, ttl).Err(); err != nil {
-		return fmt.Errorf("rediscache: set: %w", err)
-	}
-	return nil
+	return s.run(ctx, "set", key, func(ctx context.Context) error {
+		return s.client.Set(ctx, key, value, ttl).Err()
+	})
 }
 
 // SetNX stores value under key for ttl only when key does not exist (SET
@@ -57,13 +60,17 @@ func (s *Store) Set(ctx context.Context, key string, value []byte, ttl time.Dura
 func (s *Store) SetNX(ctx context.Context, key string, value []byte, ttl time.Duration) (bool, error) {
 	ttl, err := roundTTL(ttl)
 	if err != nil {
-		return false, fmt.Errorf("rediscache: setnx: %w", err)
+		return false, failure("setnx", err)
 	}
-	ok, err := s.client.SetNX(ctx, key, value, ttl).Result()
-	if err != nil && !errors.Is(err, redis.Nil) {
-		return false, fmt.Errorf("rediscache: setnx: %w", err)
-	}
-	return ok, nil
+	var ok bool
+	err = s.run(ctx, "setnx", key, func(ctx context.Context) (err error) {
+		ok, err = s.client.SetNX(ctx, key, value, ttl).Result()
+		if errors.Is(err, redis.Nil) {
+			return nil
+		}
+		return err
+	})
+	return ok, err
 }
 
 // deleteIfEqual deletes KEYS[1] only while its value is ARGV[1], atomically.
@@ -72,10 +79,9 @@ var deleteIfEqual = redis.NewScript(`if redis.call("GET",KEYS[1])==ARGV[1] then 
 // DeleteIfEqual deletes key only while its value is value, atomically, with
 // a Lua script (EVALSHA, then EVAL once if Redis does not know the script).
 func (s *Store) DeleteIfEqual(ctx context.Context, key string, value []byte) error {
-	if err := deleteIfEqual.Run(ctx, s.client, []string{key}, value).Err(); err != nil {
-		return fmt.Errorf("rediscache: delete if equal: %w", err)
-	}
-	return nil
+	return s.run(ctx, "delete if equal", key, func(ctx context.Context) error {
+		return deleteIfEqual.Run(ctx, s.client, []string{key}, value).Err()
+	})
 }
 
 // Delete deletes keys with one DEL. On Redis Cluster every key must hash to
@@ -84,16 +90,7 @@ func (s *Store) Delete(ctx context.Context, keys ...string) error {
 	if len(keys) == 0 {
 		return nil
 	}
-	if err := s.client.Del(ctx, keys...).Err(); err != nil {
-		return fmt.Errorf("rediscache: delete: %w", err)
-	}
-	return nil
-}
-
-// Publish sends msg to every subscriber of channel (PUBLISH).
-func (s *Store) Publish(ctx context.Context, channel string, msg []byte) error {
-	if err := s.client.Publish(ctx, channel, msg).Err(); err != nil {
-		return fmt.Errorf("rediscache: publish: %w", err)
-	}
-	return nil
+	return s.run(ctx, "delete", keys[0], func(ctx context.Context) error {
+		return s.client.Del(ctx, keys...).Err()
+	})
 }

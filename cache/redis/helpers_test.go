@@ -56,7 +56,8 @@ func bounded(t *testing.T) context.Context {
 func waitDown(t *testing.T, store *rediscache.Store) {
 	t.Helper()
 	require.Eventually(t, func() bool {
-		return store.Publish(bounded(t), "probe", []byte("x")) != nil
+		_, err := store.Get(bounded(t), "probe")
+		return err != nil
 	}, waitLimit, 10*time.Millisecond, "a call still succeeds on a stopped Redis")
 }
 
@@ -124,4 +125,19 @@ func redisClient(tb testing.TB, s *redistest.Server) *redis.Client {
 	c := redis.NewClient(&redis.Options{Addr: s.Addr()})
 	tb.Cleanup(func() { _ = c.Close() })
 	return c
+}
+
+// storeFailure is the contract of a store error, as core reads it.
+type storeFailure interface {
+	StoreFailure() string
+	Partial() bool
+}
+
+// causeOf returns err's cause class and whether it is partial, failing
+// the test when err does not tell.
+func causeOf(t *testing.T, err error) (class string, partial bool) {
+	t.Helper()
+	var f storeFailure
+	require.ErrorAs(t, err, &f, "%v: no StoreFailure in its chain", err)
+	return f.StoreFailure(), f.Partial()
 }

@@ -2,7 +2,9 @@ package rediscache
 
 import (
 	"fmt"
+	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/oidcrs/oidcrs/core"
@@ -16,11 +18,22 @@ const defaultTimeout = 50 * time.Millisecond
 var _ core.SharedStore = (*Store)(nil)
 
 // Store is a core.SharedStore on a Redis client. It is safe for concurrent
-// use. Build it with Open or New.
+// use. Build it with OpenConfig, Open or New.
+//
+// Every error of its methods has, in its chain, a StoreFailure() string
+// method that tells the cause class ("timeout", "refused", "redirect",
+// "authentication", "permission" or "tls") and a Partial() bool method
+// that tells whether the failure concerns only the keys of one node of a
+// Redis Cluster; it wraps go-redis's error (errors.Is works).
 type Store struct {
 	client  redis.UniversalClient
-	owned   bool          // Close closes client
-	timeout time.Duration // bound on Subscribe's first SUBSCRIBE
+	cluster *redis.ClusterClient // the same client in Cluster mode, else nil
+	nodes   *nodeBreakers        // Cluster mode: each master's breaker
+	owned   bool                 // Close closes client
+	timeout time.Duration        // bound on Subscribe's first SUBSCRIBE
+	log     *slog.Logger         // never nil
+	unlog   func()               // stops forwarding go-redis's log to log
+	hinted  atomic.Bool          // hintCluster logged
 
 	mu     sync.Mutex
 	subs   map[*subscription]struct{}
@@ -32,7 +45,7 @@ type Store struct {
 //
 // The timeout guarantee (no call waits past its context's deadline, no
 // call is retried) holds only when client was built with
-// ContextTimeoutEnabled: true and MaxRetries: -1, as Open does. Without
+// ContextTimeoutEnabled: true and MaxRetries: -1, as OpenConfig does. Without
 // ContextTimeoutEnabled, go-redis ignores the context's deadline on the
 // socket: a paused or unreachable Redis makes a call wait ReadTimeout (5 s
 // by default) instead of the 50 ms the resource server asked for. With
@@ -40,8 +53,22 @@ type Store struct {
 // connection, is retried with backoff until the deadline instead of being
 // reported. Set DialerRetries: 1 too, so that a failed dial is not
 // retried in the background.
+//
+// A *redis.ClusterClient makes a Store in Cluster mode, as OpenConfig's:
+// sharded Pub/Sub and a breaker per master (see the package
+// documentation). Set its ClusterStateReloadInterval to about 2 s, so
+// that a failover is noticed soon.
 func New(client redis.UniversalClient) *Store {
-	return &Store{client: client, timeout: defaultTimeout}
+	s := &Store{client: client, timeout: defaultTimeout, log: slog.New(slog.DiscardHandler)}
+	if c, ok := client.(*redis.ClusterClient); ok {
+		s.useCluster(c)
+	}
+	return s
+}
+
+// useCluster makes s use c in Cluster mode.
+func (s *Store) useCluster(c *redis.ClusterClient) {
+	s.client, s.cluster, s.nodes = c, c, newNodeBreakers(time.Now)
 }
 
 // Close stops every subscription still running and, when the Store was
@@ -59,6 +86,9 @@ func (s *Store) Close() error {
 	s.mu.Unlock()
 	for sub := range subs {
 		sub.stop()
+	}
+	if s.unlog != nil {
+		s.unlog()
 	}
 	if !s.owned {
 		return nil

@@ -5,32 +5,67 @@ import (
 	"sync"
 )
 
-// subscription is one Subscribe: a go-redis PubSub and the goroutine that
-// hands its messages over.
+// subscription is one Subscribe: its go-redis PubSubs and the goroutines
+// that hand their messages over.
 type subscription struct {
 	once sync.Once
-	halt func() // closes the PubSub, cancels and waits
+	halt func() // closes the PubSubs, cancels and waits
 }
 
 func (sub *subscription) stop() { sub.once.Do(sub.halt) }
 
 // Subscribe calls handle, from one goroutine, with each message published
 // on channel until stop is called. It sends SUBSCRIBE before it returns,
-// waiting at most the Store's timeout (Open's timeout; 50 ms for New); if
-// Redis does not answer in time, or later fails, go-redis reconnects and
-// subscribes again by itself, and its PubSub pings Redis every 3 s to
-// notice a dead connection. Messages published while the subscription is
-// down are lost (Redis Pub/Sub keeps none).
+// waiting at most the Store's timeout (OpenConfig's timeout; 50 ms for
+// New); if Redis does not answer in time, or later fails, go-redis
+// reconnects and subscribes again by itself, and its PubSub pings Redis
+// every 3 s to notice a dead connection. Messages published while the
+// subscription is down are lost (Redis Pub/Sub keeps none).
 //
-// stop closes the subscription and waits for the goroutine to end: handle
-// is never called once stop has returned. stop is idempotent; it must not
-// be called from handle. After Close, Subscribe does nothing and returns a
-// no-op stop.
+// In Cluster mode it sends SSUBSCRIBE for each of the channel's sharded
+// names (see Publish), one connection each, to the master serving it; a
+// subscription that Redis ends (the slot moved: Redis sends SUNSUBSCRIBE)
+// or does not confirm within a few seconds is opened again after the slot
+// map is reloaded. handle may receive a message once per sharded name.
+//
+// stop closes the subscription and waits for its goroutines to end:
+// handle is never called once stop has returned. stop is idempotent; it
+// must not be called from handle. After Close, Subscribe does nothing and
+// returns a no-op stop.
 func (s *Store) Subscribe(channel string, handle func(msg []byte)) (stop func()) {
 	if s.isClosed() {
 		return func() {}
 	}
+	sub := &subscription{}
+	if s.cluster != nil {
+		sub.halt = s.subscribeSharded(channel, handle)
+	} else {
+		sub.halt = s.subscribePlain(channel, handle)
+	}
+	halt := sub.halt
+	sub.halt = func() {
+		halt()
+		s.mu.Lock()
+		delete(s.subs, sub)
+		s.mu.Unlock()
+	}
+	s.mu.Lock()
+	if s.closed { // Close ran while we subscribed
+		s.mu.Unlock()
+		sub.stop()
+		return func() {}
+	}
+	if s.subs == nil {
+		s.subs = make(map[*subscription]struct{})
+	}
+	s.subs[sub] = struct{}{}
+	s.mu.Unlock()
+	return sub.stop
+}
 
+// subscribePlain subscribes with SUBSCRIBE, on one server or Sentinel's
+// master, and returns what stops it.
+func (s *Store) subscribePlain(channel string, handle func(msg []byte)) (halt func()) {
 	first, cancelFirst := context.WithTimeout(context.Background(), s.timeout)
 	ps := s.client.Subscribe(first, channel) // an error here is retried by ps
 	cancelFirst()
@@ -56,28 +91,11 @@ func (s *Store) Subscribe(channel string, handle func(msg []byte)) (stop func())
 			}
 		}
 	}()
-
-	sub := &subscription{}
-	sub.halt = func() {
+	return func() {
 		cancel()
 		_ = ps.Close()
 		<-done
-		s.mu.Lock()
-		delete(s.subs, sub)
-		s.mu.Unlock()
 	}
-	s.mu.Lock()
-	if s.closed { // Close ran while we subscribed
-		s.mu.Unlock()
-		sub.stop()
-		return func() {}
-	}
-	if s.subs == nil {
-		s.subs = make(map[*subscription]struct{})
-	}
-	s.subs[sub] = struct{}{}
-	s.mu.Unlock()
-	return sub.stop
 }
 
 func (s *Store) isClosed() bool {

@@ -29,12 +29,13 @@ func TestSubscribe(t *testing.T) {
 	for _, want := range []string{"one", "two", "\x00\xff"} {
 		assert.Equal(t, want, receive(t, got, waitLimit))
 	}
-	require.NoError(t, store.Publish(bounded(t), "other", []byte("not for us")))
+	err = store.Publish(bounded(t), "other", []byte("not for us"))
+	require.ErrorIs(t, err, rediscache.ErrNoReceivers, "nobody subscribes to other")
 
 	stop()
 	stop() // idempotent
 	waitSubscribers(t, rdb, "inval", 0)
-	require.NoError(t, store.Publish(bounded(t), "inval", []byte("after stop")))
+	require.ErrorIs(t, store.Publish(bounded(t), "inval", []byte("after stop")), rediscache.ErrNoReceivers)
 	waitGoroutines(t, base)
 	assert.Empty(t, got, "handle is not called after stop")
 }

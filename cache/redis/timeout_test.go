@@ -64,11 +64,13 @@ func failsFast(t *testing.T, store *rediscache.Store) {
 }
 
 // newSlowStore starts a redis-server and returns a Store on it with
-// slowTimeout.
+// slowTimeout, subscribed to the channel Publish uses.
 func newSlowStore(t *testing.T) (*rediscache.Store, *redistest.Server) {
 	t.Helper()
 	srv := redistest.Start(t)
-	return openStore(t, srv.URL(), slowTimeout), srv
+	store := openStore(t, srv.URL(), slowTimeout)
+	store.Subscribe("inval", func([]byte) {}) // stopped by Close
+	return store, srv
 }
 
 // worksAgain waits, bounded, until every call succeeds on store again.
@@ -128,7 +130,15 @@ func TestUnresponsiveRedis(t *testing.T) {
 			_ = c.Close()
 		}
 	})
-	failsFast(t, openStore(t, "redis://"+ln.Addr().String()+"/0", slowTimeout))
+	// OpenConfig's start-up check is bounded by its context, here 50 ms.
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	store, err := rediscache.OpenConfig(ctx, rediscache.Config{URL: "redis://" + ln.Addr().String() + "/0", Timeout: slowTimeout})
+	require.NoError(t, err, "a server that does not answer fails calls, not OpenConfig")
+	t.Cleanup(func() { assert.NoError(t, store.Close()) })
+	require.Less(t, time.Since(start), failBound)
+	failsFast(t, store)
 }
 
 func TestDeadlineWithoutTimeout(t *testing.T) {
@@ -140,6 +150,7 @@ func TestDeadlineWithoutTimeout(t *testing.T) {
 	slow := slowTimeout.String()
 	store := openStore(t, srv.URL()+"?dial_timeout="+slow+"&read_timeout="+slow+
 		"&write_timeout="+slow+"&pool_timeout="+slow, time.Second)
+	store.Subscribe("inval", func([]byte) {}) // stopped by Close
 	worksAgain(t, store)
 	srv.Pause()
 	defer srv.Resume()
