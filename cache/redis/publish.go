@@ -2,6 +2,7 @@ package rediscache
 
 import (
 	"context"
+	"strings"
 	"sync"
 )
 
@@ -14,12 +15,15 @@ import (
 var shardTags = [...]string{"shard11", "shard3124", "shard293", "shard935", "shard2695", "shard708"}
 
 // shardChannels returns the sharded channel names of channel: channel
-// behind each of shardTags, so that each name hashes to its tag's slot
-// whatever channel holds.
+// followed by ":{tag}" for each of shardTags. The channel keeps its
+// prefix, so that an ACL rule on it (&oidcrs:*) covers every sharded
+// name; a channel holding "{" would take the hash tag itself, so the
+// braces of one are dropped.
 func shardChannels(channel string) []string {
+	channel = strings.NewReplacer("{", "", "}", "").Replace(channel)
 	names := make([]string, len(shardTags))
 	for i, tag := range shardTags {
-		names[i] = "{" + tag + "}" + channel
+		names[i] = channel + ":{" + tag + "}"
 	}
 	return names
 }

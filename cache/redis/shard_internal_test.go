@@ -45,7 +45,7 @@ func TestShardChannelsCoverEverySplit(t *testing.T) {
 		require.Len(t, names, len(shardTags))
 		slots := map[int]bool{}
 		for i, name := range names {
-			assert.True(t, strings.HasSuffix(name, channel))
+			assert.True(t, strings.HasPrefix(name, strings.NewReplacer("{", "", "}", "").Replace(channel)), "%q keeps the channel's prefix, for ACL rules", name)
 			assert.Equal(t, slot(shardTags[i]), slot(name), "%q: the tag decides the slot, whatever the channel holds", name)
 			slots[slot(name)] = true
 		}
@@ -68,8 +68,8 @@ func TestShardTagsAreTheWireFormat(t *testing.T) {
 	// Replicas of different versions must agree: changing a tag is a
 	// breaking change of the invalidation protocol.
 	assert.Equal(t, []string{
-		"{shard11}oidcrs:inval", "{shard3124}oidcrs:inval", "{shard293}oidcrs:inval",
-		"{shard935}oidcrs:inval", "{shard2695}oidcrs:inval", "{shard708}oidcrs:inval",
+		"oidcrs:inval:{shard11}", "oidcrs:inval:{shard3124}", "oidcrs:inval:{shard293}",
+		"oidcrs:inval:{shard935}", "oidcrs:inval:{shard2695}", "oidcrs:inval:{shard708}",
 	}, shardChannels("oidcrs:inval"))
 	var got []int
 	for _, tag := range shardTags {
