@@ -87,29 +87,27 @@ func (l *lookup) read(ctx context.Context) (plain []byte, held bool, err error) 
 	if err == nil && len(vals) != 2 {
 		err = errWrongCount
 	}
+	c.record(err)
 	if err != nil {
-		c.breaker.failure()
 		return nil, false, err
 	}
 	held = vals[1] != nil
 	if p, ok := c.open(&c.keys[0], l.key, l.token, vals[0]); ok {
-		c.breaker.success()
 		return p, held, nil
 	}
 	for i := 1; i < len(c.keys); i++ {
 		old := c.keys[i].storeKey(&c.cfg.Fingerprint, l.token)
-		if err = c.call(ctx, func(ctx context.Context) (err error) { vals, err = c.cfg.Store.Get(ctx, old); return err }); err != nil {
-			c.breaker.failure()
+		err = c.call(ctx, func(ctx context.Context) (err error) { vals, err = c.cfg.Store.Get(ctx, old); return err })
+		c.record(err)
+		if err != nil {
 			return nil, held, err
 		}
 		if len(vals) == 1 {
 			if p, ok := c.open(&c.keys[i], old, l.token, vals[0]); ok {
-				c.breaker.success()
 				return p, held, nil
 			}
 		}
 	}
-	c.breaker.success()
 	return nil, held, nil
 }
 
@@ -122,8 +120,8 @@ func (l *lookup) take(ctx context.Context) (bool, error) {
 		got, err = c.cfg.Store.SetNX(ctx, l.lock, []byte(id), 2*c.cfg.Wait)
 		return err
 	})
+	c.record(err)
 	if err != nil {
-		c.breaker.failure()
 		return false, err
 	}
 	if got {
@@ -180,11 +178,7 @@ func (l *lookup) share(ctx context.Context, plain []byte, expires time.Time) {
 		defer c.pending.Done()
 		defer end()
 		if sealed != nil && ttl > 0 {
-			if err := c.call(ctx, func(ctx context.Context) error { return c.cfg.Store.Set(ctx, key, sealed, ttl) }); err != nil {
-				c.breaker.failure()
-			} else {
-				c.breaker.success()
-			}
+			c.record(c.call(ctx, func(ctx context.Context) error { return c.cfg.Store.Set(ctx, key, sealed, ttl) }))
 		}
 		if id != "" {
 			_ = c.call(ctx, func(ctx context.Context) error { return c.cfg.Store.DeleteIfEqual(ctx, lock, []byte(id)) })
