@@ -3,6 +3,7 @@ package sharedcache
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"time"
 )
@@ -20,6 +21,12 @@ import (
 //  3. deletes the values under every secret;
 //  4. publishes one message per secret, so that replicas on any of them
 //     during a rotation read one.
+//
+// Its error names the store: a marker not written, a value not deleted,
+// or an invalidation that reached no replica because every publish
+// failed. One failed publish among several is only observed (Observe
+// logs it): replicas on the secrets whose message went out drop the
+// entry, the others at its TTL.
 func (c *Cache) Forget(ctx context.Context, key [32]byte, token string) error {
 	fp := &c.cfg.Fingerprint
 	_ = c.settled(ctx, c.keys[0].storeKey(fp, token))
@@ -34,14 +41,24 @@ func (c *Cache) Forget(ctx context.Context, key [32]byte, token string) error {
 			sealed := sealTimed(aead, at, nil, marker)
 			err = c.call(ctx, func(ctx context.Context) error { return c.cfg.Store.Set(ctx, marker, sealed, c.cfg.TTL) })
 		}
-		errs = append(errs, err)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("forget marker not written to the shared store: %w", err))
+		}
 	}
 	for _, k := range keys {
-		errs = append(errs, c.call(ctx, func(ctx context.Context) error { return c.cfg.Store.Delete(ctx, k) }))
+		if err := c.call(ctx, func(ctx context.Context) error { return c.cfg.Store.Delete(ctx, k) }); err != nil {
+			errs = append(errs, fmt.Errorf("value not deleted from the shared store: %w", err))
+		}
 	}
+	var failed []error
 	for i := range c.keys {
 		msg := seal(c.keys[i].inval, messageVersion, key[:], invalChannel)
-		errs = append(errs, c.call(ctx, func(ctx context.Context) error { return c.cfg.Store.Publish(ctx, invalChannel, msg) }))
+		if err := c.call(ctx, func(ctx context.Context) error { return c.cfg.Store.Publish(ctx, invalChannel, msg) }); err != nil {
+			failed = append(failed, err)
+		}
+	}
+	if len(failed) == len(c.keys) {
+		errs = append(errs, fmt.Errorf("invalidation reached no replica through the shared store: %w", errors.Join(failed...)))
 	}
 	return errors.Join(errs...)
 }
