@@ -31,7 +31,7 @@ func newSharedCache(s Settings, store SharedStore, fp fingerprint, o options, lo
 		}
 	}
 	c, err := sharedcache.New(sharedcache.Config{Store: store, Secrets: s.CacheSecrets, Fingerprint: fp,
-		Timeout: s.CacheTimeout, Wait: s.Timeout, Now: o.now, Logger: o.logger, Observe: observe,
+		Timeout: s.CacheTimeout, Wait: s.Timeout, TTL: s.CacheTTL, Now: o.now, Logger: o.logger, Observe: observe,
 		Drop: func(k [32]byte) { local.Remove(k) }})
 	if err != nil {
 		return nil, fmt.Errorf("OIDC_RS_CACHE_SECRET: %w", err)

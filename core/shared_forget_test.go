@@ -93,3 +93,41 @@ func TestSharedCacheForgetWaitsForItsOwnWrite(t *testing.T) {
 	require.NoError(t, rs.Close()) // every write in flight has ended
 	assert.Empty(t, store.values(), "no value outlives the Forget")
 }
+
+// TestSharedCacheForgetErrors: Forget says when it could not do its work
+// in the store, and names the store, not the authorization server: a
+// marker not written, a value not deleted, or an invalidation that reached
+// no replica (every publish failed). This replica's own entry is dropped
+// all the same.
+func TestSharedCacheForgetErrors(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		method string
+		want   string
+	}{
+		{method: "Set", want: "marker"},
+		{method: "Delete", want: "delete"},
+		{method: "Publish", want: "no replica"},
+	} {
+		t.Run(tc.method, func(t *testing.T) {
+			t.Parallel()
+			as := btAS(t, oidcrstest.JSON)
+			store := newMemStore()
+			rs := btReplica(t, as, store, []string{btCacheSecret, btOldCacheSecret}) // one publish per secret
+			tok := as.Mint(nil)
+			_, err := btAuth(rs, tok)
+			require.NoError(t, err)
+			store.waitValues(t, 1)
+			store.failOn(tc.method)
+
+			err = rs.Forget(context.Background(), tok)
+			require.Error(t, err)
+			assert.ErrorIs(t, err, errStoreDown)
+			assert.NotErrorIs(t, err, core.ErrUnavailable)
+			assert.Contains(t, err.Error(), "shared store")
+			assert.Contains(t, err.Error(), tc.want)
+			assert.NotContains(t, err.Error(), "authorization server")
+			assert.False(t, core.CacheHas(rs, core.KeyFor(rs, tok)), "this replica's entry is dropped")
+		})
+	}
+}

@@ -19,18 +19,22 @@ import (
 // memStore is an in-memory core.SharedStore: the shared cache's tests run
 // on it without Redis. Values never expire (the tests read their ttl);
 // each subscriber gets its messages in order from a goroutine of its own.
-// While fail is set, every call fails.
+// While fail is set, every call fails; while partial is set, every call
+// fails as a Cluster's dead node fails its keys alone; failOn fails some
+// methods only.
 type memStore struct {
-	fail atomic.Bool
-	// holdSet, when set, holds every Set until it is closed: a write still
-	// in flight.
+	fail    atomic.Bool
+	partial atomic.Bool
+	// holdSet, when set, holds every Set of a verdict (not of a Forget
+	// marker) until it is closed: a write still in flight.
 	holdSet chan struct{}
 
-	mu    sync.Mutex
-	vals  map[string]memValue
-	subs  map[string][]chan []byte
-	calls map[string]int
-	msgs  [][]byte // every message published
+	mu     sync.Mutex
+	vals   map[string]memValue
+	subs   map[string][]chan []byte
+	calls  map[string]int
+	failed map[string]bool // methods that fail
+	msgs   [][]byte        // every message published
 }
 
 type memValue struct {
@@ -40,15 +44,37 @@ type memValue struct {
 
 var errStoreDown = errors.New("memStore: down")
 
+// errNodeDown is a failure of some keys only: it says so with Partial, as
+// core.SharedStore documents.
+var errNodeDown error = partialError{}
+
+type partialError struct{}
+
+func (partialError) Error() string { return "memStore: the node of these keys is down" }
+func (partialError) Partial() bool { return true }
+
 func newMemStore() *memStore {
-	return &memStore{vals: map[string]memValue{}, subs: map[string][]chan []byte{}, calls: map[string]int{}}
+	return &memStore{vals: map[string]memValue{}, subs: map[string][]chan []byte{}, calls: map[string]int{},
+		failed: map[string]bool{}}
+}
+
+// failOn makes every later call of each method fail.
+func (m *memStore) failOn(methods ...string) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, method := range methods {
+		m.failed[method] = true
+	}
 }
 
 // enter counts a call of method and says whether it fails.
 func (m *memStore) enter(ctx context.Context, method string) error {
 	m.calls[method]++
-	if m.fail.Load() {
+	switch {
+	case m.fail.Load() || m.failed[method]:
 		return errStoreDown
+	case m.partial.Load():
+		return errNodeDown
 	}
 	return ctx.Err()
 }
@@ -69,7 +95,7 @@ func (m *memStore) Get(ctx context.Context, keys ...string) ([][]byte, error) {
 }
 
 func (m *memStore) Set(ctx context.Context, key string, value []byte, ttl time.Duration) error {
-	if m.holdSet != nil {
+	if m.holdSet != nil && !strings.HasSuffix(key, ":forgot") {
 		<-m.holdSet
 	}
 	m.mu.Lock()
@@ -165,20 +191,31 @@ func (m *memStore) count(method string) int {
 	return m.calls[method]
 }
 
-// values returns the stored values that are not locks, by key.
+// values returns the stored verdicts (neither locks nor Forget markers),
+// by key.
 func (m *memStore) values() map[string]memValue {
+	return m.entries(func(k string) bool { return !strings.HasSuffix(k, ":lock") && !strings.HasSuffix(k, ":forgot") })
+}
+
+// markers returns the stored Forget markers, by key.
+func (m *memStore) markers() map[string]memValue {
+	return m.entries(func(k string) bool { return strings.HasSuffix(k, ":forgot") })
+}
+
+func (m *memStore) entries(keep func(key string) bool) map[string]memValue {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	out := map[string]memValue{}
 	for k, v := range m.vals {
-		if !strings.HasSuffix(k, ":lock") {
+		if keep(k) {
 			out[k] = v
 		}
 	}
 	return out
 }
 
-// put replaces the value under key.
+// put replaces the value under key, or writes it back (as someone with
+// write access to the store could).
 func (m *memStore) put(key string, val []byte) {
 	m.mu.Lock()
 	defer m.mu.Unlock()

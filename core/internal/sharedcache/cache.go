@@ -1,8 +1,8 @@
 // Package sharedcache is the second level of the verdict cache, on a store
 // that every replica shares (Redis): the keys and sealing that keep the
 // store from reading or forging what it holds, the cross-replica lock and
-// wait, the breaker that skips a failing store, and invalidation
-// messages. It deals in plaintexts: what a verdict is, and whether one read
+// wait, the breaker that skips a failing store, and Forget: its markers
+// and invalidation messages. It deals in plaintexts: what a verdict is, and whether one read
 // from the store can be used, is its caller's to say (see Asker).
 package sharedcache
 
@@ -36,6 +36,7 @@ type Config struct {
 	Fingerprint [32]byte // binds every key and value to the caller's settings
 	Timeout     time.Duration
 	Wait        time.Duration // how long a lookup waits on another replica's lock
+	TTL         time.Duration // the longest a value lives (OIDC_RS_CACHE_TTL): a Forget marker's life
 	Now         func() time.Time
 	Logger      *slog.Logger
 	// Observe reports a store call about to be made; the function it
@@ -136,33 +137,11 @@ func (c *Cache) call(ctx context.Context, f func(context.Context) error) error {
 	return err
 }
 
-// Forget deletes token's values under every secret and tells every
-// replica to drop its first-level entry key, in one message per secret, so
-// that replicas on any of them during a rotation read it. It first waits
-// for this replica's own writes of the value in flight (the request that
-// calls Forget may have just made one), so that none lands after the
-// delete.
-func (c *Cache) Forget(ctx context.Context, key [32]byte, token string) error {
-	if err := c.settled(ctx, c.keys[0].storeKey(&c.cfg.Fingerprint, token)); err != nil {
-		return err
-	}
-	var errs []error
-	for i := range c.keys {
-		k := c.keys[i].storeKey(&c.cfg.Fingerprint, token)
-		errs = append(errs, c.call(ctx, func(ctx context.Context) error { return c.cfg.Store.Delete(ctx, k) }))
-	}
-	for i := range c.keys {
-		msg := seal(c.keys[i].inval, key[:], invalChannel)
-		errs = append(errs, c.call(ctx, func(ctx context.Context) error { return c.cfg.Store.Publish(ctx, invalChannel, msg) }))
-	}
-	return errors.Join(errs...)
-}
-
 // onInvalidate drops the first-level entry an invalidation names; a
 // message that does not open under any secret is ignored.
 func (c *Cache) onInvalidate(msg []byte) {
 	for i := range c.keys {
-		if plain, err := open(c.keys[i].inval, msg, invalChannel); err == nil && len(plain) == 32 {
+		if plain, err := open(c.keys[i].inval, messageVersion, msg, invalChannel); err == nil && len(plain) == 32 {
 			c.cfg.Drop([32]byte(plain))
 			return
 		}

@@ -2,7 +2,6 @@ package sharedcache
 
 import (
 	"context"
-	"log/slog"
 	"time"
 )
 
@@ -51,17 +50,15 @@ func (c *Cache) Resolve(ctx context.Context, token string, a Asker) {
 				// lock between the read above and this lock: read once more
 				// before asking, so that a burst costs one introspection.
 				if plain, _, err := l.read(ctx); err == nil && plain != nil && a.Accept(plain) {
-					l.share(ctx, nil, time.Time{}) // releases the lock
+					l.share(ctx, time.Time{}, nil, time.Time{}) // releases the lock
 					return
 				}
-				plain, expires := a.Ask(ctx)
-				l.share(ctx, plain, expires)
+				l.ask(ctx, a)
 				return
 			}
 		}
 		if polls <= 0 || !c.cfg.Now().Before(deadline) {
-			plain, expires := a.Ask(ctx) // the holder is too slow, or gone: alone
-			l.share(ctx, plain, expires)
+			l.ask(ctx, a) // the holder is too slow, or gone: alone
 			return
 		}
 		time.Sleep(c.poll)
@@ -77,40 +74,48 @@ type lookup struct {
 	lockID string // set once this replica holds the lock
 }
 
-// read returns the plaintext stored for the token under the newest secret
-// whose value opens (nil: none), and whether another replica holds its
-// lock. An error means the store failed.
+// read returns the plaintext of the value stored for the token that may
+// be used (nil: none, or a void one; see found), and whether another
+// replica holds its lock. An error means the store failed.
 func (l *lookup) read(ctx context.Context) (plain []byte, held bool, err error) {
 	c := l.c
-	var vals [][]byte
-	err = c.call(ctx, func(ctx context.Context) (err error) { vals, err = c.cfg.Store.Get(ctx, l.key, l.lock); return err })
-	if err == nil && len(vals) != 2 {
-		err = errWrongCount
-	}
+	vals, err := c.get(ctx, l.key, l.lock, l.key+markerSuffix)
 	if err != nil {
-		c.breaker.failure()
 		return nil, false, err
 	}
 	held = vals[1] != nil
-	if p, ok := c.open(&c.keys[0], l.key, l.token, vals[0]); ok {
-		c.breaker.success()
-		return p, held, nil
-	}
+	var f found
+	f.add(c, &c.keys[0], l.key, l.token, vals[0], vals[2])
+	// During a rotation, replicas on an older secret alone write their
+	// values and markers under it: one more round trip per older secret.
 	for i := 1; i < len(c.keys); i++ {
 		old := c.keys[i].storeKey(&c.cfg.Fingerprint, l.token)
-		if err = c.call(ctx, func(ctx context.Context) (err error) { vals, err = c.cfg.Store.Get(ctx, old); return err }); err != nil {
-			c.breaker.failure()
+		if vals, err = c.get(ctx, old, old+markerSuffix); err != nil {
 			return nil, held, err
 		}
-		if len(vals) == 1 {
-			if p, ok := c.open(&c.keys[i], old, l.token, vals[0]); ok {
-				c.breaker.success()
-				return p, held, nil
-			}
-		}
+		f.add(c, &c.keys[i], old, l.token, vals[0], vals[1])
 	}
-	c.breaker.success()
-	return nil, held, nil
+	return f.usable(), held, nil
+}
+
+// get reads keys in one store call, and tells the breaker how it went.
+func (c *Cache) get(ctx context.Context, keys ...string) ([][]byte, error) {
+	var vals [][]byte
+	err := c.call(ctx, func(ctx context.Context) (err error) { vals, err = c.cfg.Store.Get(ctx, keys...); return err })
+	if err == nil && len(vals) != len(keys) {
+		err = errWrongCount
+	}
+	c.record(err)
+	return vals, err
+}
+
+// ask asks through a and shares the verdict, sealed with the time read
+// before asking: a Forget while the authorization server answers, or
+// before the write lands, voids it.
+func (l *lookup) ask(ctx context.Context, a Asker) {
+	at := l.c.cfg.Now()
+	plain, expires := a.Ask(ctx)
+	l.share(ctx, at, plain, expires)
 }
 
 // take tries to take the token's lock. An error means the store failed.
@@ -122,8 +127,8 @@ func (l *lookup) take(ctx context.Context) (bool, error) {
 		got, err = c.cfg.Store.SetNX(ctx, l.lock, []byte(id), 2*c.cfg.Wait)
 		return err
 	})
+	c.record(err)
 	if err != nil {
-		c.breaker.failure()
 		return false, err
 	}
 	if got {
@@ -132,36 +137,20 @@ func (l *lookup) take(ctx context.Context) (bool, error) {
 	return got, nil
 }
 
-// open opens a stored value; one that does not open is a miss.
-func (c *Cache) open(k *sealKeys, key, token string, sealed []byte) ([]byte, bool) {
-	if sealed == nil {
-		return nil, false
-	}
-	aead, err := k.valueAEAD(&c.cfg.Fingerprint, token)
-	if err != nil {
-		return nil, false
-	}
-	plain, err := open(aead, sealed, key)
-	if err != nil {
-		c.cfg.Logger.LogAttrs(context.Background(), slog.LevelDebug, "oidcrs: shared cache value ignored", slog.String("error", err.Error()))
-		return nil, false
-	}
-	return plain, true
-}
-
-// share stores plain until expires, when there is one, then releases the
+// share stores plain, obtained at at, until expires, when there is one,
+// then releases the
 // lock this lookup holds, in the background: the request does not wait on
 // the store. The write asks the breaker only once it is sure to be made,
 // and reports its outcome either way: when it is the half-open trial, the
 // breaker closes or opens again on it, and never waits for a report that
 // does not come.
-func (l *lookup) share(ctx context.Context, plain []byte, expires time.Time) {
+func (l *lookup) share(ctx context.Context, at time.Time, plain []byte, expires time.Time) {
 	c := l.c
 	var sealed []byte
 	var ttl time.Duration
 	if plain != nil {
 		if aead, err := c.keys[0].valueAEAD(&c.cfg.Fingerprint, l.token); err == nil {
-			sealed, ttl = seal(aead, plain, l.key), expires.Sub(c.cfg.Now())
+			sealed, ttl = sealTimed(aead, at, plain, l.key), expires.Sub(c.cfg.Now())
 		}
 	}
 	if sealed != nil && ttl > 0 && !c.breaker.allow() {
@@ -180,11 +169,7 @@ func (l *lookup) share(ctx context.Context, plain []byte, expires time.Time) {
 		defer c.pending.Done()
 		defer end()
 		if sealed != nil && ttl > 0 {
-			if err := c.call(ctx, func(ctx context.Context) error { return c.cfg.Store.Set(ctx, key, sealed, ttl) }); err != nil {
-				c.breaker.failure()
-			} else {
-				c.breaker.success()
-			}
+			c.record(c.call(ctx, func(ctx context.Context) error { return c.cfg.Store.Set(ctx, key, sealed, ttl) }))
 		}
 		if id != "" {
 			_ = c.call(ctx, func(ctx context.Context) error { return c.cfg.Store.DeleteIfEqual(ctx, lock, []byte(id)) })

@@ -8,29 +8,41 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/binary"
 	"errors"
 	"hash"
+	"time"
 )
 
 // What the shared cache holds, and how nobody without OIDC_RS_CACHE_SECRET
 // can read or forge it:
 //
-//	key    prefix "{" base64url(HMAC-SHA256(macKey, fingerprint || token)) "}"
-//	value  0x01 || nonce || AES-256-GCM(valueKey, verdict, aad = key)
-//	         valueKey = HMAC-SHA256(valRoot, fingerprint || token)
+//	key     prefix "{" base64url(HMAC-SHA256(macKey, fingerprint || token)) "}"
+//	value   0x02 || nonce || AES-256-GCM(valueKey, written || verdict, aad = key)
+//	marker  under key ":forgot": 0x02 || nonce || AES-256-GCM(valueKey, forgot, aad = key ":forgot")
+//	          valueKey = HMAC-SHA256(valRoot, fingerprint || token)
+//	          written, forgot = unix nanoseconds, 8 bytes big endian
 //	invalidation message  0x01 || nonce || AES-256-GCM(invalKey, L1 key, aad = channel)
 //
 // macKey, valRoot and invalKey are HKDF-SHA256 expansions of each secret.
 // A reader of the store learns nothing without the secret and the token; a
-// writer cannot make a value that opens, nor move one to another key. The
-// braces are a Redis Cluster hash tag: a value and its lock share a slot.
+// writer cannot make a value or a marker that opens, nor move one to
+// another key. written is when the verdict was obtained (the clock read
+// before the authorization server was asked), forgot when Forget ran: a
+// value not written after its token's marker is void (see found). A value
+// of another format (0x01 had no time) does not open: a miss. The braces
+// are a Redis Cluster hash tag: a value, its lock and its marker share a
+// slot.
 
 const (
-	sealVersion   = 0x01
-	sharedPrefix  = "oidcrs:v1:"
-	invalChannel  = sharedPrefix + "invalidate"
-	lockSuffix    = ":lock"
-	sealNonceSize = 12
+	valueVersion   = 0x02 // values and markers
+	messageVersion = 0x01 // invalidation messages
+	sharedPrefix   = "oidcrs:v1:"
+	invalChannel   = sharedPrefix + "invalidate"
+	lockSuffix     = ":lock"
+	markerSuffix   = ":forgot"
+	sealNonceSize  = 12
+	sealTimeSize   = 8
 )
 
 // sealKeys are the keys derived from one secret (OIDC_RS_CACHE_SECRET).
@@ -84,18 +96,19 @@ func (k *sealKeys) valueAEAD(fp *[32]byte, token string) (cipher.AEAD, error) {
 	return newGCM(keyedHash(k.valRoot, fp, token))
 }
 
-// seal encrypts plain with aead, binding aad; open reverses it.
-func seal(aead cipher.AEAD, plain []byte, aad string) []byte {
+// seal encrypts plain with aead in the format version, binding aad; open
+// reverses it.
+func seal(aead cipher.AEAD, version byte, plain []byte, aad string) []byte {
 	out := make([]byte, 1+sealNonceSize, 1+sealNonceSize+len(plain)+aead.Overhead())
-	out[0] = sealVersion
+	out[0] = version
 	_, _ = rand.Read(out[1 : 1+sealNonceSize])
 	return aead.Seal(out, out[1:1+sealNonceSize], plain, []byte(aad))
 }
 
 var errSealed = errors.New("shared cache value does not open: another version, another secret, moved or changed")
 
-func open(aead cipher.AEAD, sealed []byte, aad string) ([]byte, error) {
-	if len(sealed) < 1+sealNonceSize+aead.Overhead() || sealed[0] != sealVersion {
+func open(aead cipher.AEAD, version byte, sealed []byte, aad string) ([]byte, error) {
+	if len(sealed) < 1+sealNonceSize+aead.Overhead() || sealed[0] != version {
 		return nil, errSealed
 	}
 	plain, err := aead.Open(nil, sealed[1:1+sealNonceSize], sealed[1+sealNonceSize:], []byte(aad))
@@ -103,6 +116,25 @@ func open(aead cipher.AEAD, sealed []byte, aad string) ([]byte, error) {
 		return nil, errSealed
 	}
 	return plain, nil
+}
+
+// sealTimed seals at, then plain, under key: a value, or with no plain a
+// marker. openTimed reverses it.
+func sealTimed(aead cipher.AEAD, at time.Time, plain []byte, key string) []byte {
+	buf := make([]byte, sealTimeSize, sealTimeSize+len(plain))
+	binary.BigEndian.PutUint64(buf, uint64(at.UnixNano()))
+	return seal(aead, valueVersion, append(buf, plain...), key)
+}
+
+func openTimed(aead cipher.AEAD, sealed []byte, key string) (time.Time, []byte, error) {
+	plain, err := open(aead, valueVersion, sealed, key)
+	if err != nil {
+		return time.Time{}, nil, err
+	}
+	if len(plain) < sealTimeSize {
+		return time.Time{}, nil, errSealed
+	}
+	return time.Unix(0, int64(binary.BigEndian.Uint64(plain))), plain[sealTimeSize:], nil
 }
 
 var errWrongCount = errors.New("shared store answered the wrong number of values")

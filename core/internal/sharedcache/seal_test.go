@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"strings"
 	"testing"
+	"time"
 )
 
 // White-box tests of the shared cache's sealing: what a reader or writer
@@ -32,9 +33,10 @@ func TestSealedValueOpensOnlyWhereItWasWritten(t *testing.T) {
 		t.Fatal(err)
 	}
 	plain := []byte(`{"e":1}`)
-	sealed := seal(aead, plain, key)
-	if got, err := open(aead, sealed, key); err != nil || !bytes.Equal(got, plain) {
-		t.Fatalf("round trip: %q, %v", got, err)
+	written := time.Unix(1700000000, 123456789)
+	sealed := sealTimed(aead, written, plain, key)
+	if at, got, err := openTimed(aead, sealed, key); err != nil || !bytes.Equal(got, plain) || !at.Equal(written) {
+		t.Fatalf("round trip: %v %q, %v", at, got, err)
 	}
 	other, _ := ka.valueAEAD(&fp, "token-2")
 	otherFP := [32]byte{9}
@@ -43,19 +45,29 @@ func TestSealedValueOpensOnlyWhereItWasWritten(t *testing.T) {
 	flipped := bytes.Clone(sealed)
 	flipped[len(flipped)-1] ^= 1
 	future := bytes.Clone(sealed)
-	future[0] = 0x02
-	for name, try := range map[string]func() ([]byte, error){
-		"changed value":          func() ([]byte, error) { return open(aead, flipped, key) },
-		"moved to another key":   func() ([]byte, error) { return open(aead, sealed, ka.storeKey(&fp, "token-2")) },
-		"read for another token": func() ([]byte, error) { return open(other, sealed, key) },
-		"another fingerprint":    func() ([]byte, error) { return open(otherFPAEAD, sealed, key) },
-		"another secret":         func() ([]byte, error) { return open(bAEAD, sealed, key) },
-		"another format version": func() ([]byte, error) { return open(aead, future, key) },
-		"truncated":              func() ([]byte, error) { return open(aead, sealed[:10], key) },
-		"empty":                  func() ([]byte, error) { return open(aead, nil, key) },
+	future[0] = valueVersion + 1
+	marker := sealTimed(aead, written, nil, key+markerSuffix)
+	for name, try := range map[string]func() (time.Time, []byte, error){
+		"changed value":          func() (time.Time, []byte, error) { return openTimed(aead, flipped, key) },
+		"moved to another key":   func() (time.Time, []byte, error) { return openTimed(aead, sealed, ka.storeKey(&fp, "token-2")) },
+		"read for another token": func() (time.Time, []byte, error) { return openTimed(other, sealed, key) },
+		"another fingerprint":    func() (time.Time, []byte, error) { return openTimed(otherFPAEAD, sealed, key) },
+		"another secret":         func() (time.Time, []byte, error) { return openTimed(bAEAD, sealed, key) },
+		"another format version": func() (time.Time, []byte, error) { return openTimed(aead, future, key) },
+		"the format without time": func() (time.Time, []byte, error) {
+			return openTimed(aead, seal(aead, 0x01, plain, key), key)
+		},
+		"too short for a time": func() (time.Time, []byte, error) {
+			return openTimed(aead, seal(aead, valueVersion, []byte{1, 2, 3}, key), key)
+		},
+		"a marker as a value":  func() (time.Time, []byte, error) { return openTimed(aead, marker, key) },
+		"a value as a marker":  func() (time.Time, []byte, error) { return openTimed(aead, sealed, key+markerSuffix) },
+		"a message as a value": func() (time.Time, []byte, error) { return openTimed(aead, seal(aead, messageVersion, plain, key), key) },
+		"truncated":            func() (time.Time, []byte, error) { return openTimed(aead, sealed[:10], key) },
+		"empty":                func() (time.Time, []byte, error) { return openTimed(aead, nil, key) },
 	} {
-		if got, err := try(); err == nil {
-			t.Errorf("%s: opened to %q", name, got)
+		if at, got, err := try(); err == nil {
+			t.Errorf("%s: opened to %v %q", name, at, got)
 		}
 	}
 }
@@ -81,10 +93,10 @@ func TestInvalidationMessages(t *testing.T) {
 	var dropped [][32]byte
 	c := &Cache{keys: []sealKeys{kb, ka}, cfg: Config{Drop: func(k [32]byte) { dropped = append(dropped, k) }}}
 	key := [32]byte{42}
-	c.onInvalidate(seal(ka.inval, key[:], invalChannel)) // the old secret still reads
-	c.onInvalidate(seal(mustKeys(t, "another-secret-of-32-bytes-at-least!").inval, key[:], invalChannel))
+	c.onInvalidate(seal(ka.inval, messageVersion, key[:], invalChannel)) // the old secret still reads
+	c.onInvalidate(seal(mustKeys(t, "another-secret-of-32-bytes-at-least!").inval, messageVersion, key[:], invalChannel))
 	c.onInvalidate([]byte("forged"))
-	c.onInvalidate(seal(ka.inval, []byte("short"), invalChannel))
+	c.onInvalidate(seal(ka.inval, messageVersion, []byte("short"), invalChannel))
 	if len(dropped) != 1 || dropped[0] != key {
 		t.Fatalf("dropped %v, want only %v", dropped, key)
 	}
@@ -101,14 +113,14 @@ func BenchmarkOpen(b *testing.B) {
 	const tok = "kVq3u6n0-Xq_7Jc2mTz9pLr4wYb8sDe1fGh5iKj3lMn"
 	key := k.storeKey(&fp, tok)
 	aead, _ := k.valueAEAD(&fp, tok)
-	sealed := seal(aead, bytes.Repeat([]byte("x"), 300), key)
+	sealed := sealTimed(aead, time.Now(), bytes.Repeat([]byte("x"), 300), key)
 	b.ReportAllocs()
 	for b.Loop() {
 		aead, err := k.valueAEAD(&fp, tok)
 		if err != nil {
 			b.Fatal(err)
 		}
-		if _, err := open(aead, sealed, key); err != nil {
+		if _, _, err := openTimed(aead, sealed, key); err != nil {
 			b.Fatal(err)
 		}
 	}
