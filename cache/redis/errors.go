@@ -71,7 +71,7 @@ func classify(err error) string {
 		return classTLS
 	case redis.IsAuthError(err):
 		return classAuth
-	case redis.IsPermissionError(err):
+	case redis.IsPermissionError(err) || isScriptPermission(err):
 		return classPerm
 	case isRedirect(err):
 		return classRedirect
@@ -79,6 +79,13 @@ func classify(err error) string {
 		return classTimeout
 	}
 	return classRefused
+}
+
+// isScriptPermission reports a script that the ACL stopped: Redis 7.0
+// answers a command the user may not run, called from a script (the lock
+// release calls GET), with an ERR reply rather than NOPERM.
+func isScriptPermission(err error) bool {
+	return redis.HasErrorPrefix(err, "The user executing the script can't run this command")
 }
 
 // isRedirect reports a reply that says another node serves the key: a
