@@ -3,8 +3,10 @@
 // one redis-server (Start), one over TLS with client certificates
 // (StartTLS), a 3+3 Cluster (StartCluster) and Sentinel with 1 master,
 // 1 replica and 3 sentinels (StartSentinel). Each can have an ACL user
-// (WithUser, ClusterOptions.User, SentinelOptions.User). Servers can be
-// killed, restarted, paused and resumed to test failures.
+// (WithUser, ClusterOptions.User, SentinelOptions.User), and Start
+// and StartTLS take configuration lines of the test's own (WithConfig),
+// such as a unix socket. Servers can be killed, restarted, paused and
+// resumed to test failures.
 //
 // Without the binaries a harness skips the test locally with one line,
 // and fails it when CI is "true". It is internal: for this repository's
@@ -57,12 +59,23 @@ type process struct {
 // Option changes what Start and StartTLS run.
 type Option func(*options)
 
-type options struct{ user *ACLUser }
+type options struct {
+	user  *ACLUser
+	extra []string
+}
 
 // WithUser creates u on the server and switches the default user off, so
 // that every connection must authenticate; URL then carries u's name and
 // password.
 func WithUser(u ACLUser) Option { return func(o *options) { o.user = &u } }
+
+// WithConfig adds lines to the server's configuration file, after the
+// harness's own (port, bind, dir, no persistence, TLS, ACL), for example
+// "unixsocket /path/redis.sock" to listen on a unix socket as well. A
+// line the server refuses makes Start fail the test.
+func WithConfig(lines ...string) Option {
+	return func(o *options) { o.extra = append(o.extra, lines...) }
+}
 
 // Start runs redis-server on a free loopback port and stops it when the
 // test ends. Without redis-server on the PATH it skips the test, or fails
@@ -84,7 +97,7 @@ func newServer(t testing.TB, bin string, opts ...Option) *Server {
 	for _, opt := range opts {
 		opt(&o)
 	}
-	s := &Server{bin: bin, dir: t.TempDir()}
+	s := &Server{bin: bin, dir: t.TempDir(), extra: o.extra}
 	if o.user != nil {
 		s.user, s.admin = o.user.complete(t), newAdmin(t)
 	}

@@ -1,9 +1,13 @@
 package redistest
 
 import (
+	"io"
+	"net"
 	"net/url"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -98,4 +102,20 @@ func (f *fatalT) Fatalf(string, ...any) { f.failed = true; panic(f) }
 func TestQuote(t *testing.T) {
 	assert.Equal(t, `"a\\b\"c\nd"`, quote("a\\b\"c\nd"))
 	assert.False(t, strings.ContainsAny(quote("x\ry\n"), "\r\n"))
+}
+
+func TestWithConfig(t *testing.T) {
+	sock := filepath.Join(t.TempDir(), "redis.sock")
+	s := Start(t, WithConfig("unixsocket "+quote(sock), "unixsocketperm 700"))
+	c, err := net.Dial("unix", sock)
+	require.NoError(t, err)
+	defer c.Close()
+	require.NoError(t, c.SetDeadline(time.Now().Add(cmdTimeout)))
+	_, err = c.Write([]byte("PING\r\n"))
+	require.NoError(t, err)
+	reply := make([]byte, 7)
+	_, err = io.ReadFull(c, reply)
+	require.NoError(t, err)
+	assert.Equal(t, "+PONG\r\n", string(reply))
+	require.NoError(t, s.ping(), "the TCP port still answers")
 }
