@@ -94,7 +94,8 @@ var tagThird = map[string]int{"shard11": 0, "shard3124": 0, "shard293": 1, "shar
 // of tagThird's.
 func (c *slotCluster) third(t *testing.T, key string) int {
 	t.Helper()
-	tag, _, _ := strings.Cut(strings.TrimPrefix(key, "{"), "}")
+	_, rest, _ := strings.Cut(key, "{")
+	tag, _, _ := strings.Cut(rest, "}")
 	i, ok := tagThird[tag]
 	require.True(t, ok, "no third known for %q", key)
 	return i
