@@ -62,7 +62,8 @@ type shard[V any] struct {
 	used int // entries and tombstones in tab
 	neg  int // negative entries in tab
 	tomb *entry[V]
-	_    [24]byte
+	negq *negQueue[V] // its negative entries, oldest first; nil until the first
+	_    [16]byte
 }
 
 // New returns a cache holding at most size entries (one when size < 1).
@@ -139,6 +140,9 @@ func (c *Cache[V]) replace(s *shard[V], me *entry[V]) bool {
 		c.negs.Add(-1)
 	}
 	t.slots[at].Store(me)
+	if me.neg { // a newer entry: it goes to the back of the queue
+		s.pushNegative(me)
+	}
 	return true
 }
 

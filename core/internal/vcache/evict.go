@@ -16,7 +16,7 @@ import (
 // gives up, and is not stored: it never evicts a live positive entry.
 func (c *Cache[V]) makeRoom(s *shard[V], now int64, neg bool) bool {
 	if neg && c.negs.Load() >= c.negCap {
-		return c.dropNegative(s, now)
+		return c.dropNegative(s)
 	}
 	if c.evict(s, now, true) > 0 {
 		return true
@@ -27,7 +27,7 @@ func (c *Cache[V]) makeRoom(s *shard[V], now int64, neg bool) bool {
 		}
 		c.noExpiredUntil.Store(now + int64(time.Second))
 	}
-	if c.dropNegative(s, now) {
+	if c.dropNegative(s) {
 		return true
 	}
 	if neg {

@@ -118,28 +118,34 @@ func TestPositiveEvictsNegativeFirst(t *testing.T) {
 	}
 }
 
-// TestNegativeEvictsExpiredNegativeFirst: past the negative bound, a new
-// negative entry takes an expired negative entry's place before a live one.
-func TestNegativeEvictsExpiredNegativeFirst(t *testing.T) {
-	c, _ := oneShard(1000)
+// TestNegativeEvictsOldestNegativeFirst: past the negative bound, a new
+// negative entry takes the oldest negative entry's place, replaced and
+// removed ones aside.
+func TestNegativeEvictsOldestNegativeFirst(t *testing.T) {
+	c, s := oneShard(1000)
 	c.negCap = 10
 	now := time.Now()
+	exp := now.Add(time.Hour)
 	for i := range 10 {
-		exp := now.Add(time.Hour)
-		if i%2 == 0 {
-			exp = now.Add(-time.Second)
-		}
 		c.SetNegative(testKey(i), entryAt(exp), now)
 	}
-	for i := range 5 {
-		c.SetNegative(testKey(100+i), entryAt(now.Add(time.Hour)), now)
+	c.SetNegative(testKey(0), entryAt(exp), now) // now the newest
+	c.Remove(testKey(1))
+	c.Set(testKey(2), entryAt(exp), now) // positive now, out of the queue
+	checkCounts(t, c)
+	require.EqualValues(t, 8, c.negs.Load())
+	for i := range 4 {
+		c.SetNegative(testKey(100+i), entryAt(exp), now)
 	}
-	for i := 1; i < 10; i += 2 {
+	// 10 negative entries now: two places were free, two were made by
+	// dropping 3 and 4, the oldest.
+	for i, want := range map[int]bool{0: true, 2: true, 3: false, 4: false, 5: true, 9: true, 103: true} {
 		_, ok := c.Get(testKey(i), now)
-		require.True(t, ok, "live negative entry %d evicted while expired ones remained", i)
+		require.Equal(t, want, ok, "key %d", i)
 	}
 	checkCounts(t, c)
 	assert.EqualValues(t, 10, c.negs.Load())
+	assert.LessOrEqual(t, len(s.negq.items), 4*10, "the queue stays bounded")
 }
 
 // TestNegativeReplaces: a key moves between positive and negative, and the
@@ -231,4 +237,23 @@ func TestNegativeConcurrent(t *testing.T) {
 	}
 	wg.Wait()
 	checkCounts(t, c)
+}
+
+// TestNegativeQueueStaysBounded: negative entries removed, not evicted,
+// leave stale places in their shard's queue, which compaction reclaims.
+func TestNegativeQueueStaysBounded(t *testing.T) {
+	c, s := oneShard(1000)
+	c.negCap = 100
+	now := time.Now()
+	exp := now.Add(time.Hour)
+	const held = 50
+	for i := range 10_000 {
+		c.SetNegative(testKey(i), entryAt(exp), now)
+		if i >= held {
+			c.Remove(testKey(i - held))
+		}
+		require.LessOrEqual(t, cap(s.negq.items), 4*(held+1)+8, "after %d entries", i)
+	}
+	checkCounts(t, c)
+	assert.EqualValues(t, held, c.negs.Load())
 }

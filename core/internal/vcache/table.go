@@ -120,29 +120,27 @@ func (t *table[V]) find(k *Key) (at, free int) {
 // when me would take the last empty slot it may use. The shard's mutex
 // is held.
 func (s *shard[V]) insert(me *entry[V]) {
-	if me.neg {
-		s.neg++
-	}
 	t := s.tab.Load()
+	free := -1
 	if t != nil {
-		_, free := t.find(&me.key)
-		if e := t.slots[free].Load(); e != nil && e.tomb {
-			t.slots[free].Store(me)
-			s.live++
-			return
-		}
-		if s.used < len(t.slots)*maxLoadNum/maxLoadDen {
-			t.slots[free].Store(me)
-			s.live++
-			s.used++
-			return
+		_, free = t.find(&me.key)
+		if t.slots[free].Load() == nil && s.used >= len(t.slots)*maxLoadNum/maxLoadDen {
+			free = -1 // an empty slot past the load bound: rebuild
 		}
 	}
-	t = s.rebuild(s.live + 1)
-	_, free := t.find(&me.key)
+	if free < 0 {
+		t = s.rebuild(s.live + 1)
+		_, free = t.find(&me.key)
+	}
+	if t.slots[free].Load() == nil { // else a tombstone's slot, already used
+		s.used++
+	}
 	t.slots[free].Store(me)
 	s.live++
-	s.used++
+	if me.neg {
+		s.neg++
+		s.pushNegative(me)
+	}
 }
 
 // rebuild swaps in a table of s's live entries, without tombstones, with
