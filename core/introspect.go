@@ -34,7 +34,13 @@ func (rs *ResourceServer) introspect(ctx context.Context, key cacheKey, token st
 		v = rs.ask(ctx, cfg, local, token)
 	}
 	if v.keep && rs.cache != nil {
-		rs.cache.Set(key, v.entry, rs.now())
+		if v.entry.Val.info != nil {
+			rs.cache.Set(key, v.entry, rs.now())
+		} else {
+			// A rejection: its volume is the client's to choose, so it never
+			// takes a verified answer's place.
+			rs.cache.SetNegative(key, v.entry, rs.now())
+		}
 	}
 	return v.ti, v.err
 }

@@ -13,12 +13,19 @@ var errClosed = newError(ErrUnavailable, descFetchFailed, errors.New("the resour
 // shared cache, from the store, telling every other replica to drop it
 // too. Use it after a back-channel logout, an admin action or a revocation
 // webhook; the next request with the token asks the authorization server
-// again. A replica that misses the message drops the entry at its TTL. Its
-// error is the shared cache's (the store could not be reached); this
-// replica's entry is dropped anyway. Forget first waits for this replica's
-// own write of the token's verdict in flight, if any. A request of another
-// replica already asking about the token when Forget runs may still cache
-// the verdict it gets.
+// again. A replica that misses the message drops the entry at its TTL.
+//
+// With a shared cache, Forget first waits for this replica's own write of
+// the token's verdict in flight, if any; then, under every configured
+// secret, it writes a marker with the time into the store and deletes the
+// value; then it publishes the invalidation once per secret. A value whose
+// sealed write time is not after the marker (a write that lands late, a
+// value replayed by someone who can write to the store, a verdict another
+// replica was still fetching) is void for OIDC_RS_CACHE_TTL. Its error
+// names the store: the marker or the delete failed, or every publish did;
+// this replica's entry is dropped anyway. Another replica's request
+// already asking about the token may still keep the verdict it gets in its
+// own memory, until its TTL.
 func (rs *ResourceServer) Forget(ctx context.Context, token string) error {
 	if rs == nil {
 		return nil

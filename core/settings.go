@@ -51,6 +51,7 @@ const (
 	defaultJWTMaxAge        = 60 * time.Second
 	defaultCacheTimeout     = 50 * time.Millisecond
 	defaultLogInterval      = 30 * time.Second
+	defaultMaxCalls         = 64
 	minCacheSecretLen       = 32
 )
 
@@ -155,6 +156,10 @@ type Settings struct {
 	// Timeout bounds each call to the authorization server (OIDC_TIMEOUT,
 	// in seconds). Default 3 s.
 	Timeout time.Duration
+	// MaxConcurrentCalls bounds the calls to the authorization server in
+	// flight at once, per ResourceServer: introspection, JWKS and
+	// discovery (OIDC_RS_MAX_CONCURRENT_CALLS). Default 64.
+	MaxConcurrentCalls int
 	// Proxy is the proxy URL for calls to the authorization server
 	// (OIDC_PROXY). Default: the environment's HTTPS_PROXY and friends.
 	Proxy string
@@ -192,6 +197,13 @@ type Settings struct {
 	// CacheSize bounds the number of cached answers (OIDC_RS_CACHE_SIZE).
 	// Default 100,000.
 	CacheSize int
+	// CacheStaleIfError is how long past its cache TTL a verified answer
+	// may still be used while the authorization server is unreachable or
+	// answers 5xx (OIDC_RS_CACHE_STALE_IF_ERROR, in seconds): never past
+	// the token's exp, never for a token forgotten or rejected. During an
+	// outage a revoked token then lives up to CacheTTL plus this. Default
+	// 0: off.
+	CacheStaleIfError time.Duration
 	// CacheURL is the address of the cache shared by replicas
 	// (OIDC_RS_CACHE_URL). Core does not read it: the store's module (such
 	// as cache/redis) parses it, opens it, and WithSharedCache adds it;
@@ -258,6 +270,9 @@ func (s Settings) withDefaults() Settings {
 	}
 	if s.LogInterval == 0 {
 		s.LogInterval = defaultLogInterval
+	}
+	if s.MaxConcurrentCalls == 0 {
+		s.MaxConcurrentCalls = defaultMaxCalls
 	}
 	return s
 }

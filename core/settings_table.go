@@ -80,6 +80,7 @@ var settingsTable = []settingRow{
 		},
 		show: func(s *Settings) string { return strconv.FormatBool(!s.InsecureSkipVerify) }},
 	duration("Timeout", "OIDC_TIMEOUT", true, false, func(s *Settings) *time.Duration { return &s.Timeout }),
+	positiveInt("MaxConcurrentCalls", "OIDC_RS_MAX_CONCURRENT_CALLS", func(s *Settings) *int { return &s.MaxConcurrentCalls }),
 	{field: "Proxy", name: "OIDC_PROXY", decisive: true,
 		read: func(s *Settings, v string) error { s.Proxy = v; return nil },
 		show: func(s *Settings) string { return redactURL(s.Proxy) }},
@@ -109,16 +110,8 @@ var settingsTable = []settingRow{
 		show: func(s *Settings) string { return s.CacheNegativeTTL.String() }},
 	{field: "DisableNegativeCache", name: "negative_cache_disabled",
 		show: func(s *Settings) string { return strconv.FormatBool(s.DisableNegativeCache) }},
-	{field: "CacheSize", name: "OIDC_RS_CACHE_SIZE",
-		read: func(s *Settings, v string) error {
-			n, err := strconv.Atoi(v)
-			if err != nil || n <= 0 {
-				return fmt.Errorf("%q is not a positive integer", v)
-			}
-			s.CacheSize = n
-			return nil
-		},
-		show: func(s *Settings) string { return strconv.Itoa(s.CacheSize) }},
+	positiveInt("CacheSize", "OIDC_RS_CACHE_SIZE", func(s *Settings) *int { return &s.CacheSize }),
+	duration("CacheStaleIfError", "OIDC_RS_CACHE_STALE_IF_ERROR", false, false, func(s *Settings) *time.Duration { return &s.CacheStaleIfError }),
 	{field: "CacheURL", name: "OIDC_RS_CACHE_URL",
 		read: func(s *Settings, v string) error { s.CacheURL = v; return nil },
 		show: func(s *Settings) string { return redactURL(s.CacheURL) }},
@@ -180,6 +173,20 @@ func boolean(field, name string, decisive bool, at func(*Settings) *bool) settin
 	return settingRow{field: field, name: name, decisive: decisive,
 		read: func(s *Settings, v string) (err error) { *at(s), err = parseBool(v); return err },
 		show: func(s *Settings) string { return strconv.FormatBool(*at(s)) }}
+}
+
+// positiveInt is the row of an int field that must be positive.
+func positiveInt(field, name string, at func(*Settings) *int) settingRow {
+	return settingRow{field: field, name: name,
+		read: func(s *Settings, v string) error {
+			n, err := strconv.Atoi(v)
+			if err != nil || n <= 0 {
+				return fmt.Errorf("%q is not a positive integer", v)
+			}
+			*at(s) = n
+			return nil
+		},
+		show: func(s *Settings) string { return strconv.Itoa(*at(s)) }}
 }
 
 // duration is the row of a duration field, read as a number of seconds.

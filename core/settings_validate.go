@@ -179,6 +179,12 @@ func (s Settings) validateSharedCache(add func(string, string, ...any)) {
 	if (s.CacheTLSCertFile == "") != (s.CacheTLSKeyFile == "") {
 		add("OIDC_RS_CACHE_TLS_CERT_FILE", "and OIDC_RS_CACHE_TLS_KEY_FILE must be set together")
 	}
+	if s.MaxConcurrentCalls < 0 {
+		add("OIDC_RS_MAX_CONCURRENT_CALLS", "must be positive")
+	}
+	if s.CacheStaleIfError < 0 {
+		add("OIDC_RS_CACHE_STALE_IF_ERROR", "must not be negative")
+	}
 	if s.CacheTimeout < 0 {
 		add("OIDC_RS_CACHE_TIMEOUT", "must be positive")
 	}

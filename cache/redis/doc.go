@@ -36,7 +36,10 @@
 //
 // go-redis logs through one process-wide logger. A Store opened with a
 // Config.Logger installs, once, a forwarder that writes go-redis's lines
-// at Warn to the logger of every such Store still open; with none open,
+// at Info (go-redis gives them no level, and most are news, such as a
+// Sentinel's new master; the store's failures reach the resource server's
+// log at Warn with their cause) to the logger of every such Store still
+// open; with none open,
 // they go to standard error, as go-redis's default logger does. A program
 // that calls redis.SetLogger itself after that replaces the forwarder.
 //

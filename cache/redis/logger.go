@@ -21,7 +21,7 @@ var goRedisLog = &logForwarder{
 
 var installGoRedisLog sync.Once
 
-// logForwarder is a go-redis logger that writes each line, at Warn, to
+// logForwarder is a go-redis logger that writes each line, at Info, to
 // every registered slog logger, once each however many Stores registered
 // it; with none registered, to standard error as go-redis's default
 // logger does.
@@ -46,7 +46,7 @@ func (f *logForwarder) Printf(ctx context.Context, format string, v ...any) {
 		return
 	}
 	for _, l := range loggers {
-		l.LogAttrs(ctx, slog.LevelWarn, msg, slog.String("component", "go-redis"))
+		l.LogAttrs(ctx, slog.LevelInfo, msg, slog.String("component", "go-redis"))
 	}
 }
 

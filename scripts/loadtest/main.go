@@ -1,30 +1,3 @@
-// Command loadtest measures a route protected by oidcrs end to end, next to
-// the same route unprotected, over real HTTP/1.1 on loopback.
-//
-// It starts, in this one process, a fake authorization server
-// (core/oidcrstest, JSON introspection) and one HTTP server on 127.0.0.1
-// with two routes answering the same small JSON body: /open, unprotected,
-// and /api, the same handler behind oidcrs's middleware for the framework
-// -f names (net/http's rs.Middleware by default; gin, echo, echov5, chi
-// through their adapters; all runs each in turn). It mints one token,
-// which the first request caches, then sends keep-alive requests carrying
-// that token to each route from -c connections (one worker per
-// connection) and prints requests/s, p50 and p99 latency per route, and
-// the protected route's throughput as a share of the unprotected one's
-// (target: at least 90 %). Each route gets -d of load in total, split in
-// -rounds rounds that alternate the two routes (and which goes first), so
-// that noise on a shared machine hits both. Every loop is bounded by its
-// round's deadline: the program stops by itself.
-//
-//	go run ./scripts/loadtest                        # 64 connections, 10 s per route in 2 rounds
-//	go run ./scripts/loadtest -d 30s -rounds 6       # steadier
-//	go run ./scripts/loadtest -c 16 -d 2s            # a quick look
-//	go run ./scripts/loadtest -f all                 # every framework, one after the other
-//
-// The load generator shares the machine with the server: on a few CPUs
-// the requests/s are those of the pair, and the ratio is the figure to
-// read. It is a module of its own, so that the root module (core) does not
-// depend on the frameworks.
 package main
 
 import (
@@ -49,19 +22,47 @@ import (
 
 func main() {
 	var o options
-	flag.IntVar(&o.conns, "c", 64, "connections (one worker each)")
-	flag.DurationVar(&o.duration, "d", 10*time.Second, "load per route, split over the rounds")
+	flag.IntVar(&o.conns, "c", 64, "connections (one worker each); with -flood, junk senders")
+	flag.DurationVar(&o.duration, "d", 10*time.Second, "load per route, split over the rounds; with -flood, the valid traffic alone before the flood")
 	flag.IntVar(&o.rounds, "rounds", 2, "rounds; each runs both routes, alternating which goes first")
 	fw := flag.String("f", "net/http", "framework: "+strings.Join(frameworks, ", ")+", a comma list, or all")
+	fo := floodOptions{}
+	doFlood := flag.Bool("flood", false, "send junk tokens instead: -c senders, -d of valid traffic alone first")
+	flag.IntVar(&fo.cacheSize, "cache", 5000, "with -flood: OIDC_RS_CACHE_SIZE")
+	flag.IntVar(&fo.valid, "valid", 1000, "with -flood: valid tokens cached before the flood")
+	flag.IntVar(&fo.junk, "junk", 20_000, "with -flood: unique junk tokens, each sent once")
+	flag.IntVar(&fo.validConns, "vc", 8, "with -flood: connections sending cached valid tokens")
+	flag.DurationVar(&fo.asDelay, "as-delay", 2*time.Millisecond, "with -flood: how long the authorization server takes to answer")
 	flag.Parse()
 	fws, err := parseFrameworks(*fw)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "loadtest:", err)
 		os.Exit(2)
 	}
+	if *doFlood {
+		fo.senders, fo.quiet = o.conns, o.duration
+		runFlood(fws, fo)
+		return
+	}
 	for i, f := range fws {
 		o.framework = f
 		rep, err := load(context.Background(), o)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "loadtest:", err)
+			os.Exit(1)
+		}
+		if i > 0 {
+			fmt.Println()
+		}
+		rep.print(os.Stdout)
+	}
+}
+
+// runFlood runs the flood on each framework in turn, and exits on error.
+func runFlood(fws []string, fo floodOptions) {
+	for i, f := range fws {
+		fo.framework = f
+		rep, err := flood(context.Background(), fo)
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "loadtest:", err)
 			os.Exit(1)

@@ -75,3 +75,30 @@ func TestLoadRejectsBadOptions(t *testing.T) {
 	_, err := load(context.Background(), options{conns: 0, duration: time.Second, rounds: 1})
 	require.Error(t, err)
 }
+
+// TestFlood runs the flood mode at a small scale, the ratios of the
+// default one: the junk is refused, each junk token costs one call to
+// the authorization server, and no valid token is evicted. It asserts no
+// timing.
+func TestFlood(t *testing.T) {
+	o := floodOptions{senders: 8, validConns: 2, cacheSize: 500, valid: 100, junk: 2000,
+		asDelay: time.Millisecond, quiet: 200 * time.Millisecond}
+	rep, err := flood(context.Background(), o)
+	require.NoError(t, err)
+	assert.Equal(t, map[int]int{http.StatusUnauthorized: o.junk}, rep.junkStatus)
+	assert.EqualValues(t, o.junk, rep.junkCalls, "one call per junk token")
+	assert.Zero(t, rep.evicted, "valid tokens evicted")
+	assert.Zero(t, rep.validCalls)
+	assert.Positive(t, rep.maxInFlight)
+	assert.Positive(t, rep.quiet.ok)
+	assert.Zero(t, rep.quiet.failed+rep.during.failed)
+	var out bytes.Buffer
+	rep.print(&out)
+	assert.Contains(t, out.String(), "valid tokens evicted (asked about again): 0 of 100")
+	assert.Contains(t, out.String(), "| during the flood |")
+}
+
+func TestFloodRejectsBadOptions(t *testing.T) {
+	_, err := flood(context.Background(), floodOptions{senders: 1, validConns: 1, cacheSize: 10, valid: 0, junk: 1, quiet: time.Second})
+	require.Error(t, err)
+}

@@ -2,10 +2,13 @@
 // from 32-byte keys to immutable values with an expiry, whose hits take no
 // lock and do not allocate. Keys are hashes (SHA-256 outputs), uniformly
 // distributed: the cache uses their bytes to pick shards and slots.
+//
+// Negative entries (rejections, whose volume whoever sends tokens
+// chooses) are kept within a share of the bound and never take the place
+// of another entry: see SetNegative.
 package vcache
 
 import (
-	"math/rand/v2"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -22,23 +25,30 @@ type Entry[V any] struct {
 
 const maxCacheShards = 64
 
+// negativeShare is the bound on negative entries, as a divisor of the
+// cache's size: at most a tenth of the entries are negative.
+const negativeShare = 10
+
 // Cache holds values of type V: up to 64 shards, each a hash table
 // that readers search without a lock (see table) and writers change under
 // the shard's mutex. It holds at most size entries in all: a cache of size
 // N holds N distinct live tokens, and evicts only past N. Then a set drops
-// expired entries (of its shard first), else arbitrary ones (from a random
-// slot; keys are hashes) in batches, so that the cost of the scan is shared
-// by the sets that follow.
+// expired entries (of its shard first), else negative ones, else
+// arbitrary ones (from a random slot; keys are hashes) in batches, so that
+// the cost of the scan is shared by the sets that follow. Of the size, at
+// most negCap entries are negative (see SetNegative).
 type Cache[V any] struct {
-	mask  uint8 // shard count - 1; the count is a power of two
-	size  int64
-	batch int
-	_     [40]byte     // what get reads apart from what set writes
-	count atomic.Int64 // entries in all shards, reserved before insertion
+	mask   uint8 // shard count - 1; the count is a power of two
+	size   int64
+	batch  int
+	negCap int64        // negative entries at most: size / negativeShare, at least 1
+	_      [32]byte     // what get reads apart from what set writes
+	count  atomic.Int64 // entries in all shards, reserved before insertion
+	negs   atomic.Int64 // negative entries among them, reserved the same way
 	// noExpiredUntil skips the search for expired entries in other shards
 	// for a second after one found none (unix nanoseconds).
 	noExpiredUntil atomic.Int64
-	_              [48]byte
+	_              [40]byte
 	shards         [maxCacheShards]shard[V]
 }
 
@@ -50,8 +60,10 @@ type shard[V any] struct {
 	mu   sync.Mutex
 	live int // entries in tab
 	used int // entries and tombstones in tab
+	neg  int // negative entries in tab
 	tomb *entry[V]
-	_    [32]byte
+	negq *negQueue[V] // its negative entries, oldest first; nil until the first
+	_    [16]byte
 }
 
 // New returns a cache holding at most size entries (one when size < 1).
@@ -61,7 +73,8 @@ func New[V any](size int) *Cache[V] {
 	for n > size {
 		n /= 2
 	}
-	return &Cache[V]{mask: uint8(n - 1), size: int64(size), batch: max(1, size/n/16)}
+	return &Cache[V]{mask: uint8(n - 1), size: int64(size), batch: max(1, size/n/16),
+		negCap: int64(max(1, size/negativeShare))}
 }
 
 func (c *Cache[V]) shard(k *Key) *shard[V] { return &c.shards[k[0]&c.mask] }
@@ -81,114 +94,84 @@ func (c *Cache[V]) Get(key Key, now time.Time) (Entry[V], bool) {
 }
 
 // Set stores e under key, evicting to stay within the bound; now (the
-// caller's clock) decides which entries have expired.
+// caller's clock) decides which entries have expired. It may evict any
+// entry, expired and negative ones first.
 func (c *Cache[V]) Set(key Key, e Entry[V], now time.Time) {
-	me := &entry[V]{key: key, val: e.Val, expires: e.Expires.UnixNano()}
-	s := c.shard(&key)
+	c.set(&entry[V]{key: key, val: e.Val, expires: e.Expires.UnixNano()}, now.UnixNano())
+}
+
+// set stores me, s locked throughout but while making room.
+func (c *Cache[V]) set(me *entry[V], now int64) {
+	s := c.shard(&me.key)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.replace(me) {
-		return
-	}
-	for !c.reserve() {
-		c.makeRoom(s, now.UnixNano())
-		if s.replace(me) { // set meanwhile, while s was unlocked
+	for !c.replace(s, me) { // set meanwhile, while s was unlocked
+		if c.reserve(me.neg) {
+			s.insert(me)
+			return
+		}
+		if !c.makeRoom(s, now, me.neg) {
 			return
 		}
 	}
-	s.insert(me)
 }
 
-// reserve takes a place in the bound for a new entry, if one is free.
-func (c *Cache[V]) reserve() bool {
-	for {
-		n := c.count.Load()
-		if n >= c.size {
-			return false
-		}
-		if c.count.CompareAndSwap(n, n+1) {
-			return true
-		}
-	}
-}
-
-// makeRoom frees entries when the cache is full, s locked on entry and on
-// return: expired entries of s, else expired entries of the other shards
-// (not again for a second after a search found none: a cache full of live
-// entries must not scan them all on every set), else a batch of arbitrary
-// entries of s, else of another shard.
-func (c *Cache[V]) makeRoom(s *shard[V], now int64) {
-	if c.evict(s, now, true) > 0 {
-		return
-	}
-	s.mu.Unlock()
-	defer s.mu.Lock()
-	if now >= c.noExpiredUntil.Load() {
-		if c.elsewhere(s, now, true) {
-			return
-		}
-		c.noExpiredUntil.Store(now + int64(time.Second))
-	}
-	s.mu.Lock()
-	dropped := c.evict(s, now, false)
-	s.mu.Unlock()
-	if dropped == 0 {
-		c.elsewhere(s, now, false)
-	}
-}
-
-// evict drops entries of s, whose lock the caller holds: the expired ones
-// among the first 64 it meets from a random slot, and unless expiredOnly,
-// a batch of arbitrary ones besides. It returns how many it dropped.
-func (c *Cache[V]) evict(s *shard[V], now int64, expiredOnly bool) int {
+// replace stores me in place of the entry with its key, if s holds one,
+// and reports whether it did. A negative entry does not take a positive
+// one's place, which would be a place outside the negative bound: the
+// positive entry is dropped instead, and me is to be inserted as a new
+// entry. The shard's mutex is held.
+func (c *Cache[V]) replace(s *shard[V], me *entry[V]) bool {
 	t := s.tab.Load()
-	if t == nil || s.live == 0 {
-		return 0
+	if t == nil {
+		return false
 	}
-	n := len(t.slots)
-	start := rand.IntN(n)
-	dropped, seen := 0, 0
-	for i, k := start, 0; k < n && seen < 64; k++ {
-		if e := t.slots[i].Load(); e != nil && !e.tomb {
-			seen++
-			if e.expires <= now {
-				s.clear(t, i)
-				dropped++
-			}
-		}
-		if i++; i == n {
-			i = 0
-		}
+	at, _ := t.find(&me.key)
+	if at < 0 {
+		return false
 	}
-	for i, k := start, 0; !expiredOnly && k < n && dropped < c.batch; k++ {
-		if e := t.slots[i].Load(); e != nil && !e.tomb {
-			s.clear(t, i)
-			dropped++
-		}
-		if i++; i == n {
-			i = 0
-		}
+	old := t.slots[at].Load()
+	if me.neg && !old.neg {
+		c.drop(s, t, at)
+		return false
 	}
-	c.count.Add(-int64(dropped))
-	return dropped
+	if old.neg && !me.neg {
+		s.neg--
+		c.negs.Add(-1)
+	}
+	t.slots[at].Store(me)
+	if me.neg { // a newer entry: it goes to the back of the queue
+		s.pushNegative(me)
+	}
+	return true
 }
 
-// elsewhere runs evict on the other shards, each locked in turn, until one
-// frees an entry; it reports whether one did.
-func (c *Cache[V]) elsewhere(except *shard[V], now int64, expiredOnly bool) bool {
-	for i := range int(c.mask) + 1 {
-		o := &c.shards[i]
-		if o == except {
-			continue
-		}
-		o.mu.Lock()
-		n := c.evict(o, now, expiredOnly)
-		o.mu.Unlock()
-		if n > 0 {
-			return true
-		}
+// reserve takes a place in the bound for a new entry, and for a negative
+// one a place in the negative bound too, if they are free.
+func (c *Cache[V]) reserve(neg bool) bool {
+	if neg && !reserveIn(&c.negs, c.negCap) {
+		return false
+	}
+	if reserveIn(&c.count, c.size) {
+		return true
+	}
+	if neg {
+		c.negs.Add(-1)
 	}
 	return false
+}
+
+// reserveIn adds one to n unless it has reached bound.
+func reserveIn(n *atomic.Int64, bound int64) bool {
+	for {
+		v := n.Load()
+		if v >= bound {
+			return false
+		}
+		if n.CompareAndSwap(v, v+1) {
+			return true
+		}
+	}
 }
 
 // Remove drops the entry for key, if any. A get that starts after remove
@@ -198,8 +181,7 @@ func (c *Cache[V]) Remove(key Key) {
 	s.mu.Lock()
 	if t := s.tab.Load(); t != nil {
 		if at, _ := t.find(&key); at >= 0 {
-			s.clear(t, at)
-			c.count.Add(-1)
+			c.drop(s, t, at)
 		}
 	}
 	s.mu.Unlock()

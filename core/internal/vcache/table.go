@@ -33,6 +33,7 @@ type entry[V any] struct {
 	key     Key
 	val     V
 	expires int64 // unix nanoseconds
+	neg     bool  // a negative entry: see SetNegative
 	tomb    bool  // a removed entry's place: see tombstone
 }
 
@@ -115,45 +116,31 @@ func (t *table[V]) find(k *Key) (at, free int) {
 	}
 }
 
-// replace stores me in place of the entry with its key, if s holds one.
-// The shard's mutex is held.
-func (s *shard[V]) replace(me *entry[V]) bool {
-	t := s.tab.Load()
-	if t == nil {
-		return false
-	}
-	at, _ := t.find(&me.key)
-	if at < 0 {
-		return false
-	}
-	t.slots[at].Store(me)
-	return true
-}
-
 // insert adds me, whose key s does not hold, rebuilding the table first
 // when me would take the last empty slot it may use. The shard's mutex
 // is held.
 func (s *shard[V]) insert(me *entry[V]) {
 	t := s.tab.Load()
+	free := -1
 	if t != nil {
-		_, free := t.find(&me.key)
-		if e := t.slots[free].Load(); e != nil && e.tomb {
-			t.slots[free].Store(me)
-			s.live++
-			return
-		}
-		if s.used < len(t.slots)*maxLoadNum/maxLoadDen {
-			t.slots[free].Store(me)
-			s.live++
-			s.used++
-			return
+		_, free = t.find(&me.key)
+		if t.slots[free].Load() == nil && s.used >= len(t.slots)*maxLoadNum/maxLoadDen {
+			free = -1 // an empty slot past the load bound: rebuild
 		}
 	}
-	t = s.rebuild(s.live + 1)
-	_, free := t.find(&me.key)
+	if free < 0 {
+		t = s.rebuild(s.live + 1)
+		_, free = t.find(&me.key)
+	}
+	if t.slots[free].Load() == nil { // else a tombstone's slot, already used
+		s.used++
+	}
 	t.slots[free].Store(me)
 	s.live++
-	s.used++
+	if me.neg {
+		s.neg++
+		s.pushNegative(me)
+	}
 }
 
 // rebuild swaps in a table of s's live entries, without tombstones, with
@@ -175,24 +162,28 @@ func (s *shard[V]) rebuild(need int) *table[V] {
 	return t
 }
 
-// clear removes the entry in slot i of t, s's table. The slot becomes a
-// tombstone, unless the next slot is empty: then no probe sequence goes
-// through it to a present key, and it empties, with the tombstones just
-// before it. The shard's mutex is held; the caller counts the entry out
-// of the cache.
-func (s *shard[V]) clear(t *table[V], i int) {
+// clear removes the entry in slot i of t, s's table, and reports whether
+// it was negative. The slot becomes a tombstone, unless the next slot is
+// empty: then no probe sequence goes through it to a present key, and it
+// empties, with the tombstones just before it. The shard's mutex is held;
+// the caller counts the entry out of the cache (see drop).
+func (s *shard[V]) clear(t *table[V], i int) (neg bool) {
 	n := len(t.slots)
+	neg = t.slots[i].Load().neg
 	s.live--
+	if neg {
+		s.neg--
+	}
 	if t.slots[(i+1)%n].Load() != nil {
 		t.slots[i].Store(s.tombstone())
-		return
+		return neg
 	}
 	for {
 		t.slots[i].Store(nil)
 		s.used--
 		i = (i + n - 1) % n
 		if e := t.slots[i].Load(); e == nil || !e.tomb {
-			return
+			return neg
 		}
 	}
 }

@@ -210,6 +210,7 @@ func TestCacheLayout(t *testing.T) {
 	assert.EqualValues(t, 64, unsafe.Offsetof(s.mu))
 	var c testCache
 	assert.EqualValues(t, 64, unsafe.Offsetof(c.count))
+	assert.EqualValues(t, 72, unsafe.Offsetof(c.negs))
 	assert.EqualValues(t, 128, unsafe.Offsetof(c.shards))
 	assert.LessOrEqual(t, unsafe.Sizeof(entry[val]{}), uintptr(64), "a 64-byte allocation")
 }

@@ -120,7 +120,7 @@ func NewWith(lookup core.LookupFunc, out io.Writer, cfg Config) (*App, error) {
 	if url, _ := lookup("OIDC_OP_URL"); url == "" {
 		err = a.startDev(resource, opts)
 	} else {
-		a.RS, err = fromEnv(withResource(lookup, resource), opts)
+		a.RS, err = fromEnv(withResource(lookup, resource), opts, log)
 	}
 	if err != nil {
 		a.Close()
