@@ -163,9 +163,8 @@ func (d *deployment) waitSharing(t *testing.T, since time.Time, ok func(key stri
 // 0 Forget it. Forget either returns an error, or reaches every replica:
 // each other one asks the authorization server at its next request for
 // the token, and refuses it (waited for, bounded: the invalidation is
-// asynchronous). It returns how long after Forget
-// returned the last replica refused (0 with an error), and Forget's
-// error.
+// asynchronous). It returns how long after Forget returned the last
+// replica refused the token (0 with an error), and Forget's error.
 func (d *deployment) forget(t *testing.T, token string) (time.Duration, error) {
 	t.Helper()
 	d.as.Revoke(token)
