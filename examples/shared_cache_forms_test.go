@@ -4,6 +4,7 @@ package examples_test
 
 import (
 	"net/http"
+	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -16,8 +17,8 @@ import (
 // TestExamplesShareEveryDeployment runs two gin examples as replicas on
 // each form of OIDC_RS_CACHE_URL a deployment uses, configured only by
 // environment variables: a Redis Cluster (addr=), the URL of one of its
-// nodes (which the store recognises as a Cluster), Sentinel (master_name=)
-// and TLS with a private CA and a client certificate
+// nodes (which the store recognises as a Cluster), Sentinel (master_name=),
+// a unix socket, and TLS with a private CA and a client certificate
 // (OIDC_RS_CACHE_TLS_*). Each time, a token sent to both is introspected
 // once. The one-server redis:// form is TestExamplesShareOneCache's.
 func TestExamplesShareEveryDeployment(t *testing.T) {
@@ -34,6 +35,12 @@ func TestExamplesShareEveryDeployment(t *testing.T) {
 		t.Parallel()
 		s := redistest.StartSentinel(t, redistest.SentinelOptions{})
 		shareThroughExamples(t, bin, map[string]string{"OIDC_RS_CACHE_URL": s.URL()})
+	})
+	t.Run("unix socket", func(t *testing.T) {
+		t.Parallel()
+		sock := filepath.Join(t.TempDir(), "redis.sock")
+		redistest.Start(t, redistest.WithConfig(`unixsocket "`+sock+`"`, "unixsocketperm 700"))
+		shareThroughExamples(t, bin, map[string]string{"OIDC_RS_CACHE_URL": "unix://" + sock + "?db=0"})
 	})
 	t.Run("tls", func(t *testing.T) {
 		t.Parallel()
