@@ -76,8 +76,11 @@ type CallResult struct {
 	// "refused", "redirect" (the key lives on another node), "authentication"
 	// (the store refused our credentials), "permission" (our user may not
 	// run the command or use the key) or "tls", as the store's error names
-	// it (see SharedStore), else "timeout" or "refused". There are no other
-	// values: Outcome is a bounded metric label.
+	// it (see SharedStore), else "timeout" or "refused". A call cancelled
+	// because whoever waited for it left, with no deadline passed, is
+	// "canceled": neither a failure nor a success of the endpoint, its
+	// health stays as it was. There are no other values: Outcome is a
+	// bounded metric label.
 	Outcome string
 }
 
