@@ -1,6 +1,7 @@
 package core
 
 import (
+	"context"
 	"errors"
 	"net/http"
 )
@@ -81,11 +82,28 @@ func (rs *ResourceServer) RequireScopes(req ScopeRequirement) func(http.Handler)
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			ti, _ := FromContext(r.Context())
-			if err := req.Check(ti); err != nil {
+			if err := rs.CheckScopes(r.Context(), ti, req); err != nil {
 				rs.ErrorResponse(err).Write(w)
 				return
 			}
 			next.ServeHTTP(w, r)
 		})
 	}
+}
+
+// CheckScopes applies a per-route scope rule to ti, the token that
+// Authenticate verified for the request of ctx (nil without one): nil when
+// req holds, else req.Check's refusal (ErrInsufficientScope, answered 403
+// with req's scopes; ErrMissingToken, 401, without a token). A refusal is
+// a decision: it is reported to the Observer and logged at Debug, as
+// Authenticate reports and logs its own. Every RequireScopes and the gRPC
+// per-method rules call it, so that a route's refusals are counted alike
+// whatever carries the request. A nil ResourceServer reports nothing.
+func (rs *ResourceServer) CheckScopes(ctx context.Context, ti *TokenInfo, req ScopeRequirement) error {
+	err := req.Check(ti)
+	if err != nil && rs != nil {
+		rs.reject(ctx, err)
+		rs.mon.decided(ctx, err)
+	}
+	return err
 }

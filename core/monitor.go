@@ -91,7 +91,8 @@ func (m *monitor) decided(ctx context.Context, err error) {
 	if m == nil {
 		return
 	}
-	if err != nil && m.down.Load() > 0 && (errors.Is(err, ErrUnavailable) || errors.Is(err, ErrBadResponse)) {
+	if err != nil && m.down.Load() > 0 && (errors.Is(err, ErrUnavailable) || errors.Is(err, ErrBadResponse)) &&
+		!errors.Is(err, errClientGone) { // a client that left was not refused for the outage
 		for _, h := range m.health {
 			h.refusedOne()
 		}

@@ -42,8 +42,12 @@ func (h *health) refusedOne() {
 }
 
 // record updates the state after a call and logs a change, or a summary
-// when an interval has passed.
+// when an interval has passed. A cancelled call changes nothing: it is
+// neither a failure nor a success of the endpoint.
 func (h *health) record(ctx context.Context, outcome string) {
+	if outcome == outcomeCanceled {
+		return
+	}
 	now := h.m.now()
 	h.mu.Lock()
 	switch {

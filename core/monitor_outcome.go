@@ -38,9 +38,11 @@ func endpointOf(err error) (Endpoint, bool) {
 // whose result is the Outcome of a CallResult and of a HealthChange, the
 // log records' failure attribute and a metric label, so it returns only
 // the fixed strings below. A refusal of the token by the AS
-// (invalid_token) is a working AS. A shared cache's store names the cause
-// of its own failures (StoreFailure, see SharedStore); other failures are
-// a timeout when a deadline passed, else refused.
+// (invalid_token) is a working AS. A call cancelled before it ended, with
+// no deadline passed, is canceled: its caller left (see outcomeCanceled).
+// A shared cache's store names the cause of its own failures
+// (StoreFailure, see SharedStore); other failures are a timeout when a
+// deadline passed, else refused.
 func outcomeOf(err error) string {
 	switch {
 	case err == nil || errors.Is(err, ErrInvalidToken) || errors.Is(err, ErrInsufficientScope):
@@ -49,6 +51,8 @@ func outcomeOf(err error) string {
 		return "untrusted"
 	case isStatusError(err):
 		return "status"
+	case errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded) && !isTimeout(err):
+		return outcomeCanceled
 	}
 	if class, ok := storeClass(err); ok {
 		return class
@@ -58,6 +62,14 @@ func outcomeOf(err error) string {
 	}
 	return "refused"
 }
+
+// outcomeCanceled is the outcome of a call cancelled because whoever
+// waited for it left (a client that hung up, a server shutting down). It
+// says nothing about the endpoint: the monitor's health counts it neither
+// as a failure nor as a success, so that clients cannot choose the volume
+// of Warn records nor flip the health gauge. A deadline that passed
+// (OIDC_TIMEOUT) stays a timeout, the endpoint's failure.
+const outcomeCanceled = "canceled"
 
 // isStatusError is errors.As for a statusError, its target declared here
 // so that outcomeOf's common case, a good answer, allocates nothing.

@@ -12,7 +12,11 @@ import (
 // synchronously on the request's path and must be fast and safe for
 // concurrent use. Nothing they receive holds a token, a secret or a claim.
 type Observer struct {
-	// Decision is called once per Authenticate with its outcome.
+	// Decision is called once per Authenticate with its outcome, and once
+	// per refusal of a per-route scope rule (ResourceServer.CheckScopes,
+	// which every RequireScopes calls): a request that a route refuses is
+	// counted twice, as its token's acceptance (200) and as the route's
+	// refusal (403 insufficient_scope).
 	Decision func(ctx context.Context, d Decision)
 	// Cache is called for each cache lookup: level 1 (this process) or 2
 	// (the shared cache), hit or miss.
@@ -32,7 +36,8 @@ type Observer struct {
 	Health func(ctx context.Context, h HealthChange)
 }
 
-// Decision is the outcome of one Authenticate.
+// Decision is the outcome of one Authenticate, or a per-route scope
+// rule's refusal.
 type Decision struct {
 	// Status is the HTTP status the request is answered (200 when it goes
 	// on).
@@ -76,8 +81,11 @@ type CallResult struct {
 	// "refused", "redirect" (the key lives on another node), "authentication"
 	// (the store refused our credentials), "permission" (our user may not
 	// run the command or use the key) or "tls", as the store's error names
-	// it (see SharedStore), else "timeout" or "refused". There are no other
-	// values: Outcome is a bounded metric label.
+	// it (see SharedStore), else "timeout" or "refused". A call cancelled
+	// because whoever waited for it left, with no deadline passed, is
+	// "canceled": neither a failure nor a success of the endpoint, its
+	// health stays as it was. There are no other values: Outcome is a
+	// bounded metric label.
 	Outcome string
 }
 

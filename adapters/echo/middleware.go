@@ -92,8 +92,9 @@ type scopeCheck struct {
 
 // check is the body of RequireScopes's middleware.
 func (s *scopeCheck) check(c echo.Context, next echo.HandlerFunc) error {
-	ti, _ := core.FromContext(c.Request().Context())
-	if err := s.req.Check(ti); err != nil {
+	ctx := c.Request().Context()
+	ti, _ := core.FromContext(ctx)
+	if err := s.rs.CheckScopes(ctx, ti, s.req); err != nil {
 		return fail(c, s.rs.ErrorResponse(err), err, nil)
 	}
 	return next(c)

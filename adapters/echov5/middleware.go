@@ -86,8 +86,9 @@ func RequireScopes(rs *core.ResourceServer, req core.ScopeRequirement) echo.Midd
 	rs.AdvertiseScopes(req)
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c *echo.Context) error {
-			ti, _ := core.FromContext(c.Request().Context())
-			if err := req.Check(ti); err != nil {
+			ctx := c.Request().Context()
+			ti, _ := core.FromContext(ctx)
+			if err := rs.CheckScopes(ctx, ti, req); err != nil {
 				return fail(c, rs.ErrorResponse(err), err, nil)
 			}
 			return next(c)

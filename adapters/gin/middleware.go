@@ -70,7 +70,7 @@ func RequireScopes(rs *core.ResourceServer, req core.ScopeRequirement) gin.Handl
 	rs.AdvertiseScopes(req)
 	return func(c *gin.Context) {
 		ti, _ := core.FromContext(c.Request.Context())
-		if err := req.Check(ti); err != nil {
+		if err := rs.CheckScopes(c.Request.Context(), ti, req); err != nil {
 			c.Abort()
 			rs.ErrorResponse(err).Write(c.Writer)
 			return

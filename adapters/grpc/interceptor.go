@@ -63,7 +63,7 @@ func (c *config) decide(ctx context.Context, method string) (context.Context, er
 	if rules := c.scopes[method]; len(rules) > 0 {
 		ti, _ := core.FromContext(out)
 		for _, r := range rules {
-			if err := r.Check(ti); err != nil {
+			if err := c.rs.CheckScopes(out, ti, r); err != nil {
 				return ctx, err
 			}
 		}

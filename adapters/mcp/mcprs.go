@@ -12,8 +12,15 @@ import (
 )
 
 // extraKey is the key of the oidcrs TokenInfo in the SDK's
-// auth.TokenInfo.Extra.
-const extraKey = "oidcrs.token_info"
+// auth.TokenInfo.Extra; serverKey that of the decider, which CheckScopes
+// reports its refusals to.
+const (
+	extraKey  = "oidcrs.token_info"
+	serverKey = "oidcrs.decider"
+)
+
+// decider carries the ResourceServer that decided, opaque to tools.
+type decider struct{ rs *core.ResourceServer }
 
 // Protect returns h (typically mcp.NewStreamableHTTPHandler) behind
 // oidcrs: rs.Middleware decides and answers failures, then the SDK's
@@ -28,7 +35,13 @@ func Protect(rs *core.ResourceServer, h http.Handler, opts ...core.MiddlewareOpt
 	if rs.Settings().Resource == "" {
 		panic("mcprs: Protect needs Settings.Resource (OIDC_RS_RESOURCE): the MCP authorization specification requires it")
 	}
-	sdk := auth.RequireBearerToken(fromVerdict, &auth.RequireBearerTokenOptions{
+	sdk := auth.RequireBearerToken(func(ctx context.Context, tok string, r *http.Request) (*auth.TokenInfo, error) {
+		info, err := fromVerdict(ctx, tok, r)
+		if err == nil {
+			info.Extra[serverKey] = decider{rs}
+		}
+		return info, err
+	}, &auth.RequireBearerTokenOptions{
 		// oidcrs checked exp (with its leeway) an instant ago; the SDK's
 		// second look must not refuse a token at the boundary.
 		AllowMissingExpiration: true,
@@ -65,10 +78,17 @@ func TokenInfo(sdk *auth.TokenInfo) (*core.TokenInfo, bool) {
 // CheckScopes checks a per-tool rule against the caller's token: nil when
 // it holds, else an error (core.ErrInsufficientScope, or
 // core.ErrMissingToken without a token) whose message names the scopes
-// needed, for the tool to return as its error result. HTTP-level 403
+// needed, for the tool to return as its error result. A refusal is
+// reported to the ResourceServer of Protect (rs.CheckScopes: the Observer
+// and the Debug log), without the request's context. HTTP-level 403
 // answers come from RequireScopes on the route.
 func CheckScopes(sdk *auth.TokenInfo, req core.ScopeRequirement) error {
 	ti, _ := TokenInfo(sdk)
+	if sdk != nil {
+		if d, ok := sdk.Extra[serverKey].(decider); ok {
+			return d.rs.CheckScopes(context.Background(), ti, req)
+		}
+	}
 	return req.Check(ti)
 }
 

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -52,6 +53,18 @@ type env struct {
 	as  *oidcrstest.Server
 	rs  *core.ResourceServer
 	url string // the MCP endpoint
+
+	mu      sync.Mutex
+	refused []core.Decision // the refusals reported to the Observer
+}
+
+// lastRefusal returns the last refusal reported to the Observer.
+func (e *env) lastRefusal(t *testing.T) core.Decision {
+	t.Helper()
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	require.NotEmpty(t, e.refused, "a refusal was reported")
+	return e.refused[len(e.refused)-1]
 }
 
 func start(t *testing.T) *env {
@@ -62,13 +75,21 @@ func start(t *testing.T) *env {
 	t.Cleanup(srv.Close)
 	st := as.Settings("", "mcp")
 	st.Resource = srv.URL + "/mcp"
-	rs, err := core.New(st)
+	e := &env{as: as, url: srv.URL + "/mcp"}
+	rs, err := core.New(st, core.WithObserver(core.Observer{Decision: func(_ context.Context, d core.Decision) {
+		if d.Status != http.StatusOK {
+			e.mu.Lock()
+			e.refused = append(e.refused, d)
+			e.mu.Unlock()
+		}
+	}}))
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = rs.Close() })
+	e.rs = rs
 	mcprs.RegisterRoutes(mux, rs)
 	h := mcp.NewStreamableHTTPHandler(func(*http.Request) *mcp.Server { return newMCPServer() }, nil)
 	mux.Handle("/mcp", mcprs.Protect(rs, mcprs.RequireScopes(rs, core.AnyScope("mcp"))(h)))
-	return &env{as: as, rs: rs, url: srv.URL + "/mcp"}
+	return e
 }
 
 // bearer adds a token to every request of the SDK client.
@@ -119,6 +140,9 @@ func TestMCPEndToEnd(t *testing.T) {
 		res, err := s.CallTool(ctx, &mcp.CallToolParams{Name: "whoami"})
 		require.NoError(t, err)
 		assert.True(t, res.IsError, "the tool refuses a token without its scope")
+		d := e.lastRefusal(t)
+		assert.Equal(t, http.StatusForbidden, d.Status, "the tool's refusal is counted")
+		assert.ErrorIs(t, d.Kind, core.ErrInsufficientScope)
 	})
 }
 
@@ -157,6 +181,7 @@ func TestMCPChallenges(t *testing.T) {
 	assert.Equal(t, http.StatusForbidden, resp.StatusCode)
 	assert.Contains(t, resp.Header.Get("WWW-Authenticate"), `error="insufficient_scope"`)
 	assert.Contains(t, resp.Header.Get("WWW-Authenticate"), `scope="mcp"`)
+	assert.Equal(t, http.StatusForbidden, e.lastRefusal(t).Status, "the route's refusal is counted")
 	resp = post("Bearer " + e.as.Mint(map[string]any{"scope": "mcp", "aud": "https://another.example/mcp"}))
 	assert.Equal(t, http.StatusUnauthorized, resp.StatusCode, "a token for another resource")
 	assert.Contains(t, resp.Header.Get("WWW-Authenticate"), "not issued for this resource")

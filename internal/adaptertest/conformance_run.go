@@ -101,7 +101,8 @@ func runCases[A any](t *testing.T, tr transport[A]) {
 				http.Error(w, "app not built yet", http.StatusServiceUnavailable)
 			}))
 			t.Cleanup(front.Close)
-			as, rss := startResourceServers(t, mode, front.URL+ConformanceJWKS)
+			var seen [variants]decisions
+			as, rss := startResourceServers(t, mode, front.URL+ConformanceJWKS, &seen)
 			var calls [variants]methodCaller[A]
 			for i, rs := range rss {
 				call, h := tr.build(t, rs, conformanceOptions())
@@ -126,7 +127,9 @@ func runCases[A any](t *testing.T, tr transport[A]) {
 					if c.auth != nil {
 						auth = c.auth(as)
 					}
+					seen[c.variant].take()
 					tr.check(t, c, rss[c.variant], calls[c.variant](t, c.httpMethod(), c.path, auth))
+					checkCounted(t, c, seen[c.variant].take())
 				})
 			}
 		})
@@ -135,8 +138,9 @@ func runCases[A any](t *testing.T, tr transport[A]) {
 
 // startResourceServers starts a fake authorization server in mode, which
 // fetches the resource server's key from jwksURL in JWT mode, and the
-// suite's resource servers, by variant.
-func startResourceServers(t *testing.T, mode oidcrstest.Mode, jwksURL string) (*oidcrstest.Server, [variants]*core.ResourceServer) {
+// suite's resource servers, by variant, each reporting its decisions to
+// seen.
+func startResourceServers(t *testing.T, mode oidcrstest.Mode, jwksURL string, seen *[variants]decisions) (*oidcrstest.Server, [variants]*core.ResourceServer) {
 	t.Helper()
 	pem, err := oidcrstest.GenerateRSAKeyPEM(2048)
 	if err != nil {
@@ -156,15 +160,15 @@ func startResourceServers(t *testing.T, mode oidcrstest.Mode, jwksURL string) (*
 		return nil, nil
 	})
 	var rss [variants]*core.ResourceServer
-	if rss[plain], err = core.New(st); err != nil {
+	if rss[plain], err = core.New(st, seen[plain].option()); err != nil {
 		t.Fatalf("core.New: %v", err)
 	}
-	if rss[withUser], err = core.New(st, hook); err != nil {
+	if rss[withUser], err = core.New(st, hook, seen[withUser].option()); err != nil {
 		t.Fatalf("core.New with a user hook: %v", err)
 	}
 	rss[disabled] = core.Disabled(st, fmt.Errorf("disabled by the conformance suite"))
 	st.Resource = conformanceResource
-	if rss[withResource], err = core.New(st); err != nil {
+	if rss[withResource], err = core.New(st, seen[withResource].option()); err != nil {
 		t.Fatalf("core.New with a resource: %v", err)
 	}
 	if p := rss[withResource].MetadataPath(); p != conformanceMetadata {
