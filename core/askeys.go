@@ -47,6 +47,7 @@ type remoteKeySet struct {
 	timeout time.Duration
 	now     func() time.Time
 	mon     *monitor
+	gate    *callGate
 
 	mu          sync.RWMutex
 	keys        []jose.JSONWebKey
@@ -160,6 +161,9 @@ func (r *remoteKeySet) refresh(ctx context.Context) ([]jose.JSONWebKey, error) {
 		return had, lastErr
 	}
 	keys, maxAge, err := r.fetch(ctx)
+	if notAsked(err) {
+		return had, err // no fetch was made: the next caller may try
+	}
 	now := r.now()
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -177,9 +181,15 @@ func (r *remoteKeySet) fetch(ctx context.Context) ([]jose.JSONWebKey, time.Durat
 	if err != nil {
 		return nil, 0, err
 	}
+	leave, err := r.gate.enter(ctx, EndpointJWKS, u, r.timeout)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer leave()
 	ctx, end := r.mon.call(ctx, EndpointJWKS, u, true)
 	keys, age, status, err := r.get(ctx, u)
 	end(status, err)
+	r.gate.answered(ctx, EndpointJWKS, u, status, err)
 	return keys, age, err
 }
 

@@ -168,7 +168,8 @@ func TestASKeysAreKeptWhileTheJWKSEndpointFails(t *testing.T) {
 		fault oidcrstest.Fault
 	}{
 		{name: "5xx", fault: oidcrstest.FaultServerError},
-		{name: "429", fault: oidcrstest.FaultTooManyRequests},
+		// Without Retry-After: one pauses the calls (see retryafter_test.go).
+		{name: "429", fault: oidcrstest.Fault{Status: http.StatusTooManyRequests}},
 		{name: "connection dropped", fault: oidcrstest.FaultDown},
 		{name: "garbage", fault: oidcrstest.FaultGarbage},
 	} {

@@ -106,7 +106,8 @@ func TestCountingFailuresAreNeverCached(t *testing.T) {
 		status int
 	}{
 		{name: "5xx", fault: oidcrstest.FaultServerError, status: http.StatusServiceUnavailable},
-		{name: "429", fault: oidcrstest.FaultTooManyRequests, status: http.StatusServiceUnavailable},
+		// Without Retry-After: one pauses the calls (see retryafter_test.go).
+		{name: "429", fault: oidcrstest.Fault{Status: http.StatusTooManyRequests}, status: http.StatusServiceUnavailable},
 		{name: "connection dropped", fault: oidcrstest.FaultDown, status: http.StatusServiceUnavailable},
 		{name: "garbage", fault: oidcrstest.FaultGarbage, status: http.StatusBadGateway},
 	} {

@@ -36,6 +36,7 @@ type asClient struct {
 	accept   string
 	timeout  time.Duration
 	mon      *monitor
+	gate     *callGate
 }
 
 // introspect posts token and returns the 2xx body and its Content-Type, or
@@ -47,9 +48,18 @@ func (c *asClient) introspect(ctx context.Context, token string) ([]byte, string
 	if err != nil {
 		return nil, "", err
 	}
+	// The client authentication may read discovery: settle it before
+	// holding a place of the call limit, which discovery needs too.
+	c.auth.method(ctx)
+	leave, err := c.gate.enter(ctx, EndpointIntrospection, endpoint, c.timeout)
+	if err != nil {
+		return nil, "", err
+	}
+	defer leave()
 	ctx, end := c.mon.call(ctx, EndpointIntrospection, endpoint, false)
 	body, ctype, status, err := c.post(ctx, endpoint, token)
 	end(status, err)
+	c.gate.answered(ctx, EndpointIntrospection, endpoint, status, err)
 	return body, ctype, err
 }
 

@@ -28,6 +28,7 @@ type discovery struct {
 	logger  *slog.Logger
 	mon     *monitor
 	now     func() time.Time
+	gate    *callGate
 
 	mu      sync.Mutex
 	meta    *asMetadata
@@ -99,6 +100,9 @@ func (d *discovery) read(ctx context.Context) (*asMetadata, error) {
 		d.logger.LogAttrs(ctx, slog.LevelError, "oidcrs: configuration error: the discovered issuer is not OIDC_OP_URL",
 			slog.String("OIDC_OP_URL", d.issuer), slog.String("issuer", m.Issuer))
 	}
+	if notAsked(err) {
+		return nil, err // no call was made: the next caller may try
+	}
 	d.mon.recordHealth(ctx, EndpointDiscovery, err)
 	d.mu.Lock()
 	defer d.mu.Unlock()
@@ -114,6 +118,11 @@ func (d *discovery) read(ctx context.Context) (*asMetadata, error) {
 // fetch reads one metadata document with the shared GET
 // (internal/httpclient.GetJSON), reporting the call to the monitor.
 func (d *discovery) fetch(ctx context.Context, u string) (*asMetadata, error) {
+	leave, err := d.gate.enter(ctx, EndpointDiscovery, u, d.timeout)
+	if err != nil {
+		return nil, err
+	}
+	defer leave()
 	ctx, end := d.mon.call(ctx, EndpointDiscovery, u, false)
 	resp, err := httpclient.GetJSON(ctx, d.client, d.timeout, u, "application/json")
 	var m *asMetadata
@@ -124,9 +133,12 @@ func (d *discovery) fetch(ctx context.Context, u string) (*asMetadata, error) {
 		m, err = wellknown.Decode(resp.Body)
 	}
 	if err != nil {
-		err = newError(ErrUnavailable, descDiscoveryFailed, atEndpoint(EndpointDiscovery, err))
+		e := newError(ErrUnavailable, descDiscoveryFailed, atEndpoint(EndpointDiscovery, err))
+		e.retryAfter = retryAfter(resp.Header.Get("Retry-After"))
+		err = e
 	}
 	end(resp.Status, err)
+	d.gate.answered(ctx, EndpointDiscovery, u, resp.Status, err)
 	return m, err
 }
 

@@ -61,7 +61,9 @@ func (rs *ResourceServer) ask(ctx context.Context, cfg *issuer, local bool, toke
 		}
 	} else {
 		claims, err = cfg.intro.introspect(ctx, token)
-		rs.mon.recordHealth(ctx, EndpointIntrospection, err)
+		if !notAsked(err) { // a refusal of the call limit or a pause: not the AS's doing
+			rs.mon.recordHealth(ctx, EndpointIntrospection, err)
+		}
 	}
 	if err != nil {
 		return verdict{err: err}

@@ -25,9 +25,9 @@ type issuer struct {
 	typeNoted    sync.Once            // hybrid: the Info that some JWTs are introspected
 }
 
-func newIssuer(s Settings, kr *keyring, client *http.Client, o options, mon *monitor) (*issuer, error) {
+func newIssuer(s Settings, kr *keyring, client *http.Client, o options, mon *monitor, gate *callGate) (*issuer, error) {
 	cfg := &issuer{settings: s, checker: newClaimChecker(s)}
-	disc := &discovery{issuer: s.Issuer, client: client, timeout: s.Timeout, logger: o.logger, mon: mon, now: o.now}
+	disc := &discovery{issuer: s.Issuer, client: client, timeout: s.Timeout, logger: o.logger, mon: mon, now: o.now, gate: gate}
 	jwksURL, introURL := disc.jwksURI, disc.introspectionEndpoint
 	if s.JWKSEndpoint != "" {
 		jwksURL = fixed(s.JWKSEndpoint)
@@ -37,7 +37,7 @@ func newIssuer(s Settings, kr *keyring, client *http.Client, o options, mon *mon
 	}
 	// One key set per issuer, shared by its RFC 9701 answers and its access
 	// tokens: the same signing keys, fetched and refreshed once.
-	keys := &remoteKeySet{url: jwksURL, client: client, timeout: s.Timeout, now: o.now, mon: mon}
+	keys := &remoteKeySet{url: jwksURL, client: client, timeout: s.Timeout, now: o.now, mon: mon, gate: gate}
 	algs, err := s.signingAlgs()
 	if err != nil && (s.Backend == BackendJWT || s.verifiesLocally()) {
 		return nil, fmt.Errorf("OIDC_RS_SIGNING_ALGO: %w", err)
@@ -46,7 +46,7 @@ func newIssuer(s Settings, kr *keyring, client *http.Client, o options, mon *mon
 	if err != nil {
 		return nil, err
 	}
-	ac := &asClient{http: client, endpoint: introURL, auth: auth, accept: "application/json", timeout: s.Timeout, mon: mon}
+	ac := &asClient{http: client, endpoint: introURL, auth: auth, accept: "application/json", timeout: s.Timeout, mon: mon, gate: gate}
 	switch s.Backend {
 	case BackendJWT:
 		ac.accept = "application/" + typIntrospection

@@ -237,9 +237,10 @@ func TestAuthorizationServerJWKS(t *testing.T) {
 			_, err := btAuth(rs, as.Mint(nil))
 			btRejected(t, rs, err, tc.kind, tc.status, core.DescJWKSFailed)
 			btNotInvalidToken(t, err)
-			// Recovery once the authorization server is back.
+			// Recovery once the authorization server is back: past the
+			// 5 s between refreshes and the 429's Retry-After: 7.
 			as.SetJWKSFault(nil)
-			clock.Advance(6 * time.Second)
+			clock.Advance(8 * time.Second)
 			_, err = btAuth(rs, as.Mint(nil))
 			require.NoError(t, err)
 		})

@@ -31,7 +31,8 @@ func TestLoadMiddleware(t *testing.T) {
 	as := oidcrstest.Start(t, oidcrstest.Config{})
 	tr := &http.Transport{MaxIdleConnsPerHost: 64}
 	st := as.Settings("")
-	st.Timeout = 30 * time.Second // the machine is shared: this test is about correctness
+	st.Timeout = 30 * time.Second   // the machine is shared: this test is about correctness
+	st.MaxConcurrentCalls = workers // every worker may call at once: answers, not the call limit, are tested here
 	rs, err := core.New(st, core.WithHTTPClient(&http.Client{Transport: tr, Timeout: st.Timeout}))
 	require.NoError(t, err)
 

@@ -41,6 +41,8 @@ type ResourceServer struct {
 	closed     atomic.Bool
 	closeOnce  sync.Once
 	closeErr   error
+
+	gate *callGate // every call to the authorization server passes it
 }
 
 // New validates s, parses the keys once, and returns a ResourceServer. Its
@@ -73,7 +75,8 @@ func New(s Settings, opts ...Option) (*ResourceServer, error) {
 		}
 		rs.ownClient = client
 	}
-	if rs.issuers, err = buildIssuers(s, kr, client, o, rs.mon); err != nil {
+	rs.gate = newCallGate(s.MaxConcurrentCalls, o.now, o.logger, s.LogInterval)
+	if rs.issuers, err = buildIssuers(s, kr, client, o, rs.mon, rs.gate); err != nil {
 		return nil, err
 	}
 	rs.fp = combinedFingerprint(rs.issuers.all)
@@ -97,8 +100,8 @@ func New(s Settings, opts ...Option) (*ResourceServer, error) {
 }
 
 // buildIssuers builds the configuration of s and of each WithIssuer.
-func buildIssuers(s Settings, kr *keyring, client *http.Client, o options, mon *monitor) (*issuers, error) {
-	first, err := newIssuer(s, kr, client, o, mon)
+func buildIssuers(s Settings, kr *keyring, client *http.Client, o options, mon *monitor, gate *callGate) (*issuers, error) {
+	first, err := newIssuer(s, kr, client, o, mon, gate)
 	if err != nil {
 		return nil, err
 	}
@@ -112,7 +115,7 @@ func buildIssuers(s Settings, kr *keyring, client *http.Client, o options, mon *
 		if extra.PrivateKey != "" {
 			return nil, errors.New(prefix + "OIDC_RS_PRIVATE_KEY_STR: only the first configuration's keys are served and used")
 		}
-		cfg, err := newIssuer(extra, nil, client, o, mon)
+		cfg, err := newIssuer(extra, nil, client, o, mon, gate)
 		if err != nil {
 			return nil, fmt.Errorf("%s%w", prefix, err)
 		}

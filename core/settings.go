@@ -51,7 +51,7 @@ const (
 	defaultJWTMaxAge        = 60 * time.Second
 	defaultCacheTimeout     = 50 * time.Millisecond
 	defaultLogInterval      = 30 * time.Second
-	defaultMaxCalls         = 64
+	defaultMaxCalls         = 32
 	minCacheSecretLen       = 32
 )
 
@@ -158,7 +158,9 @@ type Settings struct {
 	Timeout time.Duration
 	// MaxConcurrentCalls bounds the calls to the authorization server in
 	// flight at once, per ResourceServer: introspection, JWKS and
-	// discovery (OIDC_RS_MAX_CONCURRENT_CALLS). Default 64.
+	// discovery (OIDC_RS_MAX_CONCURRENT_CALLS). As many more wait, each
+	// for at most Timeout; a request beyond them is answered 503 with
+	// Retry-After at once. Cached verdicts never wait. Default 32.
 	MaxConcurrentCalls int
 	// Proxy is the proxy URL for calls to the authorization server
 	// (OIDC_PROXY). Default: the environment's HTTPS_PROXY and friends.

@@ -21,6 +21,7 @@
 //	go run ./scripts/loadtest -c 16 -d 2s            # a quick look
 //	go run ./scripts/loadtest -f all                 # every framework, one after the other
 //	go run ./scripts/loadtest -flood                 # junk tokens against cached valid ones
+//	go run ./scripts/loadtest -flood -senders 1000   # from a thousand senders
 //
 // With -flood it measures hostile traffic instead: a resource server with
 // a cache of -cache entries caches -valid tokens; valid traffic alone (-vc
@@ -31,7 +32,10 @@
 // calls in flight at once, the valid tokens evicted by the flood (those
 // the authorization server was asked about again, during the flood or by
 // one more request with each valid token afterwards), and the valid
-// traffic's p50 and p99 without and during the flood.
+// traffic's p50 and p99 without and during the flood. -senders sets the
+// junk senders (it overrides -c), -max-calls OIDC_RS_MAX_CONCURRENT_CALLS;
+// during the flood one more connection sends valid tokens never seen
+// before, one at a time, and counts those answered and those refused.
 //
 // The load generator shares the machine with the server: on a few CPUs
 // the requests/s are those of the pair, and the ratio is the figure to

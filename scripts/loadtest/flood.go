@@ -30,6 +30,7 @@ type floodOptions struct {
 	junk       int           // unique junk tokens, each sent once (-junk)
 	asDelay    time.Duration // how long the authorization server takes to answer (-as-delay)
 	quiet      time.Duration // valid traffic alone, before the flood (-d)
+	maxCalls   int           // OIDC_RS_MAX_CONCURRENT_CALLS (-max-calls); 0 is core's default
 }
 
 // floodReport is what a flood run measured.
@@ -40,6 +41,8 @@ type floodReport struct {
 	validCalls    int64         // introspections of valid tokens after they were cached
 	maxInFlight   int64         // most calls to the authorization server in flight at once
 	evicted       int           // distinct valid tokens asked about again after they were cached
+	maxCalls      int           // the call limit in force
+	fresh         freshStats    // valid tokens not cached yet, sent during the flood
 	floodTime     time.Duration // from the first junk request to the last answer
 	quiet, during *routeStats   // valid traffic without and during the flood
 }
@@ -71,8 +74,13 @@ func flood(ctx context.Context, o floodOptions) (*floodReport, error) {
 	var junkCalls, validCalls atomic.Int64
 	var mu sync.Mutex
 	reasked := map[string]bool{}
+	fresh := map[string]bool{} // valid tokens minted during the flood
 	as.SetAnswerFunc(func(tok string, claims map[string]any) (int, string, []byte) {
+		mu.Lock()
+		isFresh := fresh[tok]
+		mu.Unlock()
 		switch {
+		case isFresh:
 		case !isValid[tok]:
 			junkCalls.Add(1)
 		case cached.Load():
@@ -88,12 +96,14 @@ func flood(ctx context.Context, o floodOptions) (*floodReport, error) {
 	st := as.Settings("")
 	st.CacheSize = o.cacheSize
 	st.CacheTTL = time.Hour
+	st.MaxConcurrentCalls = o.maxCalls
 	calls := &inFlight{base: &http.Transport{MaxIdleConnsPerHost: 1024, IdleConnTimeout: time.Minute}}
 	rs, err := core.New(st, core.WithHTTPClient(&http.Client{Transport: calls, Timeout: 30 * time.Second}))
 	if err != nil {
 		return nil, err
 	}
 	defer func() { _ = rs.Close() }()
+	o.maxCalls = rs.Settings().MaxConcurrentCalls
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, err
@@ -101,7 +111,7 @@ func flood(ctx context.Context, o floodOptions) (*floodReport, error) {
 	srv := &http.Server{Handler: router(o.framework, rs), ReadHeaderTimeout: 5 * time.Second}
 	go func() { _ = srv.Serve(ln) }()
 	defer func() { _ = srv.Close() }()
-	conns := o.senders + o.validConns
+	conns := o.senders + o.validConns + 1
 	tr := &http.Transport{MaxIdleConns: conns, MaxIdleConnsPerHost: conns, MaxConnsPerHost: conns,
 		DisableCompression: true, IdleConnTimeout: time.Minute}
 	defer tr.CloseIdleConnections()
@@ -114,7 +124,7 @@ func flood(ctx context.Context, o floodOptions) (*floodReport, error) {
 		}
 	}
 	cached.Store(true)
-	rep := &floodReport{opts: o, junkStatus: map[int]int{}}
+	rep := &floodReport{opts: o, junkStatus: map[int]int{}, maxCalls: o.maxCalls}
 	quietCtx, stop := context.WithTimeout(ctx, o.quiet)
 	rep.quiet = sendValid(quietCtx, cl, url, tokens, o.validConns)
 	stop()
@@ -123,6 +133,15 @@ func flood(ctx context.Context, o floodOptions) (*floodReport, error) {
 	defer stop()
 	var during sync.WaitGroup
 	during.Go(func() { rep.during = sendValid(floodCtx, cl, url, tokens, o.validConns) })
+	during.Go(func() {
+		rep.fresh = sendFresh(floodCtx, cl, url, func() string {
+			tok := as.Mint(nil)
+			mu.Lock()
+			fresh[tok] = true
+			mu.Unlock()
+			return tok
+		})
+	})
 	calls.max.Store(calls.now.Load())
 	start := time.Now()
 	rep.junkStatus = sendJunk(ctx, cl, url, o.junk, o.senders)
@@ -241,7 +260,10 @@ func (r *floodReport) print(w io.Writer) {
 		fmt.Fprintf(w, " %d x%d", code, r.junkStatus[code])
 	}
 	fmt.Fprintf(w, "\nauthorization-server calls per junk request: %.2f (%d calls)\n", float64(r.junkCalls)/float64(o.junk), r.junkCalls)
-	fmt.Fprintf(w, "most authorization-server calls in flight at once: %d\n", r.maxInFlight)
+	fmt.Fprintf(w, "most authorization-server calls in flight at once: %d (limit %d)\n", r.maxInFlight, r.maxCalls)
+	f := &r.fresh
+	fmt.Fprintf(w, "valid tokens not cached yet, one at a time during the flood: %d of %d answered 200 (p50 %v, p99 %v), %d refused 503\n",
+		f.s.ok, f.sent, f.s.percentile(0.50).Round(time.Microsecond), f.s.percentile(0.99).Round(time.Microsecond), f.refused)
 	fmt.Fprintf(w, "valid tokens evicted (asked about again): %d of %d, in %d calls\n\n", r.evicted, o.valid, r.validCalls)
 	fmt.Fprintln(w, "| valid traffic | requests | p50 | p99 | failed |")
 	fmt.Fprintln(w, "| --- | ---: | ---: | ---: | ---: |")
@@ -252,4 +274,37 @@ func (r *floodReport) print(w io.Writer) {
 		fmt.Fprintf(w, "| %s | %d | %v | %v | %d |\n", row.name, row.s.ok,
 			row.s.percentile(0.50).Round(time.Microsecond), row.s.percentile(0.99).Round(time.Microsecond), row.s.failed)
 	}
+}
+
+// freshStats is what sendFresh measured.
+type freshStats struct {
+	s       routeStats // the 200 answers
+	sent    int64
+	refused int64 // 503 answers
+}
+
+// sendFresh sends valid tokens never seen before, one at a time from one
+// connection, until ctx ends: each needs a call to the authorization
+// server, through the call limit that the junk fills.
+func sendFresh(ctx context.Context, cl *http.Client, url string, mint func() string) freshStats {
+	var f freshStats
+	for ctx.Err() == nil {
+		tok := mint()
+		t := time.Now()
+		code, err := get(ctx, cl, url, tok)
+		switch {
+		case ctx.Err() != nil:
+			continue
+		case err == nil && code == http.StatusOK:
+			f.s.lat = append(f.s.lat, time.Since(t))
+			f.s.ok++
+		case err == nil && code == http.StatusServiceUnavailable:
+			f.refused++
+		default:
+			f.s.failed++
+		}
+		f.sent++
+	}
+	slices.Sort(f.s.lat)
+	return f
 }

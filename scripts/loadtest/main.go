@@ -28,6 +28,8 @@ func main() {
 	fw := flag.String("f", "net/http", "framework: "+strings.Join(frameworks, ", ")+", a comma list, or all")
 	fo := floodOptions{}
 	doFlood := flag.Bool("flood", false, "send junk tokens instead: -c senders, -d of valid traffic alone first")
+	senders := flag.Int("senders", 0, "with -flood: junk senders, one connection each (overrides -c)")
+	flag.IntVar(&fo.maxCalls, "max-calls", 0, "with -flood: OIDC_RS_MAX_CONCURRENT_CALLS (0: core's default)")
 	flag.IntVar(&fo.cacheSize, "cache", 5000, "with -flood: OIDC_RS_CACHE_SIZE")
 	flag.IntVar(&fo.valid, "valid", 1000, "with -flood: valid tokens cached before the flood")
 	flag.IntVar(&fo.junk, "junk", 20_000, "with -flood: unique junk tokens, each sent once")
@@ -41,6 +43,9 @@ func main() {
 	}
 	if *doFlood {
 		fo.senders, fo.quiet = o.conns, o.duration
+		if *senders > 0 {
+			fo.senders = *senders
+		}
 		runFlood(fws, fo)
 		return
 	}

@@ -98,6 +98,26 @@ func TestFlood(t *testing.T) {
 	assert.Contains(t, out.String(), "| during the flood |")
 }
 
+// TestFloodCallLimit floods with more senders than the call limit: the
+// calls in flight never exceed it, the junk is refused (401) or turned
+// away (503), and the cached valid tokens are all answered.
+func TestFloodCallLimit(t *testing.T) {
+	o := floodOptions{senders: 64, validConns: 2, cacheSize: 500, valid: 100, junk: 2000, maxCalls: 4,
+		asDelay: time.Millisecond, quiet: 200 * time.Millisecond}
+	rep, err := flood(context.Background(), o)
+	require.NoError(t, err)
+	assert.LessOrEqual(t, rep.maxInFlight, int64(o.maxCalls), "calls in flight")
+	assert.Equal(t, o.junk, rep.junkStatus[http.StatusUnauthorized]+rep.junkStatus[http.StatusServiceUnavailable], "junk answers: %v", rep.junkStatus)
+	assert.LessOrEqual(t, rep.junkCalls, int64(rep.junkStatus[http.StatusUnauthorized]), "a refused junk token made no call")
+	assert.Zero(t, rep.evicted, "valid tokens evicted")
+	assert.Zero(t, rep.quiet.failed+rep.during.failed, "cached valid tokens never refused")
+	assert.Zero(t, rep.fresh.s.failed, "fresh valid tokens: 200 or 503")
+	var out bytes.Buffer
+	rep.print(&out)
+	assert.Contains(t, out.String(), "in flight at once: ")
+	assert.Contains(t, out.String(), "(limit 4)")
+}
+
 func TestFloodRejectsBadOptions(t *testing.T) {
 	_, err := flood(context.Background(), floodOptions{senders: 1, validConns: 1, cacheSize: 10, valid: 0, junk: 1, quiet: time.Second})
 	require.Error(t, err)
