@@ -85,7 +85,11 @@ func TestClientHangUpsNeverTouchHealth(t *testing.T) {
 				},
 			}
 			logger, sink := btLogger()
-			rs := btRS(t, as, func(s *core.Settings) { s.Timeout, s.DisableCache = time.Minute, false }, core.WithLogger(logger), core.WithObserver(obs))
+			// Room for every client's call at once: the bulkhead's queue is
+			// another test's matter.
+			rs := btRS(t, as, func(s *core.Settings) {
+				s.Timeout, s.DisableCache, s.MaxConcurrentCalls = time.Minute, false, clients
+			}, core.WithLogger(logger), core.WithObserver(obs))
 
 			tokens := make([]string, clients)
 			for i := range tokens {
@@ -105,7 +109,7 @@ func TestClientHangUpsNeverTouchHealth(t *testing.T) {
 					_, leaderErrs[i] = btAuthCtx(rs, ctx, tok)
 				}()
 			}
-			waitFor(t, func() bool { return arrived.Load() == clients }, "every call reaches the authorization server")
+			waitFor(t, "every call reaches the authorization server", func() bool { return arrived.Load() == clients })
 			// A second client of each token joins that call and stays. (One
 			// that comes too late for it makes a call of its own: the same
 			// verdicts are expected of it.)
@@ -117,7 +121,7 @@ func TestClientHangUpsNeverTouchHealth(t *testing.T) {
 					joinerInfo[i], joinerErrs[i] = btAuthCtx(rs, context.Background(), tok)
 				}()
 			}
-			waitFor(t, func() bool { return misses.Load() == 2*clients }, "every second client misses the cache")
+			waitFor(t, "every second client misses the cache", func() bool { return misses.Load() == 2*clients })
 			for _, cancel := range cancels {
 				cancel()
 			}
@@ -161,12 +165,6 @@ func TestClientHangUpsNeverTouchHealth(t *testing.T) {
 // btAuthCtx authenticates "Bearer "+token with rs under ctx.
 func btAuthCtx(rs *core.ResourceServer, ctx context.Context, token string) (*core.TokenInfo, error) {
 	return authenticate(rs, ctx, "Bearer "+token)
-}
-
-// waitFor waits, up to a wide bound, until cond holds.
-func waitFor(t *testing.T, cond func() bool, what string) {
-	t.Helper()
-	require.Eventually(t, cond, time.Minute, time.Millisecond, what)
 }
 
 // waitDone waits, up to a wide bound, until wg is done.
