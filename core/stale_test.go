@@ -47,7 +47,11 @@ func (c *staleCounts) option() core.Option {
 
 func (c *staleCounts) uses(level int) int { c.mu.Lock(); defer c.mu.Unlock(); return c.stale[level] }
 
-func (c *staleCounts) lookups(what string) int { c.mu.Lock(); defer c.mu.Unlock(); return c.lookup[what] }
+func (c *staleCounts) lookups(what string) int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.lookup[what]
+}
 
 // staleRS builds a resource server on a fake clock with a TTL of a minute
 // and the given window; edit adjusts its settings further.
