@@ -61,7 +61,8 @@ func rejection(err error) bool {
 }
 
 // staleOnError is the stale window's part of a verdict found on a miss,
-// before the first level keeps it: a verified answer gets its window; a
+// before the first level keeps it: a verified answer is kept here, with
+// its window (the verdict returned is then not to be kept again); a
 // rejection not kept (a kept one takes the entry's place) drops the
 // token's stale entry; a failure staleAllowed accepts is answered with the
 // stale entry, when there is one.
@@ -71,7 +72,10 @@ func (rs *ResourceServer) staleOnError(ctx context.Context, key cacheKey, v verd
 	}
 	switch {
 	case v.keep && v.entry.Val.info != nil:
-		v.entry.Stale = rs.staleUntil(v.entry)
+		if until := rs.staleUntil(v.entry); !until.IsZero() {
+			rs.cache.SetStale(key, v.entry, until, rs.now())
+			v.keep = false
+		}
 	case v.err == nil:
 	case rejection(v.err):
 		if !v.keep {

@@ -21,10 +21,6 @@ type Key [32]byte
 type Entry[V any] struct {
 	Val     V
 	Expires time.Time
-	// Stale, when after Expires, keeps a positive entry past Expires until
-	// then, in whole seconds (rounded down): Get no longer returns it, but
-	// GetStale does. The zero value keeps nothing past Expires.
-	Stale time.Time
 }
 
 const maxCacheShards = 64
@@ -101,7 +97,7 @@ func (c *Cache[V]) Get(key Key, now time.Time) (Entry[V], bool) {
 // caller's clock) decides which entries have expired. It may evict any
 // entry, expired and negative ones first.
 func (c *Cache[V]) Set(key Key, e Entry[V], now time.Time) {
-	c.set(&entry[V]{key: key, val: e.Val, expires: e.Expires.UnixNano(), stale: staleSeconds(e)}, now.UnixNano())
+	c.set(&entry[V]{key: key, val: e.Val, expires: e.Expires.UnixNano()}, now.UnixNano())
 }
 
 // set stores me, s locked throughout but while making room.

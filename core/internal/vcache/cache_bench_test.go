@@ -20,7 +20,7 @@ func benchGetHit(b *testing.B, window time.Duration) {
 	for i := range keys {
 		keys[i] = testKey(i)
 		exp := now.Add(time.Hour)
-		c.Set(keys[i], Entry[val]{Val: val{a: new(int)}, Expires: exp, Stale: exp.Add(window)}, now)
+		c.SetStale(keys[i], Entry[val]{Val: val{a: new(int)}, Expires: exp}, exp.Add(window), now)
 	}
 	b.ReportAllocs()
 	i := 0
