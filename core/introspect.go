@@ -33,6 +33,7 @@ func (rs *ResourceServer) introspect(ctx context.Context, key cacheKey, token st
 	} else {
 		v = rs.ask(ctx, cfg, local, token)
 	}
+	v = rs.staleOnError(ctx, key, v)
 	if v.keep && rs.cache != nil {
 		if v.entry.Val.info != nil {
 			rs.cache.Set(key, v.entry, rs.now())

@@ -21,6 +21,11 @@ type Observer struct {
 	// Cache is called for each cache lookup: level 1 (this process) or 2
 	// (the shared cache), hit or miss.
 	Cache func(ctx context.Context, level int, hit bool)
+	// Stale is called each time a verified answer past its cache TTL is
+	// used because the authorization server failed
+	// (Settings.CacheStaleIfError): level 1 (this process) or 2 (the
+	// shared cache). Cache has reported the lookup as a miss.
+	Stale func(ctx context.Context, level int)
 	// Call is called before each call to the authorization server
 	// (introspection, JWKS, discovery) and to the shared cache's store; it
 	// may return a derived context (a span) that the call carries, and a

@@ -31,7 +31,7 @@ func newSharedCache(s Settings, store SharedStore, fp fingerprint, o options, lo
 		}
 	}
 	c, err := sharedcache.New(sharedcache.Config{Store: store, Secrets: s.CacheSecrets, Fingerprint: fp,
-		Timeout: s.CacheTimeout, Wait: s.Timeout, TTL: s.CacheTTL, Now: o.now, Logger: o.logger, Observe: observe,
+		Timeout: s.CacheTimeout, Wait: s.Timeout, TTL: s.CacheTTL + s.CacheStaleIfError, Now: o.now, Logger: o.logger, Observe: observe,
 		Drop: func(k [32]byte) { local.Remove(k) }})
 	if err != nil {
 		return nil, fmt.Errorf("OIDC_RS_CACHE_SECRET: %w", err)
@@ -41,7 +41,8 @@ func newSharedCache(s Settings, store SharedStore, fp fingerprint, o options, lo
 
 // sharedAsk is one token's lookup in the shared cache, its configuration
 // chosen once: it asks with it, and reads a shared verdict with its checks.
-// v is the verdict found; hit says that it came from the store.
+// v is the verdict found; hit says that it came from the store. stale is
+// a verified answer read from the store past its TTL, for stale-if-error.
 type sharedAsk struct {
 	rs    *ResourceServer
 	cfg   *issuer
@@ -49,19 +50,23 @@ type sharedAsk struct {
 	token string
 	v     verdict
 	hit   bool
+	stale []byte
 }
 
-// Ask asks the authorization server, and returns what may be shared.
+// Ask asks the authorization server, and returns what may be shared and
+// how long the store keeps it: its TTL, plus the stale window of a
+// verified answer.
 func (q *sharedAsk) Ask(ctx context.Context) ([]byte, time.Time) {
 	q.v = q.rs.ask(ctx, q.cfg, q.local, q.token)
 	if !q.v.keep {
+		q.onError(ctx)
 		return nil, time.Time{}
 	}
 	plain, ok := encodeVerdict(q.v.entry)
 	if !ok {
 		return nil, time.Time{}
 	}
-	return plain, q.v.entry.Expires
+	return plain, maxTime(q.v.entry.Expires, q.rs.staleUntil(q.v.entry))
 }
 
 // Accept reads a shared verdict with this server's own checks and bounds.
@@ -69,6 +74,8 @@ func (q *sharedAsk) Accept(plain []byte) bool {
 	v, ok := q.rs.fromShared(q.cfg, q.local, plain)
 	if ok {
 		q.v, q.hit = v, true
+	} else {
+		q.keepStale(plain)
 	}
 	return ok
 }

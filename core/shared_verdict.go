@@ -58,13 +58,19 @@ func encodeVerdict(e cacheEntry) ([]byte, bool) {
 // decodeVerdict reads a value's plaintext at now: a good token's claims go
 // through this server's claim checks again.
 func decodeVerdict(b []byte, c *claimChecker, now time.Time) (cacheEntry, bool) {
+	if len(b) < verdictHeader || now.UnixNano() >= int64(binary.BigEndian.Uint64(b[1:])) {
+		return cacheEntry{}, false
+	}
+	return decodeEntry(b, c, now)
+}
+
+// decodeEntry is decodeVerdict whatever the entry's expiry: the claims are
+// still checked at now.
+func decodeEntry(b []byte, c *claimChecker, now time.Time) (cacheEntry, bool) {
 	if len(b) < verdictHeader {
 		return cacheEntry{}, false
 	}
 	exp := int64(binary.BigEndian.Uint64(b[1:]))
-	if now.UnixNano() >= exp {
-		return cacheEntry{}, false
-	}
 	switch b[0] {
 	case verdictGood:
 		claims, err := decodeObject(b[verdictHeader:])

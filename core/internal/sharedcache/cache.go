@@ -36,7 +36,7 @@ type Config struct {
 	Fingerprint [32]byte // binds every key and value to the caller's settings
 	Timeout     time.Duration
 	Wait        time.Duration // how long a lookup waits on another replica's lock
-	TTL         time.Duration // the longest a value lives (OIDC_RS_CACHE_TTL): a Forget marker's life
+	TTL         time.Duration // the longest a value lives (OIDC_RS_CACHE_TTL plus the stale window): a Forget marker's life
 	Now         func() time.Time
 	Logger      *slog.Logger
 	// Observe reports a store call about to be made; the function it

@@ -150,7 +150,9 @@ func (l *lookup) share(ctx context.Context, at time.Time, plain []byte, expires 
 	var ttl time.Duration
 	if plain != nil {
 		if aead, err := c.keys[0].valueAEAD(&c.cfg.Fingerprint, l.token); err == nil {
-			sealed, ttl = sealTimed(aead, at, plain, l.key), expires.Sub(c.cfg.Now())
+			// Never past Config.TTL: the Forget marker written after it must
+			// outlive it.
+			sealed, ttl = sealTimed(aead, at, plain, l.key), min(expires.Sub(c.cfg.Now()), c.cfg.TTL)
 		}
 	}
 	if sealed != nil && ttl > 0 && !c.breaker.allow() {

@@ -11,9 +11,10 @@ import (
 // cache is full, and makeRoom frees expired entries of s, else expired
 // entries of the other shards (not again for a second after a search
 // found none: a cache full of live entries must not scan them all on
-// every set), else negative entries. Past these, a positive entry frees a
-// batch of arbitrary entries of s, else of another shard; a negative one
-// gives up, and is not stored: it never evicts a live positive entry.
+// every set), else negative entries. An entry in its stale window is not
+// expired yet, here. Past these, a positive entry frees a batch of s's
+// entries, stale ones first, else of another shard; a negative one gives
+// up, and is not stored: it never evicts a live positive entry.
 func (c *Cache[V]) makeRoom(s *shard[V], now int64, neg bool) bool {
 	if neg && c.negs.Load() >= c.negCap {
 		return c.dropNegative(s)
@@ -40,8 +41,10 @@ func (c *Cache[V]) makeRoom(s *shard[V], now int64, neg bool) bool {
 }
 
 // evict drops entries of s, whose lock the caller holds: the expired ones
-// among the first 64 it meets from a random slot, and unless expiredOnly,
-// a batch of arbitrary ones besides. It returns how many it dropped.
+// among the first 64 it meets from a random slot (with expiredOnly, those
+// past their stale window; without, those past their expiry), and unless
+// expiredOnly, a batch of arbitrary ones besides. It returns how many it
+// dropped.
 func (c *Cache[V]) evict(s *shard[V], now int64, expiredOnly bool) int {
 	t := s.tab.Load()
 	if t == nil || s.live == 0 {
@@ -53,7 +56,7 @@ func (c *Cache[V]) evict(s *shard[V], now int64, expiredOnly bool) int {
 	for i, k := start, 0; k < n && seen < 64; k++ {
 		if e := t.slots[i].Load(); e != nil && !e.tomb {
 			seen++
-			if e.expires <= now {
+			if e.until() <= now || (!expiredOnly && e.expires <= now) {
 				c.drop(s, t, i)
 				dropped++
 			}

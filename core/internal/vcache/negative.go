@@ -16,7 +16,8 @@ import (
 //     expire in that order.
 //   - A negative entry never evicts a live positive one: in a cache full of
 //     them it is not stored at all. It may take an expired entry's place.
-//   - It replaces a negative entry with its key, and drops a positive one.
+//   - It replaces a negative entry with its key, and drops a positive one,
+//     live or stale.
 //
 // A positive entry (Set) may evict negative ones, oldest first, before
 // any live positive entry.

@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/bits"
 	"sync/atomic"
+	"time"
 )
 
 // table is one shard's open-addressing hash table with linear probing. Its
@@ -32,10 +33,15 @@ type table[V any] struct {
 type entry[V any] struct {
 	key     Key
 	val     V
-	expires int64 // unix nanoseconds
-	neg     bool  // a negative entry: see SetNegative
-	tomb    bool  // a removed entry's place: see tombstone
+	expires int64  // unix nanoseconds
+	stale   uint32 // whole seconds past expires it is kept for: see GetStale
+	neg     bool   // a negative entry: see SetNegative
+	tomb    bool   // a removed entry's place: see tombstone
 }
+
+// until is when e may be dropped as expired: its expiry, or the end of
+// its stale window.
+func (e *entry[V]) until() int64 { return e.expires + int64(e.stale)*int64(time.Second) }
 
 // tombstone returns s's entry that fills the slot of a removed entry:
 // lookups go on past it. It expires at the earliest time, so that it is
