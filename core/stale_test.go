@@ -90,7 +90,7 @@ func TestStaleIfErrorRidesOutAnOutage(t *testing.T) {
 		{name: "503", fault: oidcrstest.Fault{Status: http.StatusServiceUnavailable}, stale: true},
 		{name: "down", fault: oidcrstest.FaultDown, stale: true},
 		{name: "timeout", fault: oidcrstest.Fault{Delay: 3 * time.Second}, timeout: 300 * time.Millisecond, stale: true},
-		{name: "429", fault: oidcrstest.FaultTooManyRequests, stale: true},
+		{name: "429", fault: oidcrstest.Fault{Status: http.StatusTooManyRequests}, stale: true},
 		{name: "404", fault: oidcrstest.Fault{Status: http.StatusNotFound}},
 		{name: "400", fault: oidcrstest.Fault{Status: http.StatusBadRequest, ContentType: "application/json", Body: []byte(`{"error":"invalid_request"}`)}},
 		{name: "untrusted answer", fault: oidcrstest.FaultGarbage},
@@ -225,4 +225,35 @@ func TestStaleIfErrorOffByDefault(t *testing.T) {
 	_, err = btAuth(rs, tok)
 	requireUnavailable(t, err, "stale-if-error is off")
 	assert.Zero(t, obs.uses(1))
+}
+
+// TestStaleIfErrorDuringAPause: an authorization server that answers 429
+// with Retry-After pauses its endpoint; meanwhile the stale answer is used
+// without asking it, and after the pause it is asked again.
+func TestStaleIfErrorDuringAPause(t *testing.T) {
+	t.Parallel()
+	as := btAS(t, oidcrstest.JSON)
+	var obs staleCounts
+	rs, clock := staleRS(t, as, staleWindow, nil, obs.option())
+	tok := as.Mint(nil)
+	_, err := btAuth(rs, tok)
+	require.NoError(t, err)
+
+	as.SetFault(&oidcrstest.FaultTooManyRequests) // Retry-After: 7
+	clock.Advance(staleTTL)
+	_, err = btAuth(rs, tok)
+	require.NoError(t, err, "the 429 itself: the stale answer")
+	calls := as.IntrospectionCalls()
+	clock.Advance(3 * time.Second)
+	_, err = btAuth(rs, tok)
+	require.NoError(t, err, "during the pause: the stale answer")
+	assert.Equal(t, calls, as.IntrospectionCalls(), "the paused endpoint is not asked")
+	assert.Equal(t, 2, obs.uses(1))
+
+	as.SetFault(nil)
+	clock.Advance(5 * time.Second)
+	_, err = btAuth(rs, tok)
+	require.NoError(t, err)
+	assert.Equal(t, calls+1, as.IntrospectionCalls(), "after the pause, asked again")
+	assert.Equal(t, 2, obs.uses(1), "a fresh answer is no stale use")
 }
