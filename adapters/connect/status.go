@@ -1,0 +1,42 @@
+package connectrs
+
+import (
+	"errors"
+	"net/http"
+
+	"connectrpc.com/connect"
+)
+
+// fail maps err, from Authenticate or a scope rule, to the call's error:
+// the code of the package documentation's table for the HTTP status
+// core's ErrorResponse gives it, its fixed description as the message,
+// and the challenge and Retry-After as the error's metadata, which Connect
+// sends as response headers (unary calls) or trailers (streams).
+func (c *config) fail(err error) error {
+	resp := c.rs.ErrorResponse(err)
+	e := connect.NewError(code(resp.Status), errors.New(resp.Body.Description))
+	if resp.WWWAuthenticate != "" {
+		e.Meta().Set("WWW-Authenticate", resp.WWWAuthenticate)
+	}
+	if resp.RetryAfter != "" {
+		e.Meta().Set("Retry-After", resp.RetryAfter)
+	}
+	return e
+}
+
+// code maps the HTTP status of core's answer to a Connect code, one code
+// per status, so that no verdict is lost in the translation.
+func code(httpStatus int) connect.Code {
+	switch httpStatus {
+	case http.StatusBadRequest: // a malformed Authorization header
+		return connect.CodeInvalidArgument
+	case http.StatusUnauthorized: // no token, a bad token, a disabled server
+		return connect.CodeUnauthenticated
+	case http.StatusForbidden: // a scope is missing
+		return connect.CodePermissionDenied
+	case http.StatusServiceUnavailable: // the authorization server could not be asked
+		return connect.CodeUnavailable
+	default: // 502, an answer that cannot be trusted; 500, an error not ours
+		return connect.CodeInternal
+	}
+}
