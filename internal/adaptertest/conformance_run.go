@@ -69,6 +69,7 @@ const (
 	withUser                    // UserLookup hook
 	disabled                    // core.Disabled
 	withResource                // Settings.Resource: RFC 9728 metadata and the audience check
+	pausing                     // no hook, for the AS's 429: its Retry-After pauses the endpoint
 	variants                    // the number of variants
 )
 
@@ -165,6 +166,9 @@ func startResourceServers(t *testing.T, mode oidcrstest.Mode, jwksURL string, se
 	}
 	if rss[withUser], err = core.New(st, hook, seen[withUser].option()); err != nil {
 		t.Fatalf("core.New with a user hook: %v", err)
+	}
+	if rss[pausing], err = core.New(st, seen[pausing].option()); err != nil {
+		t.Fatalf("core.New for the pause: %v", err)
 	}
 	rss[disabled] = core.Disabled(st, fmt.Errorf("disabled by the conformance suite"))
 	st.Resource = conformanceResource
