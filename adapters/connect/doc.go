@@ -30,8 +30,14 @@
 // challenge is the error's metadata: Connect sends it as a response
 // header on a unary call of the Connect protocol (whose HTTP status is
 // then Connect's for the code: 400, 401, 403, 503 or 500, so that a plain
-// HTTP client sees the challenge it expects) and as a trailer on a stream
-// or over gRPC. With Settings.Resource, the 401 and 403 challenges carry
+// HTTP client sees the challenge it expects), in the end-of-stream
+// metadata of a Connect stream, and as a trailer over gRPC-Web. Over the
+// gRPC protocol it is a response header, where Connect clients read it
+// too (connect.Error.Meta): net/http refuses to send WWW-Authenticate as
+// a trailer, which grpc-go's own server, behind grpcrs, does. So a stream that fails a recheck
+// (RecheckStreams) after its first message, when the headers are gone,
+// ends over gRPC without the challenge; the code and message still say
+// why. With Settings.Resource, the 401 and 403 challenges carry
 // resource_metadata="<the metadata's URL>" after realm, as over HTTP.
 // Internal, not Unavailable, answers an authorization server's answer
 // that cannot be trusted: package grpcrs's documentation says why.

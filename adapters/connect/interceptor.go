@@ -35,7 +35,11 @@ func (i *interceptor) WrapUnary(next connect.UnaryFunc) connect.UnaryFunc {
 		}
 		out, err := i.cfg.decide(ctx, req.Spec().Procedure, req.Header())
 		if err != nil {
-			return nil, i.cfg.fail(err)
+			var header http.Header
+			if info, ok := connect.CallInfoForHandlerContext(ctx); ok {
+				header = info.ResponseHeader()
+			}
+			return nil, i.cfg.fail(err, req.Peer().Protocol, header)
 		}
 		return next(out, req)
 	}
@@ -53,7 +57,7 @@ func (i *interceptor) WrapStreamingHandler(next connect.StreamingHandlerFunc) co
 		proc := conn.Spec().Procedure
 		out, err := i.cfg.decide(ctx, proc, conn.RequestHeader())
 		if err != nil {
-			return i.cfg.fail(err)
+			return i.cfg.fail(err, conn.Peer().Protocol, conn.ResponseHeader())
 		}
 		if !i.cfg.recheck {
 			return next(out, conn)

@@ -11,11 +11,18 @@ import (
 // the code of the package documentation's table for the HTTP status
 // core's ErrorResponse gives it, its fixed description as the message,
 // and the challenge and Retry-After as the error's metadata, which Connect
-// sends as response headers (unary calls) or trailers (streams).
-func (c *config) fail(err error) error {
+// sends as response headers (unary calls) or trailers (streams). Over the
+// gRPC protocol the challenge goes to header, the call's response
+// headers, instead, when there is one: net/http drops a WWW-Authenticate
+// trailer.
+func (c *config) fail(err error, protocol string, header http.Header) error {
 	resp := c.rs.ErrorResponse(err)
 	e := connect.NewError(code(resp.Status), errors.New(resp.Body.Description))
-	if resp.WWWAuthenticate != "" {
+	switch {
+	case resp.WWWAuthenticate == "":
+	case protocol == connect.ProtocolGRPC && header != nil:
+		header.Set("WWW-Authenticate", resp.WWWAuthenticate)
+	default:
 		e.Meta().Set("WWW-Authenticate", resp.WWWAuthenticate)
 	}
 	if resp.RetryAfter != "" {

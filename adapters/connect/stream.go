@@ -43,7 +43,7 @@ func (s *stream) recheck() error {
 		s.mu.Lock()
 		defer s.mu.Unlock()
 		if s.failed == nil { // Send and Receive may run concurrently
-			s.failed = s.cfg.fail(err)
+			s.failed = s.cfg.fail(err, conn.Peer().Protocol, conn.ResponseHeader())
 		}
 		return s.failed
 	}
