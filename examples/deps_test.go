@@ -19,7 +19,7 @@ import (
 func TestExamplesDoNotLinkTesting(t *testing.T) {
 	ctx, cancel := context.WithTimeout(t.Context(), 15*time.Minute)
 	defer cancel()
-	mains := []string{"./gin", "./echo", "./echov5", "./chi", "./grpc", "./grpc/whoami", "./mcp"}
+	mains := []string{"./gin", "./echo", "./echov5", "./chi", "./connect", "./grpc", "./grpc/whoami", "./mcp"}
 	args := append([]string{"list", "-f", `{{.ImportPath}} {{join .Deps " "}}`}, mains...)
 	out, err := exec.CommandContext(ctx, "go", args...).CombinedOutput()
 	require.NoError(t, err, "go list: %s", out)

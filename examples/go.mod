@@ -5,6 +5,7 @@ go 1.26.0
 replace (
 	github.com/oidcrs/oidcrs => ..
 	github.com/oidcrs/oidcrs/adapters/chi => ../adapters/chi
+	github.com/oidcrs/oidcrs/adapters/connect => ../adapters/connect
 	github.com/oidcrs/oidcrs/adapters/echo => ../adapters/echo
 	github.com/oidcrs/oidcrs/adapters/echov5 => ../adapters/echov5
 	github.com/oidcrs/oidcrs/adapters/gin => ../adapters/gin
@@ -15,6 +16,7 @@ replace (
 )
 
 require (
+	connectrpc.com/connect v1.21.1
 	github.com/gin-gonic/gin v1.12.0
 	github.com/go-chi/chi/v5 v5.5.0
 	github.com/go-jose/go-jose/v4 v4.1.9
@@ -23,6 +25,7 @@ require (
 	github.com/modelcontextprotocol/go-sdk v1.8.0
 	github.com/oidcrs/oidcrs v0.1.0
 	github.com/oidcrs/oidcrs/adapters/chi v0.1.0
+	github.com/oidcrs/oidcrs/adapters/connect v0.1.0
 	github.com/oidcrs/oidcrs/adapters/echo v0.1.0
 	github.com/oidcrs/oidcrs/adapters/echov5 v0.1.0
 	github.com/oidcrs/oidcrs/adapters/gin v0.1.0
