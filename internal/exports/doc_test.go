@@ -27,7 +27,7 @@ func TestArchitectureListsTheExports(t *testing.T) {
 		dirs = append(dirs, p.Dir)
 	}
 	for _, want := range []string{"core", "core/oidcrstest", "adapters/gin", "adapters/echo",
-		"adapters/echov5", "adapters/chi", "adapters/grpc", "adapters/mcp", "cache/redis", "otel"} {
+		"adapters/echov5", "adapters/chi", "adapters/grpc", "adapters/connect", "adapters/mcp", "cache/redis", "otel"} {
 		assert.Contains(t, dirs, want)
 	}
 	for _, dir := range dirs {
