@@ -45,20 +45,57 @@ func testMCP(t *testing.T, bin string, mode oidcrstest.Mode) {
 	good := mint("groups mcp")
 	sent := []string{good}
 
-	t.Run("initialize, tools/list, tools/call whoami", func(t *testing.T) {
-		session := connectMCP(t, endpoint, good, false) // with its event stream, as clients do
-		defer session.Close()
-		assert.Equal(t, "oidcrs-example", session.InitializeResult().ServerInfo.Name)
-		tools, err := session.ListTools(t.Context(), nil)
-		require.NoError(t, err)
-		require.Len(t, tools.Tools, 1)
-		assert.Equal(t, "whoami", tools.Tools[0].Name)
-		res, err := session.CallTool(t.Context(), &mcp.CallToolParams{Name: "whoami"})
-		require.NoError(t, err)
-		require.False(t, res.IsError, "%v", res.Content)
-		b, err := json.Marshal(res.StructuredContent)
-		require.NoError(t, err)
-		assert.JSONEq(t, `{"sub":"user-1","scopes":["groups","mcp"],"client_id":"sp-client"}`, string(b))
+	for _, rev := range []struct{ name, pin, want string }{
+		{"2025-11-25: initialize and a session", "2025-11-25", "2025-11-25"},
+		{"2026-07-28: no session, the client's own choice", "", "2026-07-28"},
+	} {
+		t.Run(rev.name, func(t *testing.T) {
+			rec := &mcpRecorder{token: good}
+			session := connectMCPWith(t, endpoint, rec, rev.pin, false) // with its event stream, as clients do
+			defer session.Close()
+			require.Equal(t, rev.want, session.InitializeResult().ProtocolVersion, "the revision negotiated")
+			assert.Equal(t, "oidcrs-example", session.InitializeResult().ServerInfo.Name)
+			tools, err := session.ListTools(t.Context(), nil)
+			require.NoError(t, err)
+			require.Len(t, tools.Tools, 1)
+			assert.Equal(t, "whoami", tools.Tools[0].Name)
+			res, err := session.CallTool(t.Context(), &mcp.CallToolParams{Name: "whoami"})
+			require.NoError(t, err)
+			require.False(t, res.IsError, "%v", res.Content)
+			b, err := json.Marshal(res.StructuredContent)
+			require.NoError(t, err)
+			assert.JSONEq(t, `{"sub":"user-1","scopes":["groups","mcp"],"client_id":"sp-client"}`, string(b))
+			last := rec.last(t)
+			assert.Equal(t, http.StatusOK, last.status)
+			assert.Equal(t, rev.want, last.version, "the revision on the wire")
+			assert.Equal(t, session.ID(), last.session)
+			assert.Equal(t, rev.want == "2025-11-25", session.ID() != "", "a session only before 2026-07-28")
+
+			// Every request is checked: a token for another resource, in
+			// the middle of the session, is answered 401.
+			other := as.Mint(map[string]any{"scope": "groups mcp", "aud": "https://other.example/mcp"})
+			sent = append(sent, other)
+			rec.setToken(other)
+			_, err = session.CallTool(t.Context(), &mcp.CallToolParams{Name: "whoami"})
+			require.Error(t, err)
+			last = rec.last(t)
+			assert.Equal(t, http.StatusUnauthorized, last.status)
+			assert.Contains(t, last.challenge, `error="invalid_token"`)
+			assert.Equal(t, rev.want, last.version)
+		})
+	}
+	t.Run("2026-07-28 without a session: 200, 401, 403", func(t *testing.T) {
+		resp, body := postToolCall(t, endpoint, good)
+		require.Equal(t, http.StatusOK, resp.StatusCode, string(body))
+		assert.Contains(t, string(body), `\"sub\":\"user-1\"`)
+		resp, _ = postToolCall(t, endpoint, "")
+		assert.Equal(t, http.StatusUnauthorized, resp.StatusCode)
+		assert.Contains(t, resp.Header.Get("WWW-Authenticate"), `resource_metadata="`+base+`/.well-known/oauth-protected-resource/mcp"`)
+		tok := mint("groups")
+		sent = append(sent, tok)
+		resp, _ = postToolCall(t, endpoint, tok)
+		assert.Equal(t, http.StatusForbidden, resp.StatusCode)
+		assert.Contains(t, resp.Header.Get("WWW-Authenticate"), `scope="mcp"`)
 	})
 	t.Run("no token: 401 pointing at the metadata", func(t *testing.T) {
 		resp, _ := postInitialize(t, endpoint, "")
@@ -107,6 +144,8 @@ func testMCP(t *testing.T, bin string, mode oidcrstest.Mode) {
 		defer as.SetFault(nil)
 		resp, body := postInitialize(t, endpoint, tok)
 		assert.Equal(t, http.StatusServiceUnavailable, resp.StatusCode, string(body))
+		resp, body = postToolCall(t, endpoint, tok)
+		assert.Equal(t, http.StatusServiceUnavailable, resp.StatusCode, "2026-07-28 too: %s", body)
 	})
 
 	// A session left open, its event stream (GET /mcp) too: the shutdown
@@ -136,17 +175,24 @@ func (b bearer) RoundTrip(r *http.Request) (*http.Response, error) {
 	return http.DefaultTransport.RoundTrip(r)
 }
 
-// connectMCP initializes an MCP session with the go-sdk's client over
-// streamable HTTP, the token on its HTTP client.
+// connectMCP initializes an MCP 2025-11-25 session with the go-sdk's
+// client over streamable HTTP, the token on its HTTP client.
 func connectMCP(t *testing.T, endpoint, token string, noStream bool) *mcp.ClientSession {
+	t.Helper()
+	return connectMCPWith(t, endpoint, bearer{token}, "2025-11-25", noStream)
+}
+
+// connectMCPWith connects the go-sdk's client through rt, asking for
+// revision pin ("": the client's own choice, 2026-07-28 first).
+func connectMCPWith(t *testing.T, endpoint string, rt http.RoundTripper, pin string, noStream bool) *mcp.ClientSession {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
 	defer cancel()
 	c := mcp.NewClient(&mcp.Implementation{Name: "examples-test", Version: "1"}, nil)
 	tr := &mcp.StreamableClientTransport{Endpoint: endpoint, MaxRetries: -1, DisableStandaloneSSE: noStream,
-		HTTPClient: &http.Client{Transport: bearer{token}}}
-	session, err := c.Connect(ctx, tr, nil)
-	require.NoError(t, err, "initialize")
+		HTTPClient: &http.Client{Transport: rt}}
+	session, err := c.Connect(ctx, tr, &mcp.ClientSessionOptions{ProtocolVersion: pin})
+	require.NoError(t, err, "connect")
 	return session
 }
 

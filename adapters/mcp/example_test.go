@@ -11,8 +11,9 @@ import (
 	"github.com/oidcrs/oidcrs/core/oidcrstest"
 )
 
-// Protect wraps the SDK's streamable HTTP handler; RegisterRoutes serves
-// the RFC 9728 metadata that the 401 challenge points at.
+// Protect wraps the SDK's streamable HTTP transport, here for clients of
+// both MCP revisions; RegisterRoutes serves the RFC 9728 metadata that the
+// 401 challenge points at.
 func ExampleProtect() {
 	as, err := oidcrstest.New(oidcrstest.Config{}) // your authorization server
 	if err != nil {
@@ -30,7 +31,7 @@ func ExampleProtect() {
 	server := mcp.NewServer(&mcp.Implementation{Name: "demo", Version: "1.0.0"}, nil)
 	mux := http.NewServeMux()
 	mcprs.RegisterRoutes(mux, rs)
-	mux.Handle("/mcp", mcprs.Protect(rs, mcp.NewStreamableHTTPHandler(func(*http.Request) *mcp.Server { return server }, nil)))
+	mux.Handle("/mcp", mcprs.Protect(rs, mcprs.NewStreamableHandler(func(*http.Request) *mcp.Server { return server }, nil)))
 
 	fmt.Println(rs.MetadataPath())
 	// Output:

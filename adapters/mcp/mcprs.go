@@ -2,7 +2,6 @@ package mcprs
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"time"
 
@@ -22,10 +21,12 @@ const (
 // decider carries the ResourceServer that decided, opaque to tools.
 type decider struct{ rs *core.ResourceServer }
 
-// Protect returns h (typically mcp.NewStreamableHTTPHandler) behind
-// oidcrs: rs.Middleware decides and answers failures, then the SDK's
-// auth.RequireBearerToken fills its auth.TokenInfo from the verdict
-// already in the context. opts are core.Middleware options
+// Protect returns h (typically NewStreamableHandler) behind oidcrs:
+// rs.Middleware decides every request and answers failures, then the
+// SDK's auth.RequireBearerToken fills its auth.TokenInfo from the verdict
+// already in the context. Its UserID, which the SDK binds sessions to, is
+// the token's issuer and sub (see Sessions in the package doc). opts are
+// core.Middleware options
 // (core.Optional is refused by the SDK's middleware: an MCP endpoint needs
 // a token). It panics on a nil rs or one without Settings.Resource.
 func Protect(rs *core.ResourceServer, h http.Handler, opts ...core.MiddlewareOption) http.Handler {
@@ -48,21 +49,6 @@ func Protect(rs *core.ResourceServer, h http.Handler, opts ...core.MiddlewareOpt
 		ClockSkew:              rs.Settings().Leeway + time.Minute,
 	})
 	return rs.Middleware(opts...)(sdk(h))
-}
-
-var errNoVerdict = errors.New("mcprs: no oidcrs verdict in the request context")
-
-// fromVerdict is the SDK's TokenVerifier: it reads what oidcrs decided and
-// never looks at the token again.
-func fromVerdict(ctx context.Context, _ string, _ *http.Request) (*auth.TokenInfo, error) {
-	ti, ok := core.FromContext(ctx)
-	if !ok {
-		return nil, errors.Join(auth.ErrInvalidToken, errNoVerdict)
-	}
-	// claims: a copy of the answer, decoded once per cached token (Claims).
-	extra := map[string]any{extraKey: ti, "sub": ti.Subject, "client_id": ti.ClientID,
-		"origin_audience": ti.OriginAudience(), "claims": ti.Claims()}
-	return &auth.TokenInfo{Scopes: ti.Scopes, Expiration: ti.ExpiresAt, UserID: ti.Subject, Extra: extra}, nil
 }
 
 // TokenInfo returns the oidcrs TokenInfo behind the SDK's token info of a

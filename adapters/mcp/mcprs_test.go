@@ -67,7 +67,11 @@ func (e *env) lastRefusal(t *testing.T) core.Decision {
 	return e.refused[len(e.refused)-1]
 }
 
-func start(t *testing.T) *env {
+func start(t *testing.T) *env { return startWith(t, nil) }
+
+// startWith starts an MCP server behind oidcrs, trusting e.as; more, when
+// not nil, may change the settings (Resource set) and add options.
+func startWith(t *testing.T, more func(st *core.Settings) []core.Option) *env {
 	t.Helper()
 	as := oidcrstest.Start(t, oidcrstest.Config{})
 	mux := http.NewServeMux()
@@ -76,18 +80,22 @@ func start(t *testing.T) *env {
 	st := as.Settings("", "mcp")
 	st.Resource = srv.URL + "/mcp"
 	e := &env{as: as, url: srv.URL + "/mcp"}
-	rs, err := core.New(st, core.WithObserver(core.Observer{Decision: func(_ context.Context, d core.Decision) {
+	opts := []core.Option{core.WithObserver(core.Observer{Decision: func(_ context.Context, d core.Decision) {
 		if d.Status != http.StatusOK {
 			e.mu.Lock()
 			e.refused = append(e.refused, d)
 			e.mu.Unlock()
 		}
-	}}))
+	}})}
+	if more != nil {
+		opts = append(opts, more(&st)...)
+	}
+	rs, err := core.New(st, opts...)
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = rs.Close() })
 	e.rs = rs
 	mcprs.RegisterRoutes(mux, rs)
-	h := mcp.NewStreamableHTTPHandler(func(*http.Request) *mcp.Server { return newMCPServer() }, nil)
+	h := mcprs.NewStreamableHandler(func(*http.Request) *mcp.Server { return newMCPServer() }, nil)
 	mux.Handle("/mcp", mcprs.Protect(rs, mcprs.RequireScopes(rs, core.AnyScope("mcp"))(h)))
 	return e
 }

@@ -1,6 +1,7 @@
 // Command mcp is the oidcrs example MCP server: the official Go SDK's
-// streamable HTTP transport at /mcp, with one tool, whoami, behind oidcrs,
-// as the MCP authorization specification asks of every MCP server.
+// streamable HTTP transport at /mcp, for clients of MCP 2025-11-25 and of
+// 2026-07-28, with one tool, whoami, behind oidcrs, as the MCP
+// authorization specification asks of every MCP server.
 //
 //	go run ./examples/mcp
 //
@@ -63,7 +64,9 @@ func run() error {
 		w.Header().Set("Content-Type", "application/json")
 		_ = json.NewEncoder(w).Encode(map[string]string{"status": "ok"})
 	})
-	h := mcp.NewStreamableHTTPHandler(func(*http.Request) *mcp.Server { return server },
+	// Clients of MCP 2025-11-25 open a session (bound to the token's
+	// issuer and sub); those of 2026-07-28 send each request on its own.
+	h := mcprs.NewStreamableHandler(func(*http.Request) *mcp.Server { return server },
 		&mcp.StreamableHTTPOptions{SessionTimeout: 30 * time.Minute, Logger: a.Log})
 	// Protect answers 401 (with resource_metadata), 400 and 503 itself;
 	// RequireScopes answers a token without scope "mcp" 403
