@@ -120,7 +120,6 @@ func (s *Server) serveMetadata(w http.ResponseWriter, _ *http.Request) {
 		"grant_types_supported":                 []string{"authorization_code"},
 		"token_endpoint_auth_methods_supported": []string{"none"},
 		"code_challenge_methods_supported":      []string{"S256"},
-		"service_documentation":                 "development-only authorization server: it approves every loopback client by itself",
 	})
 }
 
