@@ -23,8 +23,18 @@ if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then
     (cd "$as" && npm ci --no-audit --no-fund --loglevel=error)
     echo "$want" > "$stamp"
   fi
+  # The same for the examples' MCP login test (the MCP TypeScript SDK).
+  ts=examples/mcp/tsclient
+  stamp="$ts/node_modules/.oidcrs-package-lock.sha256"
+  want=$(sha256sum "$ts/package-lock.json" | cut -d' ' -f1)
+  if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+    echo "test.sh: installing the MCP login test's npm packages (npm ci in $ts)"
+    (cd "$ts" && npm ci --no-audit --no-fund --loglevel=error)
+    echo "$want" > "$stamp"
+  fi
 else
   echo "test.sh: Node.js (node and npm) is not on the PATH: the interop suite against node oidc-provider will be skipped (it fails under CI=true)."
+  echo "test.sh: so will the examples' MCP login test (the MCP TypeScript SDK)."
 fi
 
 if [ "${OIDCRS_SKIP_HYDRA_BUILD:-}" != 1 ]; then

@@ -18,6 +18,7 @@ import (
 
 	"github.com/oidcrs/oidcrs/core"
 	"github.com/oidcrs/oidcrs/core/oidcrstest"
+	"github.com/oidcrs/oidcrs/examples/internal/devas"
 )
 
 // DefaultAddr is where the examples listen without ADDR.
@@ -38,6 +39,7 @@ type App struct {
 	ln         net.Listener
 	base       string // http://host:port of the listener
 	dev        *oidcrstest.Server
+	login      *devas.Server // the development login server, beside dev
 	devScopes  [2]string
 	tokens     [2]string // the development tokens, with devScopes
 	out        io.Writer
@@ -166,6 +168,9 @@ func dialable(addr net.Addr) string {
 func (a *App) Close() {
 	if a.RS != nil {
 		_ = a.RS.Close()
+	}
+	if a.login != nil {
+		a.login.Close()
 	}
 	if a.dev != nil {
 		a.dev.Close()
