@@ -106,6 +106,7 @@ func TestCallLimit(t *testing.T) {
 		s.Timeout = time.Minute // the wait ends with the answers, never with OIDC_TIMEOUT
 	},
 		opts: []core.Option{core.WithObserver(obs), core.WithLogger(logger)}})
+	health.Store(0) // count the changes after New's announcement of healthy endpoints
 	h := rs.Middleware()(perfOK)
 	held := holdAnswers(t, as)
 

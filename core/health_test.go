@@ -165,6 +165,12 @@ func TestObserver(t *testing.T) {
 	clock := newBTClock()
 	rs := btRS(t, as, func(s *core.Settings) { s.DisableCache = false; s.LogInterval = time.Second },
 		core.WithObserver(obs), core.WithClock(clock.Now))
+	mu.Lock()
+	// New announces the endpoints the configuration calls, as healthy:
+	// introspection, and discovery for the client authentication method.
+	assert.Equal(t, map[string]int{"healthy": 2}, got, "at start")
+	clear(got) // what follows counts what happens after start
+	mu.Unlock()
 	good := as.Mint(nil)
 	for range 3 {
 		_, _ = btAuth(rs, good)

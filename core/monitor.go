@@ -39,11 +39,14 @@ type monitor struct {
 
 func newMonitor(obs *Observer, logger *slog.Logger, interval time.Duration, now func() time.Time) *monitor {
 	m := &monitor{obs: obs, logger: logger, interval: interval, settle: interval, now: now, health: map[Endpoint]*health{}}
-	for _, ep := range []Endpoint{EndpointIntrospection, EndpointJWKS, EndpointDiscovery, EndpointSharedCache} {
+	for _, ep := range monitoredEndpoints {
 		m.health[ep] = &health{m: m, endpoint: ep}
 	}
 	return m
 }
+
+// monitoredEndpoints are the endpoints whose health the monitor follows.
+var monitoredEndpoints = []Endpoint{EndpointIntrospection, EndpointJWKS, EndpointDiscovery, EndpointSharedCache}
 
 func noEnd(CallResult) {}
 

@@ -90,6 +90,13 @@ func TestClientHangUpsNeverTouchHealth(t *testing.T) {
 			rs := btRS(t, as, func(s *core.Settings) {
 				s.Timeout, s.DisableCache, s.MaxConcurrentCalls = time.Minute, false, clients
 			}, core.WithLogger(logger), core.WithObserver(obs))
+			mu.Lock()
+			require.NotEmpty(t, changes, "New announces the endpoints it calls")
+			for _, c := range changes {
+				require.True(t, c.Healthy, "healthy at start")
+			}
+			changes = nil // what follows are the changes after start
+			mu.Unlock()
 
 			tokens := make([]string, clients)
 			for i := range tokens {

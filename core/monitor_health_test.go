@@ -75,6 +75,7 @@ func TestIntermittentFailuresAreOneDegradation(t *testing.T) {
 			clock := newBTClock()
 			var seen healthLog
 			rs, interval, fail := tc.start(t, as, core.WithLogger(logger), core.WithClock(clock.Now), seen.observer())
+			seen.started(t)
 			step := interval / 10
 			// Each step: one request whose call fails, then two whose
 			// calls succeed; 35 steps, 3.5 intervals.

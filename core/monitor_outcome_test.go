@@ -53,6 +53,7 @@ type healthLog struct {
 	mu      sync.Mutex
 	calls   map[core.Endpoint][]string // each call's outcome
 	changes []core.HealthChange
+	start   int // len(changes) when started was called
 }
 
 func (h *healthLog) observer() core.Option {
@@ -84,10 +85,26 @@ func (h *healthLog) outcomes(ep core.Endpoint) map[string]bool {
 	return out
 }
 
+// health returns the health changes since started (all of them without
+// it).
 func (h *healthLog) health() []core.HealthChange {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	return append([]core.HealthChange(nil), h.changes...)
+	return append([]core.HealthChange(nil), h.changes[h.start:]...)
+}
+
+// started marks the ResourceServer's start, once New has returned: it
+// checks that everything heard so far is New's announcement of healthy
+// endpoints, and health returns what comes after.
+func (h *healthLog) started(t *testing.T) {
+	t.Helper()
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	require.NotEmpty(t, h.changes, "New announces the endpoints it calls")
+	for _, c := range h.changes {
+		require.True(t, c.Healthy && c.Failures == 0, "at start, healthy: %+v", c)
+	}
+	h.start = len(h.changes)
 }
 
 func TestSharedCacheFailureClass(t *testing.T) {
@@ -120,6 +137,7 @@ func TestSharedCacheFailureClass(t *testing.T) {
 			logger, sink := btLogger()
 			var seen healthLog
 			rs := btReplica(t, as, downStore{tc.err}, nil, core.WithLogger(logger), seen.observer())
+			seen.started(t)
 			_, err := btAuth(rs, as.Mint(nil))
 			require.NoError(t, err, "a store that fails is skipped; the authorization server answers")
 

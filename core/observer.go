@@ -37,7 +37,15 @@ type Observer struct {
 	// Health is called when an endpoint's health changes: its first
 	// failure while healthy, and its first success once no call to it has
 	// failed for Settings.LogInterval (successes between failures do not
-	// end an outage). The log records the same changes.
+	// end an outage). The log records the same changes. Before New
+	// returns, it is also called once for each endpoint that the
+	// configuration calls, as healthy, with Failures 0 (a recovery has at
+	// least 1), so that a health gauge exists from start-up: the
+	// introspection endpoint when tokens are introspected, the key set
+	// when RFC 9701 answers are verified or JWT access tokens are checked
+	// locally, discovery when anything comes from the authorization
+	// server's metadata, the shared cache when one is given. That call is
+	// not logged: it is no change.
 	Health func(ctx context.Context, h HealthChange)
 }
 

@@ -93,7 +93,8 @@ func newParallelFixture(b *testing.B, n int, opts ...core.Option) *parallelFixtu
 	})}
 	st := core.Settings{Backend: core.BackendJSON, ClientID: "rs", ClientSecret: "s", Issuer: "https://as.example",
 		IntrospectionEndpoint: "https://as.example/introspect", Scopes: []string{"groups"},
-		CacheTTL: time.Hour, CacheSize: max(n, core.DefaultCacheSize)}
+		CacheTTL: time.Hour, CacheSize: max(n, core.DefaultCacheSize),
+		ClientAuth: core.ClientSecretPost} // set: the fake transport answers introspection, not discovery
 	rs, err := core.New(st, append([]core.Option{core.WithHTTPClient(client)}, opts...)...)
 	if err != nil {
 		b.Fatal(err)

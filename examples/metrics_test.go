@@ -15,9 +15,12 @@ import (
 )
 
 // TestExamplesMetrics runs each example with METRICS=1 against a fake
-// authorization server, makes a few requests (the gRPC example's through
-// WhoAmI), and reads GET /metrics: OTel's Prometheus exporter shows the
-// oidcrs observer's counters. Without METRICS, /metrics is the
+// authorization server; reads GET /metrics before any request, where the
+// introspection endpoint's health gauge already reads 1; makes a few
+// requests (the gRPC example's through WhoAmI; the others' also to
+// /api/admin, whose scope rule refuses the token), and reads GET /metrics
+// again: OTel's Prometheus exporter shows the oidcrs observer's counters,
+// the route's refusal among them. Without METRICS, /metrics is the
 // framework's 404 (checkRoutes and checkGRPC check it).
 func TestExamplesMetrics(t *testing.T) {
 	bin := buildExamples(t)
@@ -30,6 +33,7 @@ func TestExamplesMetrics(t *testing.T) {
 			p := start(t, bin+"/"+name, env)
 			base := "http://" + addr
 			p.waitFor(t, "Listening on "+base)
+			checkHealthyAtStart(t, base)
 			tok := as.Mint(nil)
 			for range 3 { // one miss, then hits
 				if name == "grpc" {
@@ -43,16 +47,35 @@ func TestExamplesMetrics(t *testing.T) {
 			if name != "grpc" {
 				resp, _ := get(t, base+"/api/me", "unknown-token")
 				require.Equal(t, http.StatusUnauthorized, resp.StatusCode)
+				resp, body := get(t, base+"/api/admin", tok) // the token has no admin scope
+				require.Equal(t, http.StatusForbidden, resp.StatusCode, string(body))
 			}
-			checkMetrics(t, base)
+			body := checkMetrics(t, base)
+			// The route's refusal is counted as such, once.
+			refused := regexp.MustCompile(`(?m)^oidcrs_requests_total\{[^}]*http_response_status_code="403"[^}]*outcome="insufficient_scope"[^}]*\} 1$`)
+			if name == "grpc" {
+				assert.NotRegexp(t, refused, body)
+			} else {
+				assert.Regexp(t, refused, body)
+			}
 			p.stop(t)
 		})
 	}
 }
 
+// checkHealthyAtStart reads base's /metrics before any request: the
+// introspection endpoint's health gauge exists and reads 1.
+func checkHealthyAtStart(t *testing.T, base string) {
+	t.Helper()
+	resp, body := get(t, base+"/metrics", "")
+	require.Equal(t, http.StatusOK, resp.StatusCode, string(body))
+	assert.Regexp(t, regexp.MustCompile(`(?m)^oidcrs_endpoint_healthy\{[^}]*endpoint="introspection"[^}]*\} 1$`), string(body))
+	assert.NotContains(t, string(body), "oidcrs_requests_total", "no request yet")
+}
+
 // checkMetrics reads base's /metrics: at least one decision ok, and the
-// cache lookups.
-func checkMetrics(t *testing.T, base string) {
+// cache lookups; it returns the metrics.
+func checkMetrics(t *testing.T, base string) string {
 	t.Helper()
 	resp, body := get(t, base+"/metrics", "")
 	require.Equal(t, http.StatusOK, resp.StatusCode, string(body))
@@ -60,6 +83,7 @@ func checkMetrics(t *testing.T, base string) {
 	assert.Regexp(t, regexp.MustCompile(`(?m)^oidcrs_requests_total\{[^}]*outcome="ok"[^}]*\} [1-9]`), string(body))
 	assert.Regexp(t, regexp.MustCompile(`(?m)^oidcrs_cache_lookups_total\{[^}]*result="hit"[^}]*\} [1-9]`), string(body))
 	assert.Regexp(t, regexp.MustCompile(`(?m)^oidcrs_cache_lookups_total\{[^}]*result="miss"[^}]*\} [1-9]`), string(body))
+	return string(body)
 }
 
 // checkNoMetrics checks that, without METRICS, GET /metrics is not the

@@ -9,10 +9,11 @@
 //
 //	oidcrs.requests          counter    each decision, by outcome and HTTP status
 //	oidcrs.cache.lookups     counter    by level (1, 2) and result (hit, miss)
+//	oidcrs.cache.stale       counter    verified answers used past their TTL while the authorization server fails (stale-if-error), by level
 //	oidcrs.as.call.duration  histogram  seconds, calls to the authorization server and the shared cache, by endpoint and outcome
 //	oidcrs.jwks.fetches      counter    fetches of the authorization server's JWKS, by outcome
 //	oidcrs.collapsed         counter    requests that joined a check already under way
-//	oidcrs.endpoint.healthy  gauge      1 while an endpoint works, 0 while it fails
+//	oidcrs.endpoint.healthy  gauge      1 while an endpoint works, 0 while it fails; from start-up for each endpoint called
 //
 // Spans: one client span per call to the authorization server
 // (introspection, JWKS, discovery) or the shared cache, a child of the

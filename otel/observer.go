@@ -39,6 +39,7 @@ type observer struct {
 	tracer   trace.Tracer
 	requests metric.Int64Counter
 	lookups  metric.Int64Counter
+	stale    metric.Int64Counter
 	duration metric.Float64Histogram
 	jwks     metric.Int64Counter
 	joined   metric.Int64Counter
@@ -46,6 +47,7 @@ type observer struct {
 
 	// Attribute sets built once, so that a hit records without allocating.
 	lookupOpts [3][2][]metric.AddOption // [level][hit]
+	staleOpts  [3][]metric.AddOption    // [level]
 	decisions  sync.Map                 // decisionKey -> []metric.AddOption
 }
 
@@ -77,6 +79,9 @@ func NewObserver(opts ...Option) (core.Observer, error) {
 	o.lookups, err = m.Int64Counter("oidcrs.cache.lookups", metric.WithUnit("{lookup}"),
 		metric.WithDescription("Verdict cache lookups, by level and result."))
 	add(err)
+	o.stale, err = m.Int64Counter("oidcrs.cache.stale", metric.WithUnit("{use}"),
+		metric.WithDescription("Verified answers used past their cache TTL because the authorization server failed (stale-if-error), by level."))
+	add(err)
 	o.duration, err = m.Float64Histogram("oidcrs.as.call.duration", metric.WithUnit("s"),
 		metric.WithDescription("Calls to the authorization server and the shared cache."),
 		metric.WithExplicitBucketBoundaries(callBuckets...))
@@ -88,18 +93,19 @@ func NewObserver(opts ...Option) (core.Observer, error) {
 		metric.WithDescription("Requests that joined the check of the same token already under way."))
 	add(err)
 	o.healthy, err = m.Int64Gauge("oidcrs.endpoint.healthy", metric.WithUnit("{state}"),
-		metric.WithDescription("1 while an endpoint works, 0 while it fails."))
+		metric.WithDescription("1 while an endpoint works, 0 while it fails; from start-up for each endpoint the resource server calls."))
 	add(err)
 	if err := errors.Join(errs...); err != nil {
 		return core.Observer{}, err
 	}
 	for level := 1; level <= 2; level++ {
+		o.staleOpts[level] = []metric.AddOption{metric.WithAttributeSet(attribute.NewSet(attribute.Int("level", level)))}
 		for hit, result := range []string{"miss", "hit"} {
 			o.lookupOpts[level][hit] = []metric.AddOption{metric.WithAttributeSet(attribute.NewSet(
 				attribute.Int("level", level), attribute.String("result", result)))}
 		}
 	}
-	return core.Observer{Decision: o.decision, Cache: o.cache, Call: o.call, Collapsed: o.collapsed, Health: o.health}, nil
+	return core.Observer{Decision: o.decision, Cache: o.cache, Stale: o.staleUse, Call: o.call, Collapsed: o.collapsed, Health: o.health}, nil
 }
 
 // outcome names a decision: "ok", or the RFC 6750 code of a refusal.
@@ -144,6 +150,13 @@ func (o *observer) cache(ctx context.Context, level int, hit bool) {
 		h = 1
 	}
 	o.lookups.Add(ctx, 1, o.lookupOpts[level][h]...)
+}
+
+func (o *observer) staleUse(ctx context.Context, level int) {
+	if level < 1 || level > 2 {
+		return
+	}
+	o.stale.Add(ctx, 1, o.staleOpts[level]...)
 }
 
 func (o *observer) collapsed(ctx context.Context) { o.joined.Add(ctx, 1) }

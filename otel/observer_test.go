@@ -39,7 +39,9 @@ func (e *env) clock() time.Time { e.mu.Lock(); defer e.mu.Unlock(); return e.now
 // advance moves the resource server's clock forward by d.
 func (e *env) advance(d time.Duration) { e.mu.Lock(); e.now = e.now.Add(d); e.mu.Unlock() }
 
-func start(t *testing.T) *env {
+// start runs a resource server with the observer against a fake
+// authorization server; edit adjusts its settings.
+func start(t *testing.T, edit ...func(*core.Settings)) *env {
 	t.Helper()
 	e := &env{as: oidcrstest.Start(t, oidcrstest.Config{}), reader: sdkmetric.NewManualReader(), spans: tracetest.NewInMemoryExporter(),
 		now: time.Now()}
@@ -49,6 +51,9 @@ func start(t *testing.T) *env {
 	require.NoError(t, err)
 	st := e.as.Settings("")
 	st.LogInterval = time.Second
+	for _, f := range edit {
+		f(&st)
+	}
 	e.rs, err = core.New(st, core.WithObserver(obs), core.WithClock(e.clock))
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = e.rs.Close() })
@@ -151,4 +156,46 @@ func TestSpansAreChildrenAndCarryNoSecret(t *testing.T) {
 		}
 	}
 	assert.Equal(t, 2, calls)
+}
+
+// TestHealthyFromStart: the health gauge reads 1 for each endpoint the
+// resource server calls before any request, and for no other; a failure
+// then sets it to 0.
+func TestHealthyFromStart(t *testing.T) {
+	e := start(t)
+	got := e.sumsByAttr(t)
+	healthy := map[string]int64{}
+	for k, v := range got {
+		if strings.HasPrefix(k, "oidcrs.endpoint.healthy|") {
+			healthy[k] = v
+		}
+	}
+	assert.Equal(t, map[string]int64{
+		"oidcrs.endpoint.healthy|endpoint=introspection": 1,
+		// The client authentication method comes from the metadata.
+		"oidcrs.endpoint.healthy|endpoint=discovery": 1,
+	}, healthy, "before any request")
+
+	e.as.SetFault(&oidcrstest.FaultServerError)
+	require.Error(t, e.auth(context.Background(), e.as.Mint(nil)))
+	assert.Equal(t, int64(0), e.sumsByAttr(t)["oidcrs.endpoint.healthy|endpoint=introspection"])
+}
+
+// TestStaleUses: each use of a verified answer past its cache TTL while
+// the authorization server fails is counted, by level.
+func TestStaleUses(t *testing.T) {
+	e := start(t, func(s *core.Settings) { s.CacheTTL, s.CacheStaleIfError = time.Minute, 30*time.Second })
+	ctx := context.Background()
+	tok := e.as.Mint(nil)
+	require.NoError(t, e.auth(ctx, tok))
+	assert.NotContains(t, e.sumsByAttr(t), "oidcrs.cache.stale|level=1", "nothing stale yet")
+
+	e.advance(time.Minute + time.Second) // past the TTL, within the stale window
+	e.as.SetFault(&oidcrstest.FaultServerError)
+	for range 2 {
+		require.NoError(t, e.auth(ctx, tok), "the stale answer is used")
+	}
+	got := e.sumsByAttr(t)
+	assert.Equal(t, int64(2), got["oidcrs.cache.stale|level=1"])
+	assert.NotContains(t, got, "oidcrs.cache.stale|level=2", "no shared cache")
 }

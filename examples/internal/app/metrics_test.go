@@ -19,12 +19,14 @@ func TestMetricsWrap(t *testing.T) {
 	next := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, "app") })
 	h := m.wrap(next)
 	m.observer.Cache(context.Background(), 1, false)
+	m.observer.Stale(context.Background(), 2)
 
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
 	assert.Equal(t, http.StatusOK, rec.Code)
 	assert.Contains(t, rec.Body.String(), `oidcrs_cache_lookups_total{`)
 	assert.Contains(t, rec.Body.String(), `result="miss"`)
+	assert.Regexp(t, `(?m)^oidcrs_cache_stale_total\{[^}]*level="2"[^}]*\} 1$`, rec.Body.String(), "stale-if-error uses")
 
 	for _, r := range []*http.Request{httptest.NewRequest(http.MethodPost, "/metrics", nil),
 		httptest.NewRequest(http.MethodGet, "/api/metrics", nil)} {
