@@ -5,7 +5,6 @@ package examples_test
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"os/exec"
 	"regexp"
@@ -21,9 +20,10 @@ import (
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/encoding/protojson"
 
 	"github.com/oidcrs/oidcrs/core/oidcrstest"
-	"github.com/oidcrs/oidcrs/examples/internal/whoami"
+	"github.com/oidcrs/oidcrs/examples/grpc/identitypb"
 )
 
 var whoamiLine = regexp.MustCompile(`go run ./examples/grpc/whoami -addr (\S+) -token ([A-Za-z0-9_-]+)$`)
@@ -89,19 +89,26 @@ type grpcAnswer struct {
 	code      codes.Code
 	message   string
 	challenge string // the www-authenticate trailer
-	body      string // the answer's JSON
+	body      string // the answer as JSON, every field under its proto name
 }
 
 func callWhoAmI(t *testing.T, conn *grpc.ClientConn, token string) grpcAnswer {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
 	defer cancel()
-	var me json.RawMessage
+	if token != "" {
+		ctx = metadata.AppendToOutgoingContext(ctx, "authorization", "Bearer "+token)
+	}
 	var trailer metadata.MD
-	err := whoami.Call(ctx, conn, token, &me, grpc.Trailer(&trailer))
+	me, err := identitypb.NewIdentityClient(conn).WhoAmI(ctx, &identitypb.WhoAmIRequest{}, grpc.Trailer(&trailer))
 	st := status.Convert(err)
-	return grpcAnswer{code: st.Code(), message: st.Message(),
-		challenge: strings.Join(trailer.Get("www-authenticate"), "\n"), body: string(me)}
+	got := grpcAnswer{code: st.Code(), message: st.Message(), challenge: strings.Join(trailer.Get("www-authenticate"), "\n")}
+	if err == nil {
+		body, err := protojson.MarshalOptions{EmitUnpopulated: true}.Marshal(me)
+		require.NoError(t, err)
+		got.body = string(body)
+	}
+	return got
 }
 
 func dialGRPC(t *testing.T, addr string) *grpc.ClientConn {

@@ -44,6 +44,9 @@ fi
 if ! command -v redis-server >/dev/null 2>&1; then
   echo "test.sh: redis-server is not on the PATH: the shared-cache tests will be skipped (apt-get install redis-server; they fail under CI=true)."
 fi
+if ! command -v protoc >/dev/null 2>&1; then
+  echo "test.sh: protoc is not on the PATH: the check of the gRPC example's generated code will be skipped (apt-get install protobuf-compiler; it fails under CI=true)."
+fi
 
 mapfile -t mods < <(go list -m -f '{{.Dir}}')
 pkgs=()

@@ -1,11 +1,13 @@
 // Command grpc is the oidcrs example server on gRPC: one method,
-// /oidcrs.examples.Identity/WhoAmI, behind grpcrs's interceptors, and the
-// standard health service, which the skipper leaves public.
+// /oidcrs.examples.Identity/WhoAmI (identitypb/identity.proto), behind
+// grpcrs's interceptors, beside the standard health service and server
+// reflection, which the skipper leaves public (identity.go says why).
 //
 //	go run ./examples/grpc
 //
 // Without OIDC_OP_URL it starts a development authorization server and
-// prints a command (./examples/grpc/whoami) to call WhoAmI with its token;
+// prints commands (./examples/grpc/whoami, and grpcurl) to call WhoAmI
+// with its token;
 // with the reference's OIDC_* variables it uses the real one. GRPC_ADDR
 // sets the gRPC listen address (default 127.0.0.1:9090); ADDR the HTTP one
 // (default 127.0.0.1:8080), which serves /jwks, the key an authorization
@@ -25,17 +27,17 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
-	"strings"
 	"syscall"
 	"time"
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/health"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
+	"google.golang.org/grpc/reflection"
 
 	"github.com/oidcrs/oidcrs/adapters/grpc"
+	"github.com/oidcrs/oidcrs/examples/grpc/identitypb"
 	"github.com/oidcrs/oidcrs/examples/internal/app"
-	"github.com/oidcrs/oidcrs/examples/internal/whoami"
 )
 
 // defaultGRPCAddr is where the gRPC server listens without GRPC_ADDR.
@@ -64,18 +66,13 @@ func run() error {
 		return err
 	}
 
-	public := func(_ context.Context, method string) bool {
-		return strings.HasPrefix(method, "/grpc.health.v1.Health/")
-	}
 	srv := grpc.NewServer(
 		grpc.ChainUnaryInterceptor(grpcrs.UnaryServerInterceptor(a.RS, grpcrs.WithSkipper(public))),
 		grpc.ChainStreamInterceptor(grpcrs.StreamServerInterceptor(a.RS, grpcrs.WithSkipper(public))),
 	)
-	whoami.Register(srv, func(ctx context.Context) (any, error) {
-		ti, _ := grpcrs.TokenInfo(ctx)
-		return app.NewMe(ti, grpcrs.OriginAudience(ctx)), nil
-	})
+	identitypb.RegisterIdentityServer(srv, identity{})
 	healthpb.RegisterHealthServer(srv, health.NewServer())
+	reflection.Register(srv)
 	a.Also(func() error { return srv.Serve(ln) }, func() { gracefulStop(srv) })
 
 	mux := http.NewServeMux()
@@ -91,6 +88,7 @@ func run() error {
 	a.Usage = func(w io.Writer, tokens [2]string) {
 		// A throw-away development token, printed on purpose.
 		fmt.Fprintf(w, "  go run ./examples/grpc/whoami -addr %s -token %s\n", target, tokens[0])
+		fmt.Fprintf(w, "  grpcurl -plaintext -H 'authorization: Bearer %s' %s oidcrs.examples.Identity/WhoAmI\n", tokens[0], target)
 	}
 	fmt.Printf("Serving gRPC on %s\n", target)
 	return a.Serve(ctx, mux)

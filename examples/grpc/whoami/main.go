@@ -8,7 +8,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
@@ -18,8 +17,9 @@ import (
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/encoding/protojson"
 
-	"github.com/oidcrs/oidcrs/examples/internal/whoami"
+	"github.com/oidcrs/oidcrs/examples/grpc/identitypb"
 )
 
 func main() { os.Exit(run()) }
@@ -36,9 +36,12 @@ func run() int {
 	defer conn.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	var me json.RawMessage
+	if *token != "" {
+		ctx = metadata.AppendToOutgoingContext(ctx, "authorization", "Bearer "+*token)
+	}
 	var trailer metadata.MD
-	if err := whoami.Call(ctx, conn, *token, &me, grpc.Trailer(&trailer)); err != nil {
+	me, err := identitypb.NewIdentityClient(conn).WhoAmI(ctx, &identitypb.WhoAmIRequest{}, grpc.Trailer(&trailer))
+	if err != nil {
 		st := status.Convert(err)
 		fmt.Fprintf(os.Stderr, "%s: %s\n", st.Code(), st.Message())
 		for _, ch := range trailer.Get("www-authenticate") {
@@ -46,6 +49,12 @@ func run() int {
 		}
 		return 1
 	}
-	fmt.Println(string(me))
+	// The JSON of GET /api/me: every field, under its proto name.
+	out, err := protojson.MarshalOptions{EmitUnpopulated: true}.Marshal(me)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 2
+	}
+	fmt.Println(string(out))
 	return 0
 }
