@@ -157,7 +157,7 @@ func KeyOf(token string) CacheKey { var fp fingerprint; return fp.key(token) }
 func KeyFor(rs *ResourceServer, token string) CacheKey { return rs.fp.key(token) }
 
 // Fingerprint returns rs's settings fingerprint.
-func Fingerprint(rs *ResourceServer) [32]byte { return rs.fp }
+func Fingerprint(rs *ResourceServer) [32]byte { return rs.fp.fingerprint }
 
 // JWKSBody returns the body rs's /jwks answers.
 func JWKSBody(rs *ResourceServer) []byte {

@@ -26,7 +26,7 @@ type ResourceServer struct {
 	metadata   *metadata // nil without Settings.Resource
 	mon        *monitor
 	cache      *verdictCache // nil when disabled
-	fp         fingerprint
+	fp         keyer
 	cacheTTL   time.Duration
 	negTTL     time.Duration
 	flights    flight.Group[cacheKey, *TokenInfo]
@@ -79,7 +79,7 @@ func New(s Settings, opts ...Option) (*ResourceServer, error) {
 	if rs.issuers, err = buildIssuers(s, kr, client, o, rs.mon, rs.gate); err != nil {
 		return nil, err
 	}
-	rs.fp = combinedFingerprint(rs.issuers.all)
+	rs.fp = newKeyer(combinedFingerprint(rs.issuers.all), o.shared != nil)
 	switch {
 	case s.DisableCache: // OIDC_RS_CACHE_TTL=0 wins over any cache
 	default:
@@ -90,7 +90,7 @@ func New(s Settings, opts ...Option) (*ResourceServer, error) {
 	}
 	switch {
 	case o.shared != nil:
-		if rs.shared, err = newSharedCache(s, o.shared, rs.fp, o, rs.cache, rs.mon); err != nil {
+		if rs.shared, err = newSharedCache(s, o.shared, rs.fp.fingerprint, o, rs.cache, rs.mon); err != nil {
 			return nil, err
 		}
 	case s.CacheURL != "":

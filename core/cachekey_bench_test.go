@@ -1,0 +1,44 @@
+package core_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/oidcrs/oidcrs/core"
+)
+
+// BenchmarkCachedAuthenticateKey is BenchmarkCachedAuthenticate, the
+// framework-neutral part of a cache hit, under each first-level key: the
+// 43-byte opaque token keyed with AES-CMAC (no shared cache) and with
+// SHA-256 XOR the fingerprint (a shared cache, never asked on a hit).
+// Compare the two rows of one run: the machine's load moves both.
+func BenchmarkCachedAuthenticateKey(b *testing.B) {
+	for _, key := range []struct {
+		name string
+		opts []core.Option
+	}{{"cmac", nil}, {"sha256", []core.Option{core.WithSharedCache(newMemStore())}}} {
+		b.Run(key.name, func(b *testing.B) {
+			as, rs := startPerf(b, perfSetup{opts: key.opts, edit: func(s *core.Settings) {
+				s.CacheTTL, s.CacheSecrets = time.Hour, []string{btCacheSecret}
+			}})
+			as.SetAnswer(benchOpaqueToken, benchAnswer(as))
+			ctx, hdr := context.Background(), "Bearer "+benchOpaqueToken
+			b.ReportAllocs()
+			for b.Loop() {
+				tok, err := core.ExtractToken(hdr)
+				if err != nil {
+					b.Fatal(err)
+				}
+				ti, err := core.Verify(ctx, rs, tok)
+				if err != nil {
+					b.Fatal(err)
+				}
+				benchSink = ti
+			}
+			if as.IntrospectionCalls() != 1 {
+				b.Fatalf("not a cache hit: %d introspections", as.IntrospectionCalls())
+			}
+		})
+	}
+}
