@@ -14,8 +14,10 @@ type cached struct {
 // cacheEntry is a verdict and the time it stops being reused.
 type cacheEntry = vcache.Entry[cached]
 
-// cacheKey identifies a verdict: the token's SHA-256 bound to the settings
-// fingerprint (see fingerprint.go). The cache never holds a raw token.
+// cacheKey identifies a verdict: a keyed AES-CMAC of a short token under
+// this server's own key, or the token's SHA-256 bound to the settings
+// fingerprint (with a shared cache, or a long token; see fingerprint.go).
+// The cache never holds a raw token.
 type cacheKey = vcache.Key
 
 // verdictCache is the first level of the verdict cache, one per

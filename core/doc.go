@@ -19,8 +19,8 @@
 //
 // ResourceServer.Authenticate is the one entry point, whatever carries the
 // request (net/http, an adapter, gRPC, a queue consumer): it takes the
-// values of the Authorization header, then the cache (keyed by the token's
-// SHA-256 bound to a fingerprint of the settings), then one introspection
+// values of the Authorization header, then the cache (keyed by a keyed
+// hash of the token bound to the settings), then one introspection
 // call shared by concurrent requests with the same token, then the claim
 // checks, then the optional WithUserLookup hook. It returns a context
 // carrying the TokenInfo (FromContext) and the user (UserFromContext).

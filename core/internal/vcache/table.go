@@ -61,9 +61,10 @@ const (
 	maxLoadNum, maxLoadDen = 3, 4
 )
 
-// home is key's first slot among n. Keys are SHA-256 outputs XOR a
-// fingerprint, uniformly distributed: their bytes 8-15 are the hash (byte 0
-// picks the shard), mapped onto [0, n) by a multiplication.
+// home is key's first slot among n. Keys are pseudo-random (a keyed
+// AES-CMAC tag in bytes 0-15, or SHA-256 XOR a fingerprint), uniformly
+// distributed: their bytes 8-15 (byte 0 picks the shard) are mapped onto
+// [0, n) by a multiplication.
 func home(k *Key, n int) int {
 	hi, _ := bits.Mul64(binary.LittleEndian.Uint64(k[8:16]), uint64(n))
 	return int(hi)
