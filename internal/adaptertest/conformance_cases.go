@@ -77,6 +77,14 @@ func failure(status int, code, desc, scope string) Verdict {
 	return v
 }
 
+// The scopes that a 403 of the any-of route names: the one the token holds
+// of OIDC_RS_SCOPES, then the route's; and when the server's rule fails
+// on a token holding ops, the server's scope, then the route scope held.
+const (
+	stepUpAny    = "groups admin ops"
+	stepUpServer = "groups ops"
+)
+
 func reply(body string) Verdict { return Verdict{Status: http.StatusOK, Reply: body} }
 
 var (
@@ -158,7 +166,10 @@ func conformanceCases(mode oidcrstest.Mode) []conformanceCase {
 		// The authorization server misbehaves: 503 or 502, never invalid_token.
 		{name: "authorization server down", path: ConformanceProtected, auth: bearer(nil), fault: &oidcrstest.FaultDown, want: down},
 		{name: "authorization server 500", path: ConformanceProtected, auth: bearer(nil), fault: &oidcrstest.FaultServerError, want: down},
-		{name: "authorization server 429", path: ConformanceProtected, auth: bearer(nil), fault: &oidcrstest.FaultTooManyRequests, want: tooMany},
+		// The resource server then pauses its calls for 7 s: a variant of
+		// its own, so that no later case meets the pause.
+		{name: "authorization server 429", variant: throttled, path: ConformanceProtected, auth: bearer(nil),
+			fault: &oidcrstest.FaultTooManyRequests, want: tooMany},
 		{name: "authorization server garbage", path: ConformanceProtected, auth: bearer(nil), fault: &oidcrstest.FaultGarbage,
 			want: failure(http.StatusBadGateway, "server_error", garbage, "")},
 
@@ -174,20 +185,30 @@ func conformanceCases(mode oidcrstest.Mode) []conformanceCase {
 		{name: "skipped without token", path: ConformanceSkipped, want: anonymous},
 		{name: "skipped with bad token", path: ConformanceSkipped, auth: header("Bearer unknown-token"), want: anonymous},
 
-		// Per-route scopes.
+		// Per-route scopes. A 403 lists every scope the request needs: the
+		// server's rule (OIDC_RS_SCOPES) first, then the route's, keeping
+		// those the token holds; a token with exactly that set passes.
 		{name: "any-of satisfied", path: ConformanceAnyScope, auth: bearer(map[string]any{"scope": "groups ops"}),
 			want: reply("sub=user-1 audience=sp-client client_id=sp-client scopes=groups,ops user=<nil>\n")},
 		{name: "any-of unsatisfied", path: ConformanceAnyScope, auth: bearer(nil),
-			want: failure(http.StatusForbidden, "insufficient_scope", descInsufficientScope, "admin ops")},
+			want: failure(http.StatusForbidden, "insufficient_scope", descInsufficientScope, stepUpAny)},
+		{name: "any-of with the challenged scopes", path: ConformanceAnyScope, auth: bearer(map[string]any{"scope": stepUpAny}),
+			want: reply("sub=user-1 audience=sp-client client_id=sp-client scopes=groups,admin,ops user=<nil>\n")},
+		{name: "any-of held, server's rule failed", path: ConformanceAnyScope, auth: bearer(map[string]any{"scope": "openid ops"}),
+			want: failure(http.StatusForbidden, "insufficient_scope", descScopesMismatch, stepUpServer)},
+		{name: "any-of with the server's challenged scopes", path: ConformanceAnyScope, auth: bearer(map[string]any{"scope": stepUpServer}),
+			want: reply("sub=user-1 audience=sp-client client_id=sp-client scopes=groups,ops user=<nil>\n")},
 		{name: "any-of without token", path: ConformanceAnyScope, want: missing},
 		{name: "any-of with a no-break space", path: ConformanceAnyScope, auth: bearer(map[string]any{"scope": "groups admin\u00a0ops"}),
-			want: failure(http.StatusForbidden, "insufficient_scope", descInsufficientScope, "admin ops")},
+			want: failure(http.StatusForbidden, "insufficient_scope", descInsufficientScope, stepUpAny)},
 		{name: "any-of with only a no-break space", path: ConformanceAnyScope, auth: bearer(map[string]any{"scope": "groups\u00a0admin"}),
 			want: failure(http.StatusForbidden, "insufficient_scope", descScopesMismatch, "groups")},
 		{name: "all-of satisfied", path: ConformanceAllScopes, auth: bearer(map[string]any{"scope": "admin groups"}),
 			want: reply("sub=user-1 audience=sp-client client_id=sp-client scopes=admin,groups user=<nil>\n")},
 		{name: "all-of unsatisfied", path: ConformanceAllScopes, auth: bearer(map[string]any{"scope": "groups ops"}),
 			want: failure(http.StatusForbidden, "insufficient_scope", descInsufficientScope, "groups admin")},
+		{name: "all-of half held, server's rule failed", path: ConformanceAllScopes, auth: bearer(map[string]any{"scope": "admin"}),
+			want: failure(http.StatusForbidden, "insufficient_scope", descScopesMismatch, "groups admin")},
 
 		// The UserLookup hook.
 		{name: "user found", variant: withUser, path: ConformanceProtected, auth: bearer(nil),

@@ -69,6 +69,7 @@ const (
 	withUser                    // UserLookup hook
 	disabled                    // core.Disabled
 	withResource                // Settings.Resource: RFC 9728 metadata and the audience check
+	throttled                   // told to pause by a 429's Retry-After: no other case may share it
 	variants                    // the number of variants
 )
 
@@ -165,6 +166,9 @@ func startResourceServers(t *testing.T, mode oidcrstest.Mode, jwksURL string, se
 	}
 	if rss[withUser], err = core.New(st, hook, seen[withUser].option()); err != nil {
 		t.Fatalf("core.New with a user hook: %v", err)
+	}
+	if rss[throttled], err = core.New(st, seen[throttled].option()); err != nil {
+		t.Fatalf("core.New for the throttled variant: %v", err)
 	}
 	rss[disabled] = core.Disabled(st, fmt.Errorf("disabled by the conformance suite"))
 	st.Resource = conformanceResource
