@@ -112,7 +112,7 @@ func (m *metadata) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch r.Method {
 	case http.MethodOptions:
 		h.Set("Access-Control-Allow-Methods", metadataAllowedMethods)
-		h.Set("Access-Control-Allow-Headers", "Authorization, MCP-Protocol-Version")
+		h.Set("Access-Control-Allow-Headers", corsAllowHeaders)
 		h.Set("Access-Control-Max-Age", "86400")
 		w.WriteHeader(http.StatusNoContent)
 	case http.MethodGet, http.MethodHead:
