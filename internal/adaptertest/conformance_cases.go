@@ -27,13 +27,22 @@ type conformanceCase struct {
 	// resource server with Settings.Resource, or 404 without one.
 	metadata bool
 	method   string // HTTP only: the request's method; "" is GET
+
+	// HTTP only: the request is a CORS preflight from origin; the answer
+	// is 204 with the Access-Control-* lines of cors (see corsHeaders).
+	origin, cors string
 }
 
 // httpOnly reports whether the case is HTTP's alone.
-func (c conformanceCase) httpOnly() bool { return c.jwks || c.metadata || c.method != "" }
+func (c conformanceCase) httpOnly() bool {
+	return c.jwks || c.metadata || c.method != "" || c.origin != ""
+}
 
 // httpMethod is the case's request method.
 func (c conformanceCase) httpMethod() string {
+	if c.origin != "" {
+		return http.MethodOptions
+	}
 	if c.method == "" {
 		return http.MethodGet
 	}
@@ -223,6 +232,16 @@ func conformanceCases(mode oidcrstest.Mode) []conformanceCase {
 		// A disabled resource server fails closed.
 		{name: "disabled", variant: disabled, path: ConformanceProtected, auth: bearer(nil),
 			want: failure(http.StatusUnauthorized, "unauthorized", descMisconfigured, "")},
+
+		// CORS (HTTP only): a preflight is never challenged; an OPTIONS
+		// request that is no preflight is.
+		{name: "preflight", path: ConformanceProtected, origin: conformanceOrigin, want: preflightAnswer},
+		{name: "preflight of a scoped route", path: ConformanceAllScopes, origin: conformanceOrigin, want: preflightAnswer},
+		{name: "preflight of an optional route", path: ConformanceOptional, origin: conformanceOrigin, want: preflightAnswer},
+		{name: "preflight with a bad token", path: ConformanceProtected, origin: conformanceOrigin,
+			auth: header("Bearer unknown-token"), want: preflightAnswer},
+		{name: "OPTIONS that is no preflight", path: ConformanceProtected, method: http.MethodOptions, want: missing},
+		{name: "OPTIONS with a token", path: ConformanceProtected, method: http.MethodOptions, auth: bearer(nil), want: valid},
 
 		// The JWKS route (HTTP only).
 		{name: "jwks", path: ConformanceJWKS, jwks: true, want: Verdict{Status: http.StatusOK}},

@@ -109,6 +109,7 @@ func resourceCases() []conformanceCase {
 			want: Verdict{Status: http.StatusOK}},
 		{name: "jwks", path: ConformanceJWKS, jwks: true, want: Verdict{Status: http.StatusOK}},
 	}
+	cases = append(cases, corsCases()...)
 	for i := range cases {
 		cases[i].name, cases[i].variant = "resource: "+cases[i].name, withResource
 	}
