@@ -23,7 +23,7 @@ type claimChecker struct {
 	scopeClaim    string // "" for scope, then scp
 	scopes        []string
 	texts         *claimTexts
-	scopeError    *authError // the 403 for a token without OIDC_RS_SCOPES
+	scopeAttr     string // the scopes, space separated: the failed rule of a 403
 	leeway        time.Duration
 }
 
@@ -60,7 +60,7 @@ func newChecker(s Settings, texts *claimTexts) *claimChecker {
 		scopeClaim:    s.ScopeClaim,
 		scopes:        s.Scopes,
 		texts:         texts,
-		scopeError:    &authError{kind: ErrInsufficientScope, desc: texts.scopesMismatch, scope: strings.Join(s.Scopes, " ")},
+		scopeAttr:     strings.Join(s.Scopes, " "),
 		leeway:        s.Leeway,
 	}
 }
@@ -108,12 +108,14 @@ func (c *claimChecker) check(claims map[string]any, now time.Time) (*TokenInfo, 
 		}
 	}
 	if v.scope, v.scopeClaim, err = scopeOf(c.scopeClaim, claims); errors.Is(err, errNoScopeClaim) {
-		return nil, &authError{kind: ErrInsufficientScope, desc: c.texts.missingScope, scope: c.scopeError.scope}
+		return nil, &authError{kind: ErrInsufficientScope, desc: c.texts.missingScope, scope: c.scopeAttr}
 	} else if err != nil {
 		return nil, err
 	}
 	if !sharesOne(v.scope, c.scopes) {
-		return nil, c.scopeError
+		// The token's own scopes go with the refusal: the challenge keeps
+		// those a route of this server needs.
+		return nil, &authError{kind: ErrInsufficientScope, desc: c.texts.scopesMismatch, scope: c.scopeAttr, held: v.scope}
 	}
 	if v.audience, err = c.audience(claims[c.audienceClaim]); err != nil {
 		return nil, err

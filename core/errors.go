@@ -43,7 +43,9 @@ var (
 type authError struct {
 	kind       error
 	desc       string // the client-facing error_description
-	scope      string // the scope attribute of a 403, space separated
+	scope      string // a 403's failed rule: its scopes, space separated
+	held       string // a 403's token: its scopes, space separated
+	fromRoute  bool   // a 403: a per-route rule failed, not the server's
 	retryAfter string // a well-formed upstream Retry-After, with ErrUnavailable
 	cause      error  // never contains the token
 }

@@ -95,7 +95,7 @@ func ExampleResourceServer_Middleware() {
 	// /api 200  hello user-1 from sp-client
 	// /api 401 Bearer realm="oidcrs" {"error":"unauthorized","error_description":"Authentication credentials were not provided."}
 	// /public 200  hello stranger
-	// /admin 403 Bearer realm="oidcrs", error="insufficient_scope", error_description="The request requires higher privileges than provided by the access token.", scope="admin" {"error":"insufficient_scope","error_description":"The request requires higher privileges than provided by the access token."}
+	// /admin 403 Bearer realm="oidcrs", error="insufficient_scope", error_description="The request requires higher privileges than provided by the access token.", scope="groups admin" {"error":"insufficient_scope","error_description":"The request requires higher privileges than provided by the access token."}
 }
 
 // ErrorResponse maps an error to its status, challenge and body: what

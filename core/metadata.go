@@ -40,6 +40,7 @@ type metadata struct {
 	mu     sync.RWMutex
 	scopes []string
 	body   []byte // nil until built, rebuilt when scopes change
+	attr   string // scopes, space separated: a 401's scope attribute
 }
 
 func newMetadata(s Settings, hasKey bool) *metadata {
@@ -63,7 +64,7 @@ func newMetadata(s Settings, hasKey bool) *metadata {
 	if s.ResourceDocumentation != "" {
 		doc["resource_documentation"] = s.ResourceDocumentation
 	}
-	return &metadata{path: path, url: abs, doc: doc, scopes: slices.Clone(s.Scopes)}
+	return &metadata{path: path, url: abs, doc: doc, scopes: slices.Clone(s.Scopes), attr: strings.Join(s.Scopes, " ")}
 }
 
 // advertise adds scopes to scopes_supported.
@@ -75,6 +76,14 @@ func (m *metadata) advertise(scopes []string) {
 			m.scopes, m.body = append(m.scopes, sc), nil
 		}
 	}
+	m.attr = strings.Join(m.scopes, " ")
+}
+
+// scopeAttr is scopes_supported, space separated.
+func (m *metadata) scopeAttr() string {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	return m.attr
 }
 
 func (m *metadata) document() []byte {
@@ -103,7 +112,7 @@ func (m *metadata) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch r.Method {
 	case http.MethodOptions:
 		h.Set("Access-Control-Allow-Methods", metadataAllowedMethods)
-		h.Set("Access-Control-Allow-Headers", "Authorization, MCP-Protocol-Version")
+		h.Set("Access-Control-Allow-Headers", corsAllowHeaders)
 		h.Set("Access-Control-Max-Age", "86400")
 		w.WriteHeader(http.StatusNoContent)
 	case http.MethodGet, http.MethodHead:
@@ -147,7 +156,13 @@ func (rs *ResourceServer) MetadataHandler() http.Handler {
 // RequireScopes (core's and the adapters') calls it; call it yourself for
 // rules checked by hand with ScopeRequirement.Check.
 func (rs *ResourceServer) AdvertiseScopes(req ScopeRequirement) {
-	if rs != nil && rs.metadata != nil && !req.invalid {
+	if rs == nil || req.invalid {
+		return
+	}
+	if rs.routeScopes != nil {
+		rs.routeScopes.add(req.scopes)
+	}
+	if rs.metadata != nil {
 		rs.metadata.advertise(req.scopes)
 	}
 }

@@ -59,7 +59,7 @@ func TestMetadataDocument(t *testing.T) {
 
 			_, err := btAuth(rs, "revoked")
 			www := rs.ErrorResponse(err).WWWAuthenticate
-			assert.Equal(t, `Bearer realm="oidcrs", resource_metadata="`+tc.url+`", error="invalid_token", error_description="Introspected user is not active"`, www)
+			assert.Equal(t, `Bearer realm="oidcrs", resource_metadata="`+tc.url+`", error="invalid_token", error_description="Introspected user is not active", scope="groups admin"`, www)
 
 			rec = httptest.NewRecorder()
 			rs.MetadataHandler().ServeHTTP(rec, httptest.NewRequest(http.MethodOptions, tc.path, nil))
@@ -103,10 +103,11 @@ func TestChallengesPointAtTheMetadata(t *testing.T) {
 		status int
 		want   string
 	}{
-		{"no token", nil, 401, `Bearer realm="oidcrs", ` + meta},
-		{"bad token", []string{"Bearer revoked"}, 401, `Bearer realm="oidcrs", ` + meta + `, error="invalid_token", error_description="Introspected user is not active"`},
+		// A 401 lists scopes_supported: OIDC_RS_SCOPES, then the routes'.
+		{"no token", nil, 401, `Bearer realm="oidcrs", ` + meta + `, scope="groups admin"`},
+		{"bad token", []string{"Bearer revoked"}, 401, `Bearer realm="oidcrs", ` + meta + `, error="invalid_token", error_description="Introspected user is not active", scope="groups admin"`},
 		{"missing scope", []string{"Bearer " + as.Mint(map[string]any{"aud": "https://api.example/mcp"})}, 403,
-			`Bearer realm="oidcrs", ` + meta + `, error="insufficient_scope", error_description="The request requires higher privileges than provided by the access token.", scope="admin"`},
+			`Bearer realm="oidcrs", ` + meta + `, error="insufficient_scope", error_description="The request requires higher privileges than provided by the access token.", scope="groups admin"`},
 		{"malformed", []string{"Bearer "}, 400, `Bearer realm="oidcrs", error="invalid_request", error_description="Invalid Authorization header."`},
 	} {
 		resp, _ := btGet(t, srv.URL, tc.auth...)

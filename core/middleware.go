@@ -30,7 +30,8 @@ func WithSkipper(skip func(*http.Request) bool) MiddlewareOption {
 // Middleware returns net/http middleware that runs Authenticate on every
 // request and hands the next handler the request carrying the TokenInfo
 // (and the user). It fails closed: any error stops the request with
-// ErrorResponse's answer, except a missing token in Optional mode. It
+// ErrorResponse's answer, except a missing token in Optional mode. A CORS
+// preflight is answered, never challenged (ServePreflight). It
 // panics on a nil ResourceServer, as http.Handle does on a nil handler, so
 // that a wiring mistake shows at start-up.
 func (rs *ResourceServer) Middleware(opts ...MiddlewareOption) func(http.Handler) http.Handler {
@@ -45,6 +46,9 @@ func (rs *ResourceServer) Middleware(opts ...MiddlewareOption) func(http.Handler
 	}
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if rs.ServePreflight(w, r) {
+				return
+			}
 			if cfg.skip != nil && cfg.skip(r) {
 				next.ServeHTTP(w, r)
 				return
@@ -72,8 +76,8 @@ func IsAnonymous(err error) bool {
 
 // RequireScopes returns net/http middleware, placed after Middleware, that
 // answers 403 insufficient_scope unless the request's token satisfies req,
-// and 401 when the request carries no verified token. It panics on a nil
-// ResourceServer.
+// and 401 when the request carries no verified token (Middleware has
+// answered a CORS preflight before). It panics on a nil ResourceServer.
 func (rs *ResourceServer) RequireScopes(req ScopeRequirement) func(http.Handler) http.Handler {
 	if rs == nil {
 		panic("oidcrs: RequireScopes on a nil *core.ResourceServer")

@@ -20,27 +20,32 @@ import (
 // NewFromEnv, or Disabled. Printing it, with fmt or log/slog, redacts the
 // client secret and the private keys.
 type ResourceServer struct {
-	settings   Settings
-	issuers    *issuers
-	jwks       http.Handler
-	metadata   *metadata // nil without Settings.Resource
-	mon        *monitor
-	cache      *verdictCache // nil when disabled
-	fp         keyer
-	cacheTTL   time.Duration
-	negTTL     time.Duration
-	flights    flight.Group[cacheKey, *TokenInfo]
-	logger     *slog.Logger
-	now        func() time.Time // clock.now
-	clock      *clock
-	userLookup UserLookupFunc
-	disabled   error
-	logOnce    sync.Once
-	shared     *sharedcache.Cache // nil without WithSharedCache
-	ownClient  *http.Client       // the client New built, closed by Close
-	closed     atomic.Bool
-	closeOnce  sync.Once
-	closeErr   error
+	settings Settings
+	issuers  *issuers
+	jwks     http.Handler
+	metadata *metadata // nil without Settings.Resource
+	// serverScopes are the scopes of the server's rule (OIDC_RS_SCOPES of
+	// every configuration), routeScopes those of the per-route rules: a
+	// 403's challenge names those the request needs.
+	serverScopes []string
+	routeScopes  *scopeSet
+	mon          *monitor
+	cache        *verdictCache // nil when disabled
+	fp           keyer
+	cacheTTL     time.Duration
+	negTTL       time.Duration
+	flights      flight.Group[cacheKey, *TokenInfo]
+	logger       *slog.Logger
+	now          func() time.Time // clock.now
+	clock        *clock
+	userLookup   UserLookupFunc
+	disabled     error
+	logOnce      sync.Once
+	shared       *sharedcache.Cache // nil without WithSharedCache
+	ownClient    *http.Client       // the client New built, closed by Close
+	closed       atomic.Bool
+	closeOnce    sync.Once
+	closeErr     error
 
 	gate *callGate // every call to the authorization server passes it
 }
@@ -57,16 +62,17 @@ func New(s Settings, opts ...Option) (*ResourceServer, error) {
 	}
 	o := buildOptions(opts)
 	rs := &ResourceServer{
-		settings:   s,
-		jwks:       newJWKSHandler(s, kr),
-		metadata:   newMetadata(s, kr != nil),
-		mon:        newMonitor(o.observer, o.logger, s.LogInterval, o.now),
-		logger:     o.logger,
-		now:        o.now,
-		clock:      o.clock,
-		userLookup: o.userLookup,
-		cacheTTL:   s.CacheTTL,
-		negTTL:     s.CacheNegativeTTL,
+		settings:    s,
+		jwks:        newJWKSHandler(s, kr),
+		metadata:    newMetadata(s, kr != nil),
+		routeScopes: &scopeSet{},
+		mon:         newMonitor(o.observer, o.logger, s.LogInterval, o.now),
+		logger:      o.logger,
+		now:         o.now,
+		clock:       o.clock,
+		userLookup:  o.userLookup,
+		cacheTTL:    s.CacheTTL,
+		negTTL:      s.CacheNegativeTTL,
 	}
 	client := o.client
 	if client == nil {
@@ -80,6 +86,7 @@ func New(s Settings, opts ...Option) (*ResourceServer, error) {
 		return nil, err
 	}
 	rs.fp = newKeyer(combinedFingerprint(rs.issuers.all), o.shared != nil)
+	rs.serverScopes = serverScopesOf(s, o.issuers)
 	switch {
 	case s.DisableCache: // OIDC_RS_CACHE_TTL=0 wins over any cache
 	default:

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
-	"strings"
 )
 
 // ErrorBody is the JSON body of an error answer.
@@ -42,6 +41,18 @@ type Response struct {
 //	ErrInsufficientScope  403  Bearer realm="...", error="insufficient_scope", scope="..."
 //	ErrUnavailable        503  (Retry-After passed on)
 //	ErrBadResponse        502
+//
+// With Settings.Resource, every 401 and 403 challenge names the RFC 9728
+// metadata (resource_metadata, after realm), and a 401's scope lists the
+// metadata's scopes_supported. A 403's scope lists every scope the request
+// needs, so that a client that asks the authorization server for exactly
+// that set gets a token that passes: first the scopes of this server's
+// rule (OIDC_RS_SCOPES) in their configured order, then those of the
+// route's rule in its order, each once. Where the token already satisfies
+// a rule, the rule contributes the scopes the token holds of it; where it
+// fails a rule, every scope the rule names. When the server's own rule
+// fails, the route is not known yet: its part is the token's scopes that
+// a route rule of this server names (RequireScopes, AdvertiseScopes).
 func (rs *ResourceServer) ErrorResponse(err error) Response {
 	realm, meta := defaultRealm, ""
 	if rs != nil {
@@ -59,14 +70,14 @@ func (rs *ResourceServer) ErrorResponse(err error) Response {
 		return internalError
 	}
 	r := Response{Status: c.status, Body: ErrorBody{Error: c.code, Description: e.desc}}
+	if !c.metadata {
+		meta = ""
+	}
 	switch c.challenge {
 	case challengeBare:
-		r.WWWAuthenticate = challenge(realm, meta, "", "", "")
+		r.WWWAuthenticate = challenge(realm, meta, "", "", rs.challengeScope(e, c))
 	case challengeError:
-		if !c.metadata {
-			meta = ""
-		}
-		r.WWWAuthenticate = challenge(realm, meta, c.code, e.desc, e.scope)
+		r.WWWAuthenticate = challenge(realm, meta, c.code, e.desc, rs.challengeScope(e, c))
 	}
 	if c.retryAfter {
 		r.RetryAfter = e.retryAfter
@@ -104,37 +115,4 @@ func (r Response) Write(w http.ResponseWriter) {
 		b = []byte(`{"error":"server_error"}`)
 	}
 	_, _ = w.Write(append(b, '\n'))
-}
-
-// challenge builds a Bearer challenge: realm, then resource_metadata (RFC
-// 9728 section 5.1) when there is a resource, then the error. Its inputs
-// are library constants, configured scopes and a URL built from the
-// validated resource (all free of quotes and backslashes) and sanitised
-// upstream descriptions, so no escaping is needed.
-func challenge(realm, meta, code, desc, scope string) string {
-	var b strings.Builder
-	b.WriteString(`Bearer realm="`)
-	b.WriteString(realm)
-	b.WriteByte('"')
-	if meta != "" {
-		b.WriteString(`, resource_metadata="`)
-		b.WriteString(meta)
-		b.WriteByte('"')
-	}
-	if code != "" {
-		b.WriteString(`, error="`)
-		b.WriteString(code)
-		b.WriteByte('"')
-		if desc != "" {
-			b.WriteString(`, error_description="`)
-			b.WriteString(desc)
-			b.WriteByte('"')
-		}
-	}
-	if scope != "" {
-		b.WriteString(`, scope="`)
-		b.WriteString(scope)
-		b.WriteByte('"')
-	}
-	return b.String()
 }

@@ -44,7 +44,8 @@ func newScopeRequirement(all bool, scopes []string) ScopeRequirement {
 // Check returns nil when ti satisfies the rule. A nil ti (no verified
 // token: an anonymous request on an optional route) is ErrMissingToken,
 // answered 401; a token that falls short is ErrInsufficientScope, answered
-// 403 with the rule's scopes in the challenge. A zero or invalid rule
+// 403 with the scopes the request needs in the challenge (see
+// ResourceServer.ErrorResponse). A zero or invalid rule
 // fails closed with ErrInsufficientScope.
 func (r ScopeRequirement) Check(ti *TokenInfo) error {
 	if r.invalid || len(r.scopes) == 0 {
@@ -56,7 +57,8 @@ func (r ScopeRequirement) Check(ti *TokenInfo) error {
 	if r.satisfied(ti) {
 		return nil
 	}
-	return &authError{kind: ErrInsufficientScope, desc: descInsufficientScope, scope: r.scopeAttr}
+	return &authError{kind: ErrInsufficientScope, desc: descInsufficientScope, scope: r.scopeAttr,
+		held: strings.Join(ti.Scopes, " "), fromRoute: true}
 }
 
 func (r ScopeRequirement) satisfied(ti *TokenInfo) bool {

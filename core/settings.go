@@ -104,6 +104,13 @@ type Settings struct {
 	// resource_name and resource_documentation (OIDC_RS_RESOURCE_NAME,
 	// OIDC_RS_RESOURCE_DOCUMENTATION, a URL). Default: left out.
 	ResourceName, ResourceDocumentation string
+	// CORSOrigins are the origins whose browser pages may call the API
+	// (OIDC_RS_CORS_ORIGINS, separated by commas or spaces): each
+	// "scheme://host[:port]", or "*" for any. A CORS preflight is never
+	// challenged; it is granted to these origins alone (see
+	// ResourceServer.CORS). Default: none, browsers keep to the same
+	// origin. The RFC 9728 metadata is public: any origin may read it.
+	CORSOrigins []string
 	// LocalJWT checks RFC 9068 JWT access tokens of Issuer locally beside
 	// an introspection backend (OIDC_RS_LOCAL_JWT): a JWS with typ at+jwt
 	// whose iss is Issuer is verified against the signing keys, any other

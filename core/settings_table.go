@@ -52,6 +52,7 @@ var settingsTable = []settingRow{
 	list("AuthorizationServers", "OIDC_RS_AUTHORIZATION_SERVERS", false, func(s *Settings) *[]string { return &s.AuthorizationServers }),
 	text("ResourceName", "OIDC_RS_RESOURCE_NAME", false, func(s *Settings) *string { return &s.ResourceName }),
 	text("ResourceDocumentation", "OIDC_RS_RESOURCE_DOCUMENTATION", false, func(s *Settings) *string { return &s.ResourceDocumentation }),
+	list("CORSOrigins", "OIDC_RS_CORS_ORIGINS", false, func(s *Settings) *[]string { return &s.CORSOrigins }),
 	text("AudienceClaim", "OIDC_RS_AUDIENCE_CLAIM", true, func(s *Settings) *string { return &s.AudienceClaim }),
 	unordered(list("Scopes", "OIDC_RS_SCOPES", true, func(s *Settings) *[]string { return &s.Scopes })),
 	text("ScopeClaim", "OIDC_RS_SCOPE_CLAIM", true, func(s *Settings) *string { return &s.ScopeClaim }),

@@ -69,6 +69,11 @@ func (s Settings) validate() (*keyring, error) {
 	for _, as := range s.AuthorizationServers {
 		checkURL(add, "OIDC_RS_AUTHORIZATION_SERVERS", as, true)
 	}
+	for _, o := range s.CORSOrigins {
+		if !validOrigin(o) {
+			add("OIDC_RS_CORS_ORIGINS", "%q is not \"*\" or an origin scheme://host[:port]", o)
+		}
+	}
 	if s.ResourceDocumentation != "" {
 		checkURL(add, "OIDC_RS_RESOURCE_DOCUMENTATION", s.ResourceDocumentation, true)
 	}

@@ -21,6 +21,7 @@ type sharedRejection struct {
 	Kind  string `json:"k"`
 	Desc  string `json:"d"`
 	Scope string `json:"s,omitempty"`
+	Held  string `json:"h,omitempty"` // the token's scopes, for the challenge
 }
 
 var sharedKinds = map[string]error{"invalid_token": ErrInvalidToken, "insufficient_scope": ErrInsufficientScope}
@@ -35,7 +36,7 @@ func encodeVerdict(e cacheEntry) ([]byte, bool) {
 	case e.Val.info != nil && e.Val.info.rest != "":
 		out[0], body = verdictGood, json.RawMessage(e.Val.info.answerJSON())
 	case e.Val.err != nil:
-		r := sharedRejection{Desc: e.Val.err.desc, Scope: e.Val.err.scope}
+		r := sharedRejection{Desc: e.Val.err.desc, Scope: e.Val.err.scope, Held: e.Val.err.held}
 		for name, kind := range sharedKinds {
 			if e.Val.err.kind == kind {
 				r.Kind = name
@@ -88,10 +89,12 @@ func decodeEntry(b []byte, c *claimChecker, now time.Time) (cacheEntry, bool) {
 			return cacheEntry{}, false
 		}
 		kind, ok := sharedKinds[r.Kind]
-		if !ok || !printable(r.Desc, true) || (r.Scope != "" && !printable(r.Scope, true)) {
+		if !ok || !printable(r.Desc, true) || (r.Scope != "" && !printable(r.Scope, true)) ||
+			(r.Held != "" && !printable(r.Held, true)) {
 			return cacheEntry{}, false
 		}
-		return cacheEntry{Val: cached{err: &authError{kind: kind, desc: r.Desc, scope: r.Scope}}, Expires: time.Unix(0, exp)}, true
+		e := &authError{kind: kind, desc: r.Desc, scope: r.Scope, held: r.Held}
+		return cacheEntry{Val: cached{err: e}, Expires: time.Unix(0, exp)}, true
 	}
 	return cacheEntry{}, false
 }

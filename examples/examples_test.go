@@ -114,7 +114,7 @@ func externalAS(t *testing.T, mode oidcrstest.Mode, addr string) (*oidcrstest.Se
 // checkRoutes calls every route of an example: me holds scope groups,
 // admin holds groups and admin.
 func checkRoutes(t *testing.T, base, me, admin string) {
-	forbidden := `Bearer realm="oidcrs", error="insufficient_scope", error_description="The request requires higher privileges than provided by the access token.", scope="admin"`
+	forbidden := `Bearer realm="oidcrs", error="insufficient_scope", error_description="The request requires higher privileges than provided by the access token.", scope="groups admin"`
 	for _, tc := range []struct {
 		name, path, token string
 		status            int

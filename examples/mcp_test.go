@@ -95,7 +95,7 @@ func testMCP(t *testing.T, bin string, mode oidcrstest.Mode) {
 		sent = append(sent, tok)
 		resp, _ = postToolCall(t, endpoint, tok)
 		assert.Equal(t, http.StatusForbidden, resp.StatusCode)
-		assert.Contains(t, resp.Header.Get("WWW-Authenticate"), `scope="mcp"`)
+		assert.Contains(t, resp.Header.Get("WWW-Authenticate"), `scope="groups mcp"`, "the scope it holds that the server needs, and the route's")
 	})
 	t.Run("no token: 401 pointing at the metadata", func(t *testing.T) {
 		resp, _ := postInitialize(t, endpoint, "")
@@ -121,7 +121,7 @@ func testMCP(t *testing.T, bin string, mode oidcrstest.Mode) {
 		resp, _ := postInitialize(t, endpoint, tok)
 		require.Equal(t, http.StatusForbidden, resp.StatusCode)
 		assert.Contains(t, resp.Header.Get("WWW-Authenticate"), `error="insufficient_scope"`)
-		assert.Contains(t, resp.Header.Get("WWW-Authenticate"), `scope="mcp"`)
+		assert.Contains(t, resp.Header.Get("WWW-Authenticate"), `scope="groups mcp"`, "the scope it holds that the server needs, and the route's")
 	})
 	t.Run("another resource: 401", func(t *testing.T) {
 		tok := as.Mint(map[string]any{"scope": "groups mcp", "aud": "https://other.example/mcp"})

@@ -36,6 +36,7 @@ func buildApp(_ *testing.T, rs *core.ResourceServer, opts adaptertest.Conformanc
 			chain = append(chain, chirs.RequireScopes(rs, *rt.Scopes))
 		}
 		r.With(chain...).Get(rt.Path, reply)
+		r.With(chain...).Options(rt.Path, reply)
 	}
 	return r
 }

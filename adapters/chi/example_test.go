@@ -60,7 +60,7 @@ func Example() {
 	// /api/admin 401 {"error":"unauthorized","error_description":"Authentication credentials were not provided."}
 	//   WWW-Authenticate: Bearer realm="oidcrs"
 	// /api/admin 403 {"error":"insufficient_scope","error_description":"The request requires higher privileges than provided by the access token."}
-	//   WWW-Authenticate: Bearer realm="oidcrs", error="insufficient_scope", error_description="The request requires higher privileges than provided by the access token.", scope="admin"
+	//   WWW-Authenticate: Bearer realm="oidcrs", error="insufficient_scope", error_description="The request requires higher privileges than provided by the access token.", scope="groups admin"
 }
 
 func ExampleMiddleware_optional() {

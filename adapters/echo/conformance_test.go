@@ -34,6 +34,7 @@ func buildApp(_ *testing.T, rs *core.ResourceServer, opts adaptertest.Conformanc
 			chain = append(chain, echors.RequireScopes(rs, *rt.Scopes))
 		}
 		e.GET(rt.Path, reply, chain...)
+		e.OPTIONS(rt.Path, reply, chain...)
 	}
 	return e
 }

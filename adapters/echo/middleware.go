@@ -40,14 +40,13 @@ func Middleware(rs *core.ResourceServer) echo.MiddlewareFunc {
 // with cfg.ResourceServer.Authenticate. On success the request whose
 // context carries the TokenInfo (and the user, with a UserLookup hook)
 // replaces c.Request(). On failure it returns the error answer as an
-// *echo.HTTPError (see the package documentation). It panics on a nil
+// *echo.HTTPError (see the package documentation). It answers a CORS
+// preflight itself (ServePreflight), unchallenged. It panics on a nil
 // cfg.ResourceServer, as Echo's own middleware does on a missing
 // required field, so that a wiring mistake shows at start-up.
 func MiddlewareWithConfig(cfg Config) echo.MiddlewareFunc {
 	mustHave(cfg.ResourceServer, "MiddlewareWithConfig")
-	// Echo v4 applies middleware on every request, so the closure below is
-	// allocated per request: it holds two words, not a copy of cfg.
-	m := &cfg
+	m := &cfg // Echo v4 builds the closure below per request: two words
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error { return m.authenticate(c, next) }
 	}
@@ -55,10 +54,13 @@ func MiddlewareWithConfig(cfg Config) echo.MiddlewareFunc {
 
 // authenticate is the body of MiddlewareWithConfig's middleware.
 func (cfg *Config) authenticate(c echo.Context, next echo.HandlerFunc) error {
+	r := c.Request()
+	if cfg.ResourceServer.ServePreflight(c.Response(), r) { // never challenged
+		return nil
+	}
 	if cfg.Skipper != nil && cfg.Skipper(c) {
 		return next(c)
 	}
-	r := c.Request()
 	ctx, err := cfg.ResourceServer.Authenticate(r.Context(), r.Header["Authorization"])
 	switch {
 	case err == nil:
@@ -71,11 +73,9 @@ func (cfg *Config) authenticate(c echo.Context, next echo.HandlerFunc) error {
 }
 
 // RequireScopes returns middleware, placed after Middleware, that answers
-// 403 insufficient_scope unless the token satisfies req (see
-// core.AnyScope and core.AllScopes), and 401 when the request carries no
-// verified token. It returns errors as Middleware does, and advertises
-// req's scopes in the RFC 9728 metadata (rs.AdvertiseScopes). It panics on
-// a nil rs.
+// 403 insufficient_scope unless the token satisfies req (core.AnyScope,
+// core.AllScopes), 401 without a verified token, as Middleware does; it
+// advertises req's scopes (rs.AdvertiseScopes). It panics on a nil rs.
 func RequireScopes(rs *core.ResourceServer, req core.ScopeRequirement) echo.MiddlewareFunc {
 	mustHave(rs, "RequireScopes")
 	rs.AdvertiseScopes(req)
@@ -92,27 +92,24 @@ type scopeCheck struct {
 
 // check is the body of RequireScopes's middleware.
 func (s *scopeCheck) check(c echo.Context, next echo.HandlerFunc) error {
-	ctx := c.Request().Context()
-	ti, _ := core.FromContext(ctx)
-	if err := s.rs.CheckScopes(ctx, ti, s.req); err != nil {
+	ti, _ := core.FromContext(c.Request().Context())
+	if err := s.rs.CheckScopes(c.Request().Context(), ti, s.req); err != nil {
 		return fail(c, s.rs.ErrorResponse(err), err, nil)
 	}
 	return next(c)
 }
 
-// fail sets the answer's headers on the response and returns the answer
-// as an *echo.HTTPError, or what onError makes of it.
+// fail sets the answer's headers, and returns it as an *echo.HTTPError.
 func fail(c echo.Context, resp core.Response, cause error, onError func(echo.Context, error) error) error {
 	resp.SetHeaders(c.Response().Header())
 	he := &echo.HTTPError{Code: resp.Status, Message: resp.Body, Internal: cause}
-	if onError != nil {
+	if onError != nil { // or what onError makes of it
 		return onError(c, he)
 	}
 	return he
 }
 
-// mustHave panics when rs is nil: a route set up without a resource server
-// must not start, rather than answer 500 to every request.
+// mustHave panics when rs is nil: a wiring mistake shows at start-up.
 func mustHave(rs *core.ResourceServer, fn string) {
 	if rs == nil {
 		panic("echors: " + fn + " with a nil *core.ResourceServer")

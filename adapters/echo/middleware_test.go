@@ -84,7 +84,7 @@ func TestErrorsReachTheApplication(t *testing.T) {
 		{"bad token", "/auth", "Bearer unknown", core.ErrInvalidToken, http.StatusUnauthorized,
 			`Bearer realm="oidcrs", error="invalid_token", error_description="Introspected user is not active"`},
 		{"missing scope", "/scope", "Bearer " + as.Mint(nil), core.ErrInsufficientScope, http.StatusForbidden,
-			`Bearer realm="oidcrs", error="insufficient_scope", error_description="The request requires higher privileges than provided by the access token.", scope="admin"`},
+			`Bearer realm="oidcrs", error="insufficient_scope", error_description="The request requires higher privileges than provided by the access token.", scope="groups admin"`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got = nil

@@ -37,6 +37,7 @@ func buildWith(e *echo.Echo, rs *core.ResourceServer, opts adaptertest.Conforman
 			chain = append(chain, echov5rs.RequireScopes(rs, *rt.Scopes))
 		}
 		e.GET(rt.Path, reply, chain...)
+		e.OPTIONS(rt.Path, reply, chain...)
 	}
 	return e
 }

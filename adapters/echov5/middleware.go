@@ -41,7 +41,8 @@ func Middleware(rs *core.ResourceServer) echo.MiddlewareFunc {
 // with cfg.ResourceServer.Authenticate. On success the request whose
 // context carries the TokenInfo (and the user, with a UserLookup hook)
 // replaces c.Request(). On failure it returns the error answer (see the
-// package documentation). It panics on a nil cfg.ResourceServer, as
+// package documentation); a CORS preflight it answers itself
+// (ServePreflight). It panics on a nil cfg.ResourceServer, as
 // Echo's own middleware does on a bad configuration, so that a wiring
 // mistake shows at start-up; cfg.ToMiddleware returns an error instead.
 func MiddlewareWithConfig(cfg Config) echo.MiddlewareFunc {
@@ -58,6 +59,9 @@ func (cfg Config) ToMiddleware() (echo.MiddlewareFunc, error) {
 	}
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c *echo.Context) error {
+			if cfg.ResourceServer.ServePreflight(c.Response(), c.Request()) { // never challenged
+				return nil
+			}
 			if cfg.Skipper != nil && cfg.Skipper(c) {
 				return next(c)
 			}
@@ -76,11 +80,9 @@ func (cfg Config) ToMiddleware() (echo.MiddlewareFunc, error) {
 }
 
 // RequireScopes returns middleware, placed after Middleware, that answers
-// 403 insufficient_scope unless the token satisfies req (see
-// core.AnyScope and core.AllScopes), and 401 when the request carries no
-// verified token. It returns errors as Middleware does, and advertises
-// req's scopes in the RFC 9728 metadata (rs.AdvertiseScopes). It panics
-// on a nil rs.
+// 403 insufficient_scope unless the token satisfies req (core.AnyScope,
+// core.AllScopes), 401 without a verified token, as Middleware does; it
+// advertises req's scopes (rs.AdvertiseScopes). It panics on a nil rs.
 func RequireScopes(rs *core.ResourceServer, req core.ScopeRequirement) echo.MiddlewareFunc {
 	mustHave(rs, "RequireScopes")
 	rs.AdvertiseScopes(req)
@@ -107,8 +109,7 @@ func fail(c *echo.Context, resp core.Response, cause error, onError func(*echo.C
 	return err
 }
 
-// mustHave panics when rs is nil: a route set up without a resource server
-// must not start, rather than answer 500 to every request.
+// mustHave panics when rs is nil: a wiring mistake shows at start-up.
 func mustHave(rs *core.ResourceServer, fn string) {
 	if rs == nil {
 		panic("echov5rs: " + fn + " with a nil *core.ResourceServer")

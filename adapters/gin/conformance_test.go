@@ -38,6 +38,7 @@ func buildApp(_ *testing.T, rs *core.ResourceServer, opts adaptertest.Conformanc
 			chain = append(chain, ginrs.RequireScopes(rs, *rt.Scopes))
 		}
 		r.GET(rt.Path, append(chain, reply)...)
+		r.OPTIONS(rt.Path, append(chain, reply)...)
 	}
 	return r
 }

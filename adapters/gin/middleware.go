@@ -30,7 +30,8 @@ func WithSkipper(skip func(*gin.Context) bool) Option {
 // Middleware returns a gin.HandlerFunc that authenticates each request
 // with rs.Authenticate. On success it replaces c.Request with the request
 // whose context carries the TokenInfo (and the user, with a UserLookup
-// hook). On failure it aborts with rs's ErrorResponse. It panics on a nil
+// hook). On failure it aborts with rs's ErrorResponse. It answers a CORS
+// preflight itself (rs.ServePreflight), unchallenged. It panics on a nil
 // rs, as http.Handle does on a nil handler, so that a wiring mistake shows
 // at start-up.
 func Middleware(rs *core.ResourceServer, opts ...Option) gin.HandlerFunc {
@@ -42,6 +43,10 @@ func Middleware(rs *core.ResourceServer, opts ...Option) gin.HandlerFunc {
 		}
 	}
 	return func(c *gin.Context) {
+		if rs.ServePreflight(c.Writer, c.Request) { // a CORS preflight is never challenged
+			c.Abort()
+			return
+		}
 		if cfg.skipper != nil && cfg.skipper(c) {
 			c.Next()
 			return

@@ -173,7 +173,8 @@ func TestMCPChallenges(t *testing.T) {
 
 	resp := post("")
 	require.Equal(t, http.StatusUnauthorized, resp.StatusCode)
-	assert.Equal(t, `Bearer realm="oidcrs", resource_metadata="`+metaURL+`"`, resp.Header.Get("WWW-Authenticate"))
+	assert.Equal(t, `Bearer realm="oidcrs", resource_metadata="`+metaURL+`", scope="mcp"`, resp.Header.Get("WWW-Authenticate"),
+		"the 401 names the scopes the metadata advertises")
 	meta, err := http.Get(metaURL) // following the challenge
 	require.NoError(t, err)
 	var doc map[string]any

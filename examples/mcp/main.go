@@ -73,7 +73,7 @@ func run() error {
 	// insufficient_scope with scope="mcp", so that the client can step up.
 	// A finer rule for one tool is checked inside the tool, with
 	// mcprs.CheckScopes, and comes back as a tool error, not as HTTP 403.
-	mux.Handle("/mcp", mcprs.Protect(a.RS, mcprs.RequireScopes(a.RS, core.AnyScope(scope))(h)))
+	mux.Handle("/mcp", a.RS.CORS(mcprs.Protect(a.RS, mcprs.RequireScopes(a.RS, core.AnyScope(scope))(h))))
 
 	// Closing the sessions ends their event streams (GET /mcp), which
 	// graceful shutdown would otherwise wait for.

@@ -23,8 +23,9 @@ const (
 	ConformanceJWKS      = "/oauth/jwks"
 )
 
-// ConformanceRoute is one GET route of the app an adapter builds for
-// RunConformance. Its handler writes WriteConformanceReply.
+// ConformanceRoute is one route of the app an adapter builds for
+// RunConformance, for GET and OPTIONS (so that preflights reach the
+// middleware). Its handler writes WriteConformanceReply.
 type ConformanceRoute struct {
 	// Path is the route's path.
 	Path string
@@ -39,8 +40,8 @@ type ConformanceRoute struct {
 
 // ConformanceOptions describes the app an adapter builds.
 type ConformanceOptions struct {
-	// Routes are the GET routes to mount, each behind the adapter's
-	// authentication middleware.
+	// Routes are the routes to mount, for GET and OPTIONS, each behind
+	// the adapter's authentication middleware.
 	Routes []ConformanceRoute
 	// JWKSPath is where the adapter's RegisterRoutes must mount the JWKS,
 	// through its path option.
@@ -99,8 +100,8 @@ func RunConformance(t *testing.T, build ConformanceBuilder) {
 			}
 			srv := httptest.NewServer(h)
 			t.Cleanup(srv.Close)
-			return func(t *testing.T, method, path string, authorization []string) conformanceResponse {
-				return httpDo(t, srv, method, path, authorization)
+			return func(t *testing.T, c conformanceCase, authorization []string) conformanceResponse {
+				return httpDo(t, srv, c, authorization)
 			}, h
 		},
 		check: checkHTTP,
@@ -131,10 +132,13 @@ func httpAnswer(v Verdict) conformanceResponse {
 		Body: fmt.Sprintf(`{"error":%q,"error_description":%q}`+"\n", v.Error, v.Description)}
 }
 
-func httpDo(t *testing.T, srv *httptest.Server, method, path string, authorization []string) conformanceResponse {
-	req, err := http.NewRequestWithContext(t.Context(), method, srv.URL+path, nil)
+func httpDo(t *testing.T, srv *httptest.Server, c conformanceCase, authorization []string) conformanceResponse {
+	req, err := http.NewRequestWithContext(t.Context(), c.httpMethod(), srv.URL+c.path, nil)
 	if err != nil {
 		t.Fatalf("building the request: %v", err)
+	}
+	if c.origin != "" {
+		preflight(req, c.origin)
 	}
 	for _, v := range authorization {
 		req.Header.Add("Authorization", v)
@@ -142,7 +146,7 @@ func httpDo(t *testing.T, srv *httptest.Server, method, path string, authorizati
 	client := &http.Client{Transport: srv.Client().Transport, Timeout: 30 * time.Second}
 	resp, err := client.Do(req)
 	if err != nil {
-		t.Fatalf("%s %s: %v", method, path, err)
+		t.Fatalf("%s %s: %v", c.httpMethod(), c.path, err)
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(resp.Body)
@@ -164,6 +168,8 @@ func httpDo(t *testing.T, srv *httptest.Server, method, path string, authorizati
 func checkHTTP(t *testing.T, c conformanceCase, rs *core.ResourceServer, got conformanceResponse) {
 	want := httpAnswer(c.want)
 	switch {
+	case c.origin != "":
+		want = conformanceResponse{Status: c.want.Status, CORS: c.cors}
 	case c.metadata:
 		var ok bool
 		if want, ok = metadataAnswer(t, c, rs, got); !ok {

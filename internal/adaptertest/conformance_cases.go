@@ -27,13 +27,22 @@ type conformanceCase struct {
 	// resource server with Settings.Resource, or 404 without one.
 	metadata bool
 	method   string // HTTP only: the request's method; "" is GET
+
+	// HTTP only: the request is a CORS preflight from origin; the answer
+	// is 204 with the Access-Control-* lines of cors (see corsHeaders).
+	origin, cors string
 }
 
 // httpOnly reports whether the case is HTTP's alone.
-func (c conformanceCase) httpOnly() bool { return c.jwks || c.metadata || c.method != "" }
+func (c conformanceCase) httpOnly() bool {
+	return c.jwks || c.metadata || c.method != "" || c.origin != ""
+}
 
 // httpMethod is the case's request method.
 func (c conformanceCase) httpMethod() string {
+	if c.origin != "" {
+		return http.MethodOptions
+	}
 	if c.method == "" {
 		return http.MethodGet
 	}
@@ -76,6 +85,14 @@ func failure(status int, code, desc, scope string) Verdict {
 	}
 	return v
 }
+
+// The scopes that a 403 of the any-of route names: the one the token holds
+// of OIDC_RS_SCOPES, then the route's; and when the server's rule fails
+// on a token holding ops, the server's scope, then the route scope held.
+const (
+	stepUpAny    = "groups admin ops"
+	stepUpServer = "groups ops"
+)
 
 func reply(body string) Verdict { return Verdict{Status: http.StatusOK, Reply: body} }
 
@@ -158,9 +175,10 @@ func conformanceCases(mode oidcrstest.Mode) []conformanceCase {
 		// The authorization server misbehaves: 503 or 502, never invalid_token.
 		{name: "authorization server down", path: ConformanceProtected, auth: bearer(nil), fault: &oidcrstest.FaultDown, want: down},
 		{name: "authorization server 500", path: ConformanceProtected, auth: bearer(nil), fault: &oidcrstest.FaultServerError, want: down},
-		// A server of its own: the Retry-After pauses its introspection
-		// endpoint for the cases that follow.
-		{name: "authorization server 429", variant: pausing, path: ConformanceProtected, auth: bearer(nil), fault: &oidcrstest.FaultTooManyRequests, want: tooMany},
+		// The resource server then pauses its calls for 7 s: a variant of
+		// its own, so that no later case meets the pause.
+		{name: "authorization server 429", variant: throttled, path: ConformanceProtected, auth: bearer(nil),
+			fault: &oidcrstest.FaultTooManyRequests, want: tooMany},
 		{name: "authorization server garbage", path: ConformanceProtected, auth: bearer(nil), fault: &oidcrstest.FaultGarbage,
 			want: failure(http.StatusBadGateway, "server_error", garbage, "")},
 
@@ -176,20 +194,30 @@ func conformanceCases(mode oidcrstest.Mode) []conformanceCase {
 		{name: "skipped without token", path: ConformanceSkipped, want: anonymous},
 		{name: "skipped with bad token", path: ConformanceSkipped, auth: header("Bearer unknown-token"), want: anonymous},
 
-		// Per-route scopes.
+		// Per-route scopes. A 403 lists every scope the request needs: the
+		// server's rule (OIDC_RS_SCOPES) first, then the route's, keeping
+		// those the token holds; a token with exactly that set passes.
 		{name: "any-of satisfied", path: ConformanceAnyScope, auth: bearer(map[string]any{"scope": "groups ops"}),
 			want: reply("sub=user-1 audience=sp-client client_id=sp-client scopes=groups,ops user=<nil>\n")},
 		{name: "any-of unsatisfied", path: ConformanceAnyScope, auth: bearer(nil),
-			want: failure(http.StatusForbidden, "insufficient_scope", descInsufficientScope, "admin ops")},
+			want: failure(http.StatusForbidden, "insufficient_scope", descInsufficientScope, stepUpAny)},
+		{name: "any-of with the challenged scopes", path: ConformanceAnyScope, auth: bearer(map[string]any{"scope": stepUpAny}),
+			want: reply("sub=user-1 audience=sp-client client_id=sp-client scopes=groups,admin,ops user=<nil>\n")},
+		{name: "any-of held, server's rule failed", path: ConformanceAnyScope, auth: bearer(map[string]any{"scope": "openid ops"}),
+			want: failure(http.StatusForbidden, "insufficient_scope", descScopesMismatch, stepUpServer)},
+		{name: "any-of with the server's challenged scopes", path: ConformanceAnyScope, auth: bearer(map[string]any{"scope": stepUpServer}),
+			want: reply("sub=user-1 audience=sp-client client_id=sp-client scopes=groups,ops user=<nil>\n")},
 		{name: "any-of without token", path: ConformanceAnyScope, want: missing},
 		{name: "any-of with a no-break space", path: ConformanceAnyScope, auth: bearer(map[string]any{"scope": "groups admin\u00a0ops"}),
-			want: failure(http.StatusForbidden, "insufficient_scope", descInsufficientScope, "admin ops")},
+			want: failure(http.StatusForbidden, "insufficient_scope", descInsufficientScope, stepUpAny)},
 		{name: "any-of with only a no-break space", path: ConformanceAnyScope, auth: bearer(map[string]any{"scope": "groups\u00a0admin"}),
 			want: failure(http.StatusForbidden, "insufficient_scope", descScopesMismatch, "groups")},
 		{name: "all-of satisfied", path: ConformanceAllScopes, auth: bearer(map[string]any{"scope": "admin groups"}),
 			want: reply("sub=user-1 audience=sp-client client_id=sp-client scopes=admin,groups user=<nil>\n")},
 		{name: "all-of unsatisfied", path: ConformanceAllScopes, auth: bearer(map[string]any{"scope": "groups ops"}),
 			want: failure(http.StatusForbidden, "insufficient_scope", descInsufficientScope, "groups admin")},
+		{name: "all-of half held, server's rule failed", path: ConformanceAllScopes, auth: bearer(map[string]any{"scope": "admin"}),
+			want: failure(http.StatusForbidden, "insufficient_scope", descScopesMismatch, "groups admin")},
 
 		// The UserLookup hook.
 		{name: "user found", variant: withUser, path: ConformanceProtected, auth: bearer(nil),
@@ -204,6 +232,16 @@ func conformanceCases(mode oidcrstest.Mode) []conformanceCase {
 		// A disabled resource server fails closed.
 		{name: "disabled", variant: disabled, path: ConformanceProtected, auth: bearer(nil),
 			want: failure(http.StatusUnauthorized, "unauthorized", descMisconfigured, "")},
+
+		// CORS (HTTP only): a preflight is never challenged; an OPTIONS
+		// request that is no preflight is.
+		{name: "preflight", path: ConformanceProtected, origin: conformanceOrigin, want: preflightAnswer},
+		{name: "preflight of a scoped route", path: ConformanceAllScopes, origin: conformanceOrigin, want: preflightAnswer},
+		{name: "preflight of an optional route", path: ConformanceOptional, origin: conformanceOrigin, want: preflightAnswer},
+		{name: "preflight with a bad token", path: ConformanceProtected, origin: conformanceOrigin,
+			auth: header("Bearer unknown-token"), want: preflightAnswer},
+		{name: "OPTIONS that is no preflight", path: ConformanceProtected, method: http.MethodOptions, want: missing},
+		{name: "OPTIONS with a token", path: ConformanceProtected, method: http.MethodOptions, auth: bearer(nil), want: valid},
 
 		// The JWKS route (HTTP only).
 		{name: "jwks", path: ConformanceJWKS, jwks: true, want: Verdict{Status: http.StatusOK}},

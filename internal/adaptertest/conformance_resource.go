@@ -22,12 +22,21 @@ const (
 	conformanceMetadataURL = "https://rs.example" + conformanceMetadata
 )
 
+// conformanceScopesSupported is the metadata's scopes_supported once the
+// app is built: OIDC_RS_SCOPES, then the routes' scopes in the order
+// their RequireScopes advertised them.
+const conformanceScopesSupported = "groups admin ops"
+
 // pointing is v as a resource server with Settings.Resource answers it:
 // its 401 and 403 challenges carry resource_metadata, after realm and
-// before error (RFC 9728 section 5.1); a 400 challenge does not.
+// before error (RFC 9728 section 5.1), and a 401's lists
+// scopes_supported; a 400 challenge does neither.
 func pointing(v Verdict) Verdict {
 	if v.Status == http.StatusUnauthorized || v.Status == http.StatusForbidden {
 		v.Challenge = realm + `, resource_metadata="` + conformanceMetadataURL + `"` + strings.TrimPrefix(v.Challenge, realm)
+	}
+	if v.Status == http.StatusUnauthorized {
+		v.Challenge += `, scope="` + conformanceScopesSupported + `"`
 	}
 	return v
 }
@@ -49,7 +58,7 @@ func resourceCases() []conformanceCase {
 		// The challenges, written out once in full.
 		{name: "no token", path: ConformanceProtected, want: Verdict{Status: http.StatusUnauthorized,
 			Error: "unauthorized", Description: descMissingToken,
-			Challenge: `Bearer realm="oidcrs", resource_metadata="https://rs.example/.well-known/oauth-protected-resource/api"`}},
+			Challenge: `Bearer realm="oidcrs", resource_metadata="https://rs.example/.well-known/oauth-protected-resource/api", scope="groups admin ops"`}},
 		{name: "scopes mismatch", path: ConformanceProtected, auth: own(map[string]any{"scope": "email"}),
 			want: Verdict{Status: http.StatusForbidden, Error: "insufficient_scope", Description: descScopesMismatch,
 				Challenge: `Bearer realm="oidcrs", resource_metadata="https://rs.example/.well-known/oauth-protected-resource/api", ` +
@@ -84,7 +93,9 @@ func resourceCases() []conformanceCase {
 		{name: "any-of satisfied", path: ConformanceAnyScope, auth: own(map[string]any{"scope": "groups ops"}),
 			want: reply("sub=user-1 audience=sp-client client_id=sp-client scopes=groups,ops user=<nil>\n")},
 		{name: "any-of unsatisfied", path: ConformanceAnyScope, auth: own(nil),
-			want: pointing(failure(http.StatusForbidden, "insufficient_scope", descInsufficientScope, "admin ops"))},
+			want: pointing(failure(http.StatusForbidden, "insufficient_scope", descInsufficientScope, stepUpAny))},
+		{name: "any-of with the challenged scopes", path: ConformanceAnyScope, auth: own(map[string]any{"scope": stepUpAny}),
+			want: reply("sub=user-1 audience=sp-client client_id=sp-client scopes=groups,admin,ops user=<nil>\n")},
 		{name: "any-of without token", path: ConformanceAnyScope, want: pointing(missing)},
 		{name: "all-of unsatisfied", path: ConformanceAllScopes, auth: own(map[string]any{"scope": "groups ops"}),
 			want: pointing(failure(http.StatusForbidden, "insufficient_scope", descInsufficientScope, "groups admin"))},
@@ -98,6 +109,7 @@ func resourceCases() []conformanceCase {
 			want: Verdict{Status: http.StatusOK}},
 		{name: "jwks", path: ConformanceJWKS, jwks: true, want: Verdict{Status: http.StatusOK}},
 	}
+	cases = append(cases, corsCases()...)
 	for i := range cases {
 		cases[i].name, cases[i].variant = "resource: "+cases[i].name, withResource
 	}

@@ -40,16 +40,16 @@ func RunConformanceCalls[A any](t *testing.T, build CallerBuilder[A], check func
 			if c == nil {
 				return nil, nil
 			}
-			return func(t *testing.T, _, path string, authorization []string) A { return c(t, path, authorization) },
+			return func(t *testing.T, cc conformanceCase, authorization []string) A { return c(t, cc.path, authorization) },
 				rs.JWKSHandler()
 		},
 		check: func(t *testing.T, c conformanceCase, _ *core.ResourceServer, got A) { check(t, c.want, got) },
 	})
 }
 
-// methodCaller is a Caller that also takes the request's method: GET, or
-// another for the HTTP-only cases.
-type methodCaller[A any] func(t *testing.T, method, path string, authorization []string) A
+// methodCaller is a Caller that takes the whole case: its path, and for
+// the HTTP-only cases its method and CORS preflight.
+type methodCaller[A any] func(t *testing.T, c conformanceCase, authorization []string) A
 
 // transport is what runCases needs of a way in.
 type transport[A any] struct {
@@ -69,7 +69,7 @@ const (
 	withUser                    // UserLookup hook
 	disabled                    // core.Disabled
 	withResource                // Settings.Resource: RFC 9728 metadata and the audience check
-	pausing                     // no hook, for the AS's 429: its Retry-After pauses the endpoint
+	throttled                   // told to pause by a 429's Retry-After: no other case may share it
 	variants                    // the number of variants
 )
 
@@ -129,7 +129,7 @@ func runCases[A any](t *testing.T, tr transport[A]) {
 						auth = c.auth(as)
 					}
 					seen[c.variant].take()
-					tr.check(t, c, rss[c.variant], calls[c.variant](t, c.httpMethod(), c.path, auth))
+					tr.check(t, c, rss[c.variant], calls[c.variant](t, c, auth))
 					checkCounted(t, c, seen[c.variant].take())
 				})
 			}
@@ -167,11 +167,11 @@ func startResourceServers(t *testing.T, mode oidcrstest.Mode, jwksURL string, se
 	if rss[withUser], err = core.New(st, hook, seen[withUser].option()); err != nil {
 		t.Fatalf("core.New with a user hook: %v", err)
 	}
-	if rss[pausing], err = core.New(st, seen[pausing].option()); err != nil {
-		t.Fatalf("core.New for the pause: %v", err)
+	if rss[throttled], err = core.New(st, seen[throttled].option()); err != nil {
+		t.Fatalf("core.New for the throttled variant: %v", err)
 	}
 	rss[disabled] = core.Disabled(st, fmt.Errorf("disabled by the conformance suite"))
-	st.Resource = conformanceResource
+	st.Resource, st.CORSOrigins = conformanceResource, []string{conformanceOrigin}
 	if rss[withResource], err = core.New(st, seen[withResource].option()); err != nil {
 		t.Fatalf("core.New with a resource: %v", err)
 	}

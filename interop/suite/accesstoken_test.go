@@ -111,7 +111,7 @@ func refusedAccessTokens(t *testing.T, as *asproc.AS, b appBuilder) {
 	assertAccepted(t, call(t, app.URL, "/me", tok), spID)
 	r = call(t, app.URL, "/admin", tok)
 	assertRejected(t, r, http.StatusForbidden, "insufficient_scope")
-	assert.Contains(t, r.wwwAuth, `scope="admin"`)
+	assert.Contains(t, r.wwwAuth, `scope="groups admin"`)
 	tok = accessToken(t, as, "admin", resourceFor("RS256"))
 	assertRejected(t, call(t, app.URL, "/me", tok), http.StatusForbidden, "insufficient_scope")
 

@@ -163,7 +163,7 @@ func commonCases(t *testing.T, as *asproc.AS, b appBuilder, c rsClient, cases *g
 		tok, _ := mint(t, as, "openid groups", time.Hour)
 		r := call(t, cached.URL, "/admin", tok)
 		assertRejected(t, r, http.StatusForbidden, "insufficient_scope")
-		assert.Contains(t, r.wwwAuth, `scope="admin"`)
+		assert.Contains(t, r.wwwAuth, `scope="groups admin"`, "the scopes the request needs, held ones included")
 
 		admin, sub := mint(t, as, "groups admin", time.Hour)
 		assertAccepted(t, call(t, cached.URL, "/admin", admin), sub)
@@ -173,7 +173,8 @@ func commonCases(t *testing.T, as *asproc.AS, b appBuilder, c rsClient, cases *g
 		tok, _ := mint(t, as, "openid admin", time.Hour)
 		r := call(t, cached.URL, "/me", tok)
 		assertRejected(t, r, http.StatusForbidden, "insufficient_scope")
-		assert.Contains(t, r.wwwAuth, `scope="`+rsScopes+`"`)
+		// OIDC_RS_SCOPES, then the held scope a route needs.
+		assert.Contains(t, r.wwwAuth, `scope="`+rsScopes+` admin"`)
 		assertRejected(t, call(t, cached.URL, "/admin", tok), http.StatusForbidden, "insufficient_scope")
 	})
 
