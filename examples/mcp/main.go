@@ -70,9 +70,12 @@ func run() error {
 		&mcp.StreamableHTTPOptions{SessionTimeout: 30 * time.Minute, Logger: a.Log})
 	// Protect answers 401 (with resource_metadata), 400 and 503 itself;
 	// RequireScopes answers a token without scope "mcp" 403
-	// insufficient_scope with scope="mcp", so that the client can step up.
+	// insufficient_scope with every scope the request needs
+	// (scope="groups mcp"), so that the client can step up in one go.
 	// A finer rule for one tool is checked inside the tool, with
 	// mcprs.CheckScopes, and comes back as a tool error, not as HTTP 403.
+	// CORS lets pages of OIDC_RS_CORS_ORIGINS read the answers (preflights
+	// are answered by Protect, never challenged).
 	mux.Handle("/mcp", a.RS.CORS(mcprs.Protect(a.RS, mcprs.RequireScopes(a.RS, core.AnyScope(scope))(h))))
 
 	// Closing the sessions ends their event streams (GET /mcp), which
