@@ -30,6 +30,19 @@ func faultCases() []failureCase {
 		srv.Close()
 		return u
 	}
+	// slowAS makes the AS (or its JWKS) answer in 3 s, past a timeout of
+	// 1 s: the margin is the slow side's, so a busy machine keeps it.
+	slowAS := func(jwks bool) func(*testing.T, *harness, *probe) {
+		return func(_ *testing.T, h *harness, p *probe) {
+			p.settings.Timeout = time.Second
+			f := oidcrstest.Fault{Delay: 3 * time.Second}
+			if jwks {
+				h.as.SetJWKSFault(&f)
+			} else {
+				h.as.SetFault(&f)
+			}
+		}
+	}
 	fault := func(f oidcrstest.Fault) func(*testing.T, *harness, *probe) {
 		return func(_ *testing.T, h *harness, _ *probe) { h.as.SetFault(&f) }
 	}
@@ -49,7 +62,7 @@ func faultCases() []failureCase {
 				p.settings.IntrospectionEndpoint = closedURL(t) + "/introspect"
 			}},
 		{name: "as drops the connection", status: 503, desc: core.DescFetchFailed, arrange: fault(oidcrstest.FaultDown)},
-		{name: "as slower than the timeout", status: 503, desc: core.DescFetchFailed, arrange: fault(oidcrstest.Fault{Delay: 3 * time.Second})},
+		{name: "as slower than the timeout", status: 503, desc: core.DescFetchFailed, arrange: slowAS(false)},
 		{name: "as answers 500", status: 503, desc: core.DescFetchFailed, arrange: fault(oidcrstest.FaultServerError)},
 		{name: "as answers 502", status: 503, desc: core.DescFetchFailed, arrange: fault(oidcrstest.Fault{Status: 502, ContentType: "text/html", Body: []byte("<h1>Bad Gateway</h1>")})},
 		{name: "as answers 429 with Retry-After", status: 503, desc: core.DescFetchFailed, retryAfter: "7", arrange: fault(oidcrstest.FaultTooManyRequests)},
@@ -93,7 +106,7 @@ func faultCases() []failureCase {
 		{name: "as jwks refuses connections", only: oidcrstest.JWT, status: 503, desc: core.DescJWKSFailed,
 			arrange: func(t *testing.T, _ *harness, p *probe) { p.settings.JWKSEndpoint = closedURL(t) + "/jwks" }},
 		{name: "as jwks drops the connection", only: oidcrstest.JWT, status: 503, desc: core.DescJWKSFailed, arrange: jwksFault(oidcrstest.FaultDown)},
-		{name: "as jwks slower than the timeout", only: oidcrstest.JWT, status: 503, desc: core.DescJWKSFailed, arrange: jwksFault(oidcrstest.Fault{Delay: 3 * time.Second})},
+		{name: "as jwks slower than the timeout", only: oidcrstest.JWT, status: 503, desc: core.DescJWKSFailed, arrange: slowAS(true)},
 		{name: "as jwks answers 503 with Retry-After", only: oidcrstest.JWT, status: 503, desc: core.DescJWKSFailed, retryAfter: "30",
 			arrange: jwksFault(oidcrstest.Fault{Status: 503, Header: http.Header{"Retry-After": {"30"}}})},
 		{name: "as jwks answers garbage", only: oidcrstest.JWT, status: 502, desc: core.DescJWKSFailed, arrange: jwksFault(oidcrstest.FaultGarbage)},

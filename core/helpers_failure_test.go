@@ -87,7 +87,9 @@ func newHarness(t testing.TB, mode oidcrstest.Mode) *harness {
 func (h *harness) settings() core.Settings {
 	st := h.as.Settings(testKeys().rsPEM)
 	st.KeyType = "RSA"
-	st.Timeout = time.Second
+	// Wide: a busy machine must not turn a working call into a timeout.
+	// The cases about a slow AS set their own short timeout (slowAS).
+	st.Timeout = 30 * time.Second
 	return st
 }
 
