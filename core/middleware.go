@@ -76,8 +76,10 @@ func IsAnonymous(err error) bool {
 }
 
 // RequireScopes returns net/http middleware, placed after Middleware, that
-// answers 403 insufficient_scope unless the request's token satisfies req,
-// and 401 when the request carries no verified token (Middleware has
+// answers 403 insufficient_scope unless the request's token satisfies req
+// (401 insufficient_user_authentication for a step-up rule,
+// RequireAuthentication), and 401 when the request carries no verified
+// token (Middleware has
 // answered a CORS preflight before). It panics on a nil ResourceServer.
 func (rs *ResourceServer) RequireScopes(req ScopeRequirement) func(http.Handler) http.Handler {
 	if rs == nil {
