@@ -3,6 +3,7 @@ package core
 import (
 	"encoding/json"
 	"errors"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -113,5 +114,6 @@ func authTime(ti *TokenInfo) (time.Time, bool) {
 	if secs <= 0 || secs > 1e12 {
 		return time.Time{}, false
 	}
-	return time.Unix(0, 0).Add(time.Duration(secs * float64(time.Second))), true
+	whole := math.Floor(secs)
+	return time.Unix(int64(whole), int64((secs-whole)*1e9)), true
 }

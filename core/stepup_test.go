@@ -44,6 +44,8 @@ func TestStepUp(t *testing.T) {
 		{"too old", recent, map[string]any{"auth_time": at(5*time.Minute + time.Second)}, `, max_age="300"`},
 		{"auth_time missing fails closed", recent, nil, `, max_age="300"`},
 		{"auth_time not a number", recent, map[string]any{"auth_time": "yesterday"}, `, max_age="300"`},
+		{"auth_time fractional", recent, map[string]any{"auth_time": float64(time.Now().Unix()) + 0.5}, ""},
+		{"auth_time out of range", recent, map[string]any{"auth_time": 1e15}, `, max_age="300"`},
 		{"both held", both, map[string]any{"acr": "eidas3", "auth_time": at(time.Minute)}, ""},
 		{"both: old", both, map[string]any{"acr": "eidas3", "auth_time": at(2 * time.Minute)}, `, acr_values="eidas3", max_age="90"`},
 		{"both: weak", both, map[string]any{"acr": "eidas2", "auth_time": at(time.Minute)}, `, acr_values="eidas3", max_age="90"`},
