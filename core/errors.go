@@ -34,6 +34,11 @@ var (
 	// ErrMisconfigured means the resource server has no usable settings; it
 	// fails closed: 401.
 	ErrMisconfigured = errors.New("oidcrs: resource server improperly configured")
+	// ErrInsufficientUserAuthentication means the token's user
+	// authentication is not strong or recent enough for the route
+	// (RequireAuthentication, RFC 9470): 401
+	// insufficient_user_authentication, with acr_values and max_age.
+	ErrInsufficientUserAuthentication = errors.New("oidcrs: insufficient user authentication")
 )
 
 // authError is the error Authenticate returns. Its fields are unexported,
@@ -47,6 +52,8 @@ type authError struct {
 	held       string // a 403's token: its scopes, space separated
 	fromRoute  bool   // a 403: a per-route rule failed, not the server's
 	retryAfter string // a well-formed upstream Retry-After, with ErrUnavailable
+	acrValues  string // a step-up refusal: the route's acr values, space separated
+	maxAge     string // a step-up refusal: the route's max age in seconds
 	cause      error  // never contains the token
 }
 

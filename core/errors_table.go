@@ -34,6 +34,8 @@ var errorTable = [...]errorClass{
 	{kind: ErrInsufficientScope, status: http.StatusForbidden, code: "insufficient_scope", challenge: challengeError, metadata: true},
 	{kind: ErrUnavailable, status: http.StatusServiceUnavailable, code: "temporarily_unavailable", retryAfter: true},
 	{kind: ErrBadResponse, status: http.StatusBadGateway, code: "server_error"},
+	{kind: ErrInsufficientUserAuthentication, status: http.StatusUnauthorized, code: "insufficient_user_authentication",
+		challenge: challengeStepUp, metadata: true},
 }
 
 // classOf returns the row of kind, matched with errors.Is, or nil when

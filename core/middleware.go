@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"time"
 )
 
 // MiddlewareOption configures Middleware.
@@ -75,8 +76,10 @@ func IsAnonymous(err error) bool {
 }
 
 // RequireScopes returns net/http middleware, placed after Middleware, that
-// answers 403 insufficient_scope unless the request's token satisfies req,
-// and 401 when the request carries no verified token (Middleware has
+// answers 403 insufficient_scope unless the request's token satisfies req
+// (401 insufficient_user_authentication for a step-up rule,
+// RequireAuthentication), and 401 when the request carries no verified
+// token (Middleware has
 // answered a CORS preflight before). It panics on a nil ResourceServer.
 func (rs *ResourceServer) RequireScopes(req ScopeRequirement) func(http.Handler) http.Handler {
 	if rs == nil {
@@ -98,13 +101,19 @@ func (rs *ResourceServer) RequireScopes(req ScopeRequirement) func(http.Handler)
 // CheckScopes applies a per-route scope rule to ti, the token that
 // Authenticate verified for the request of ctx (nil without one): nil when
 // req holds, else req.Check's refusal (ErrInsufficientScope, answered 403
-// with req's scopes; ErrMissingToken, 401, without a token). A refusal is
+// with req's scopes; ErrInsufficientUserAuthentication, 401, for a
+// step-up rule, whose auth_time is read by this server's clock;
+// ErrMissingToken, 401, without a token). A refusal is
 // a decision: it is reported to the Observer and logged at Debug, as
 // Authenticate reports and logs its own. Every RequireScopes and the gRPC
 // per-method rules call it, so that a route's refusals are counted alike
 // whatever carries the request. A nil ResourceServer reports nothing.
 func (rs *ResourceServer) CheckScopes(ctx context.Context, ti *TokenInfo, req ScopeRequirement) error {
-	err := req.Check(ti)
+	now := time.Now
+	if rs != nil && rs.now != nil {
+		now = rs.now
+	}
+	err := req.check(ti, now())
 	if err != nil && rs != nil {
 		rs.reject(ctx, err)
 		rs.mon.decided(ctx, err)

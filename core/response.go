@@ -41,6 +41,7 @@ type Response struct {
 //	ErrInsufficientScope  403  Bearer realm="...", error="insufficient_scope", scope="..."
 //	ErrUnavailable        503  (Retry-After passed on)
 //	ErrBadResponse        502
+//	ErrInsufficientUserAuthentication  401  Bearer realm="...", error="insufficient_user_authentication", acr_values="...", max_age="..."
 //
 // With Settings.Resource, every 401 and 403 challenge names the RFC 9728
 // metadata (resource_metadata, after realm), and a 401's scope lists the
@@ -78,6 +79,8 @@ func (rs *ResourceServer) ErrorResponse(err error) Response {
 		r.WWWAuthenticate = challenge(realm, meta, "", "", rs.challengeScope(e, c))
 	case challengeError:
 		r.WWWAuthenticate = challenge(realm, meta, c.code, e.desc, rs.challengeScope(e, c))
+	case challengeStepUp:
+		r.WWWAuthenticate = stepUpChallenge(realm, meta, c.code, e)
 	}
 	if c.retryAfter {
 		r.RetryAfter = e.retryAfter

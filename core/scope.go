@@ -3,16 +3,19 @@ package core
 import (
 	"errors"
 	"strings"
+	"time"
 )
 
-// ScopeRequirement is a per-route scope rule: the token needs any one of
-// its scopes, or all of them. Build it with AnyScope or AllScopes; the zero
-// value denies every request.
+// ScopeRequirement is a per-route rule: the token needs any one of its
+// scopes, or all of them (AnyScope, AllScopes), or a strong or recent
+// enough user authentication (RequireAuthentication). The zero value
+// denies every request.
 type ScopeRequirement struct {
 	scopes    []string
 	all       bool
 	scopeAttr string // the scope attribute of the 403 answer, built once
 	invalid   bool
+	auth      *authRequirement // a step-up rule; nil for a scope rule
 }
 
 var errInvalidRequirement = errors.New("scope requirement is empty or names an invalid scope")
@@ -46,8 +49,18 @@ func newScopeRequirement(all bool, scopes []string) ScopeRequirement {
 // answered 401; a token that falls short is ErrInsufficientScope, answered
 // 403 with the scopes the request needs in the challenge (see
 // ResourceServer.ErrorResponse). A zero or invalid rule
-// fails closed with ErrInsufficientScope.
-func (r ScopeRequirement) Check(ti *TokenInfo) error {
+// fails closed with ErrInsufficientScope. A step-up rule
+// (RequireAuthentication) reads the system clock here; CheckScopes reads
+// the ResourceServer's.
+func (r ScopeRequirement) Check(ti *TokenInfo) error { return r.check(ti, time.Now()) }
+
+func (r ScopeRequirement) check(ti *TokenInfo, now time.Time) error {
+	if r.auth != nil && r.invalid {
+		return newError(ErrInsufficientUserAuthentication, descInsufficientUserAuth, errInvalidStepUp)
+	}
+	if r.auth != nil {
+		return r.auth.check(ti, now)
+	}
 	if r.invalid || len(r.scopes) == 0 {
 		return newError(ErrInsufficientScope, descInsufficientScope, errInvalidRequirement)
 	}

@@ -25,6 +25,11 @@
 //	ErrBadResponse        502   Internal
 //	(an error not core's) 500   Internal
 //
+// A method's step-up rule (core.RequireAuthentication) refuses with
+// ErrInsufficientUserAuthentication, a 401: Unauthenticated, its
+// WWW-Authenticate naming error="insufficient_user_authentication",
+// acr_values and max_age (RFC 9470), as over HTTP.
+//
 // The error's message is the fixed description of the HTTP answer's body
 // (error_description), never an internal error text. The RFC 6750
 // challenge is the error's metadata: Connect sends it as a response

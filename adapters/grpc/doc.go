@@ -23,6 +23,11 @@
 //	ErrBadResponse        502   Internal
 //	(an error not core's) 500   Internal
 //
+// A method's step-up rule (core.RequireAuthentication) refuses with
+// ErrInsufficientUserAuthentication, a 401: Unauthenticated, its
+// www-authenticate naming error="insufficient_user_authentication",
+// acr_values and max_age (RFC 9470), as over HTTP.
+//
 // The status message is the fixed description of the HTTP answer's body
 // (error_description), never an internal error text. The RFC 6750
 // challenge travels as "www-authenticate" trailing metadata; with

@@ -61,4 +61,7 @@ func checkCounted(t *testing.T, c conformanceCase, seen []core.Decision) {
 	if c.want.Error == "insufficient_scope" && last.Kind != core.ErrInsufficientScope {
 		t.Errorf("a scope refusal was reported with kind %v", last.Kind)
 	}
+	if c.want.Error == "insufficient_user_authentication" && last.Kind != core.ErrInsufficientUserAuthentication {
+		t.Errorf("a step-up refusal was reported with kind %v", last.Kind)
+	}
 }

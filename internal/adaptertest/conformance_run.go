@@ -75,12 +75,14 @@ const (
 
 func conformanceOptions() ConformanceOptions {
 	anyOf, allOf := core.AnyScope("admin", "ops"), core.AllScopes("groups", "admin")
+	stepUp := stepUpRule()
 	return ConformanceOptions{JWKSPath: ConformanceJWKS, Routes: []ConformanceRoute{
 		{Path: ConformanceProtected},
 		{Path: ConformanceOptional, Optional: true},
 		{Path: ConformanceSkipped, Skip: true},
 		{Path: ConformanceAnyScope, Scopes: &anyOf},
 		{Path: ConformanceAllScopes, Scopes: &allOf},
+		{Path: ConformanceStepUp, Scopes: &stepUp},
 	}}
 }
 
@@ -115,7 +117,7 @@ func runCases[A any](t *testing.T, tr transport[A]) {
 					jwks.Store(&h)
 				}
 			}
-			for _, c := range append(conformanceCases(mode), resourceCases()...) {
+			for _, c := range append(append(conformanceCases(mode), resourceCases()...), stepUpCases()...) {
 				if c.httpOnly() && !tr.http {
 					continue
 				}
