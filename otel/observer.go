@@ -121,6 +121,8 @@ func outcome(d core.Decision) string {
 		return "invalid_token"
 	case core.ErrInsufficientScope:
 		return "insufficient_scope"
+	case core.ErrInsufficientUserAuthentication:
+		return "insufficient_user_authentication"
 	case core.ErrUnavailable:
 		return "unavailable"
 	case core.ErrBadResponse:
