@@ -7,6 +7,7 @@ import (
 	"connectrpc.com/connect"
 
 	"github.com/oidcrs/oidcrs/core"
+	"github.com/oidcrs/oidcrs/internal/rpcauth"
 )
 
 // NewInterceptor returns a handler interceptor that authenticates every
@@ -25,7 +26,7 @@ func NewInterceptor(rs *core.ResourceServer, opts ...Option) connect.Interceptor
 }
 
 // interceptor is the connect.Interceptor of NewInterceptor.
-type interceptor struct{ cfg *config }
+type interceptor struct{ cfg *rpcauth.Config }
 
 // WrapUnary decides before a unary handler runs; client calls pass.
 func (i *interceptor) WrapUnary(next connect.UnaryFunc) connect.UnaryFunc {
@@ -33,13 +34,13 @@ func (i *interceptor) WrapUnary(next connect.UnaryFunc) connect.UnaryFunc {
 		if req.Spec().IsClient {
 			return next(ctx, req)
 		}
-		out, err := i.cfg.decide(ctx, req.Spec().Procedure, req.Header())
+		out, err := i.cfg.Decide(ctx, req.Spec().Procedure, authorization(req.Header()))
 		if err != nil {
 			var header http.Header
 			if info, ok := connect.CallInfoForHandlerContext(ctx); ok {
 				header = info.ResponseHeader()
 			}
-			return nil, i.cfg.fail(err, req.Peer().Protocol, header)
+			return nil, fail(i.cfg.RS, err, req.Peer().Protocol, header)
 		}
 		return next(out, req)
 	}
@@ -55,41 +56,23 @@ func (i *interceptor) WrapStreamingClient(next connect.StreamingClientFunc) conn
 func (i *interceptor) WrapStreamingHandler(next connect.StreamingHandlerFunc) connect.StreamingHandlerFunc {
 	return func(ctx context.Context, conn connect.StreamingHandlerConn) error {
 		proc := conn.Spec().Procedure
-		out, err := i.cfg.decide(ctx, proc, conn.RequestHeader())
+		out, err := i.cfg.Decide(ctx, proc, authorization(conn.RequestHeader()))
 		if err != nil {
-			return i.cfg.fail(err, conn.Peer().Protocol, conn.ResponseHeader())
+			return fail(i.cfg.RS, err, conn.Peer().Protocol, conn.ResponseHeader())
 		}
-		if !i.cfg.recheck {
+		if !i.cfg.Recheck {
 			return next(out, conn)
 		}
 		s := &stream{StreamingHandlerConn: conn, ctx: ctx, cfg: i.cfg}
 		err = next(out, s)
-		if f := s.failure(); f != nil {
+		if f := s.latch.Failure(); f != nil {
 			return f
 		}
 		return err
 	}
 }
 
-// decide is the whole decision for one call of procedure: the skipper or
-// Authenticate (optional mode letting an anonymous call on), then the
-// procedure's scope rules. It returns the context for the handler.
-func (c *config) decide(ctx context.Context, procedure string, header http.Header) (context.Context, error) {
-	out := ctx
-	if c.skipper == nil || !c.skipper(ctx, procedure) {
-		var err error
-		out, err = c.rs.Authenticate(ctx, header.Values("Authorization"))
-		if err != nil && !(core.IsAnonymous(err) && (c.optional || c.optProc[procedure])) {
-			return ctx, err
-		}
-	}
-	if rules := c.scopes[procedure]; len(rules) > 0 {
-		ti, _ := core.FromContext(out)
-		for _, r := range rules {
-			if err := c.rs.CheckScopes(out, ti, r); err != nil {
-				return ctx, err
-			}
-		}
-	}
-	return out, nil
+// authorization returns every value of header's Authorization field.
+func authorization(header http.Header) func() []string {
+	return func() []string { return header.Values("Authorization") }
 }

@@ -3,28 +3,19 @@ package connectrs
 import (
 	"context"
 	"slices"
-	"strings"
 
 	"github.com/oidcrs/oidcrs/core"
+	"github.com/oidcrs/oidcrs/internal/rpcauth"
 )
 
 // Option configures NewInterceptor.
-type Option func(*config)
-
-type config struct {
-	rs       *core.ResourceServer
-	optional bool            // every procedure
-	optProc  map[string]bool // or these
-	skipper  func(ctx context.Context, procedure string) bool
-	scopes   map[string][]core.ScopeRequirement
-	recheck  bool
-}
+type Option func(*rpcauth.Config)
 
 // Optional makes authentication optional for every procedure: a call with
 // no bearer token at all goes on anonymously (TokenInfo reports false),
 // while a malformed, bad or unverifiable token is still rejected
 // (core.IsAnonymous). Default value: required.
-func Optional() Option { return func(c *config) { c.optional = true } }
+func Optional() Option { return func(c *rpcauth.Config) { c.Optional = true } }
 
 // OptionalProcedures makes authentication optional, as Optional does, for
 // the named procedures only: "/package.Service/Method", as
@@ -35,14 +26,7 @@ func OptionalProcedures(procedures ...string) Option {
 	for _, p := range names {
 		mustBeProcedure("OptionalProcedures", p)
 	}
-	return func(c *config) {
-		if c.optProc == nil {
-			c.optProc = map[string]bool{}
-		}
-		for _, p := range names {
-			c.optProc[p] = true
-		}
-	}
+	return func(c *rpcauth.Config) { c.AddOptional(names) }
 }
 
 // WithSkipper sets a function that, returning true, lets a call through
@@ -52,7 +36,7 @@ func OptionalProcedures(procedures ...string) Option {
 // procedure still applies, and fails without a token. Default value: nil,
 // nothing is skipped.
 func WithSkipper(skip func(ctx context.Context, procedure string) bool) Option {
-	return func(c *config) { c.skipper = skip }
+	return func(c *rpcauth.Config) { c.Skipper = skip }
 }
 
 // WithScopes adds a per-procedure scope rule (core.AnyScope,
@@ -64,12 +48,7 @@ func WithSkipper(skip func(ctx context.Context, procedure string) bool) Option {
 // name of another form. Default value: no rule.
 func WithScopes(procedure string, req core.ScopeRequirement) Option {
 	mustBeProcedure("WithScopes", procedure)
-	return func(c *config) {
-		if c.scopes == nil {
-			c.scopes = map[string][]core.ScopeRequirement{}
-		}
-		c.scopes[procedure] = append(c.scopes[procedure], req)
-	}
+	return func(c *rpcauth.Config) { c.AddScope(procedure, req) }
 }
 
 // RecheckStreams makes the interceptor decide again, with the stream's
@@ -80,34 +59,16 @@ func WithScopes(procedure string, req core.ScopeRequirement) Option {
 // hit, usually; the UserLookup hook runs again). A failure is the error
 // the stream ends with, whatever the handler returns. Default value: off,
 // a stream is authenticated once, at its start.
-func RecheckStreams() Option { return func(c *config) { c.recheck = true } }
+func RecheckStreams() Option { return func(c *rpcauth.Config) { c.Recheck = true } }
 
 // newConfig applies opts for rs and advertises the scope rules' scopes in
-// the RFC 9728 metadata (rs.AdvertiseScopes); it panics on a nil rs.
-func newConfig(rs *core.ResourceServer, fn string, opts []Option) *config {
-	if rs == nil {
-		panic("connectrs: " + fn + " with a nil *core.ResourceServer")
-	}
-	c := &config{rs: rs}
-	for _, o := range opts {
-		if o != nil {
-			o(c)
-		}
-	}
-	for _, rules := range c.scopes {
-		for _, r := range rules {
-			rs.AdvertiseScopes(r)
-		}
-	}
-	return c
+// the RFC 9728 metadata (rs.AdvertiseScopes); it panics on a nil rs, so
+// that a server set up without a resource server does not start.
+func newConfig(rs *core.ResourceServer, fn string, opts []Option) *rpcauth.Config {
+	return rpcauth.New("connectrs", fn, rs, opts)
 }
 
 // mustBeProcedure panics unless p has the form of a procedure name, so
 // that a rule set on a misspelt name shows at start-up instead of
 // silently never applying.
-func mustBeProcedure(fn, p string) {
-	svc, meth, ok := strings.Cut(strings.TrimPrefix(p, "/"), "/")
-	if !strings.HasPrefix(p, "/") || !ok || svc == "" || meth == "" || strings.Contains(meth, "/") {
-		panic("connectrs: " + fn + ": " + p + " is not a procedure name (/package.Service/Method)")
-	}
-}
+func mustBeProcedure(fn, p string) { rpcauth.CheckName("connectrs", fn, p, "procedure name") }

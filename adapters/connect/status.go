@@ -5,9 +5,11 @@ import (
 	"net/http"
 
 	"connectrpc.com/connect"
+
+	"github.com/oidcrs/oidcrs/core"
 )
 
-// fail maps err, from Authenticate or a scope rule, to the call's error:
+// fail maps err, from rs.Authenticate or a scope rule, to the call's error:
 // the code of the package documentation's table for the HTTP status
 // core's ErrorResponse gives it, its fixed description as the message,
 // and the challenge and Retry-After as the error's metadata, which Connect
@@ -15,8 +17,8 @@ import (
 // gRPC protocol the challenge goes to header, the call's response
 // headers, instead, when there is one: net/http drops a WWW-Authenticate
 // trailer.
-func (c *config) fail(err error, protocol string, header http.Header) error {
-	resp := c.rs.ErrorResponse(err)
+func fail(rs *core.ResourceServer, err error, protocol string, header http.Header) error {
+	resp := rs.ErrorResponse(err)
 	e := connect.NewError(code(resp.Status), errors.New(resp.Body.Description))
 	switch {
 	case resp.WWWAuthenticate == "":

@@ -2,9 +2,10 @@ package connectrs
 
 import (
 	"context"
-	"sync"
 
 	"connectrpc.com/connect"
+
+	"github.com/oidcrs/oidcrs/internal/rpcauth"
 )
 
 // stream decides again, with RecheckStreams, around each message of a
@@ -12,10 +13,9 @@ import (
 type stream struct {
 	connect.StreamingHandlerConn
 	ctx context.Context // the call's own context, as the first decision saw it
-	cfg *config
+	cfg *rpcauth.Config
 
-	mu     sync.Mutex
-	failed error // the first failed recheck: the error the stream ends with
+	latch rpcauth.Latch // the first failed recheck: the error the stream ends with
 }
 
 // Send decides again before sending m.
@@ -35,23 +35,15 @@ func (s *stream) Receive(m any) error {
 }
 
 func (s *stream) recheck() error {
-	if f := s.failure(); f != nil {
+	if f := s.latch.Failure(); f != nil {
 		return f
 	}
 	conn := s.StreamingHandlerConn
-	if _, err := s.cfg.decide(s.ctx, conn.Spec().Procedure, conn.RequestHeader()); err != nil {
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		if s.failed == nil { // Send and Receive may run concurrently
-			s.failed = s.cfg.fail(err, conn.Peer().Protocol, conn.ResponseHeader())
-		}
-		return s.failed
+	if _, err := s.cfg.Decide(s.ctx, conn.Spec().Procedure, authorization(conn.RequestHeader())); err != nil {
+		// Send and Receive may run concurrently: one error, one challenge
+		return s.latch.Fail(err, func(err error) error {
+			return fail(s.cfg.RS, err, conn.Peer().Protocol, conn.ResponseHeader())
+		})
 	}
 	return nil
-}
-
-func (s *stream) failure() error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.failed
 }

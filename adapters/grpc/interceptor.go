@@ -20,9 +20,9 @@ import (
 func UnaryServerInterceptor(rs *core.ResourceServer, opts ...Option) grpc.UnaryServerInterceptor {
 	cfg := newConfig(rs, "UnaryServerInterceptor", opts)
 	return func(ctx context.Context, req any, info *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (any, error) {
-		out, err := cfg.decide(ctx, info.FullMethod)
+		out, err := cfg.Decide(ctx, info.FullMethod, authorization(ctx))
 		if err != nil {
-			return nil, cfg.fail(err, func(md metadata.MD) { _ = grpc.SetTrailer(ctx, md) })
+			return nil, fail(cfg.RS, err, func(md metadata.MD) { _ = grpc.SetTrailer(ctx, md) })
 		}
 		return handler(out, req)
 	}
@@ -35,38 +35,21 @@ func UnaryServerInterceptor(rs *core.ResourceServer, opts ...Option) grpc.UnaryS
 func StreamServerInterceptor(rs *core.ResourceServer, opts ...Option) grpc.StreamServerInterceptor {
 	cfg := newConfig(rs, "StreamServerInterceptor", opts)
 	return func(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, handler grpc.StreamHandler) error {
-		out, err := cfg.decide(ss.Context(), info.FullMethod)
+		out, err := cfg.Decide(ss.Context(), info.FullMethod, authorization(ss.Context()))
 		if err != nil {
-			return cfg.fail(err, ss.SetTrailer)
+			return fail(cfg.RS, err, ss.SetTrailer)
 		}
 		s := &stream{ServerStream: ss, ctx: out, cfg: cfg, method: info.FullMethod}
 		err = handler(srv, s)
-		if f := s.failure(); f != nil {
+		if f := s.latch.Failure(); f != nil {
 			return f
 		}
 		return err
 	}
 }
 
-// decide is the whole decision for one call of method: the skipper or
-// Authenticate (optional mode letting an anonymous call on), then the
-// method's scope rules. It returns the context for the handler.
-func (c *config) decide(ctx context.Context, method string) (context.Context, error) {
-	out := ctx
-	if c.skipper == nil || !c.skipper(ctx, method) {
-		var err error
-		out, err = c.rs.Authenticate(ctx, metadata.ValueFromIncomingContext(ctx, "authorization"))
-		if err != nil && !(core.IsAnonymous(err) && (c.optional || c.optMeth[method])) {
-			return ctx, err
-		}
-	}
-	if rules := c.scopes[method]; len(rules) > 0 {
-		ti, _ := core.FromContext(out)
-		for _, r := range rules {
-			if err := c.rs.CheckScopes(out, ti, r); err != nil {
-				return ctx, err
-			}
-		}
-	}
-	return out, nil
+// authorization returns every value of the call's "authorization"
+// metadata.
+func authorization(ctx context.Context) func() []string {
+	return func() []string { return metadata.ValueFromIncomingContext(ctx, "authorization") }
 }

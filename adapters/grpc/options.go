@@ -3,29 +3,20 @@ package grpcrs
 import (
 	"context"
 	"slices"
-	"strings"
 
 	"github.com/oidcrs/oidcrs/core"
+	"github.com/oidcrs/oidcrs/internal/rpcauth"
 )
 
 // Option configures UnaryServerInterceptor and StreamServerInterceptor.
 // Give both interceptors the same options.
-type Option func(*config)
-
-type config struct {
-	rs       *core.ResourceServer
-	optional bool            // every method
-	optMeth  map[string]bool // or these
-	skipper  func(ctx context.Context, fullMethod string) bool
-	scopes   map[string][]core.ScopeRequirement
-	recheck  bool
-}
+type Option func(*rpcauth.Config)
 
 // Optional makes authentication optional for every method: a call with no
 // bearer token at all goes on anonymously (TokenInfo reports false), while
 // a malformed, bad or unverifiable token is still rejected
 // (core.IsAnonymous). Default value: required.
-func Optional() Option { return func(c *config) { c.optional = true } }
+func Optional() Option { return func(c *rpcauth.Config) { c.Optional = true } }
 
 // OptionalMethods makes authentication optional, as Optional does, for the
 // named methods only: full method names, "/package.Service/Method". It
@@ -35,14 +26,7 @@ func OptionalMethods(fullMethods ...string) Option {
 	for _, m := range names {
 		mustBeMethod("OptionalMethods", m)
 	}
-	return func(c *config) {
-		if c.optMeth == nil {
-			c.optMeth = map[string]bool{}
-		}
-		for _, m := range names {
-			c.optMeth[m] = true
-		}
-	}
+	return func(c *rpcauth.Config) { c.AddOptional(names) }
 }
 
 // WithSkipper sets a function that, returning true, lets a call through
@@ -51,7 +35,7 @@ func OptionalMethods(fullMethods ...string) Option {
 // of the method still applies, and fails without a token. Default value:
 // nil, nothing is skipped.
 func WithSkipper(skip func(ctx context.Context, fullMethod string) bool) Option {
-	return func(c *config) { c.skipper = skip }
+	return func(c *rpcauth.Config) { c.Skipper = skip }
 }
 
 // WithScopes adds a per-method scope rule (core.AnyScope, core.AllScopes):
@@ -63,12 +47,7 @@ func WithSkipper(skip func(ctx context.Context, fullMethod string) bool) Option 
 // Default value: no rule.
 func WithScopes(fullMethod string, req core.ScopeRequirement) Option {
 	mustBeMethod("WithScopes", fullMethod)
-	return func(c *config) {
-		if c.scopes == nil {
-			c.scopes = map[string][]core.ScopeRequirement{}
-		}
-		c.scopes[fullMethod] = append(c.scopes[fullMethod], req)
-	}
+	return func(c *rpcauth.Config) { c.AddScope(fullMethod, req) }
 }
 
 // RecheckStreams makes StreamServerInterceptor decide again, with the
@@ -80,40 +59,16 @@ func WithScopes(fullMethod string, req core.ScopeRequirement) Option {
 // with, whatever the handler returns. Default value: off, a stream is
 // authenticated once, at its start, and a token that expires mid-stream
 // does not end it.
-func RecheckStreams() Option { return func(c *config) { c.recheck = true } }
+func RecheckStreams() Option { return func(c *rpcauth.Config) { c.Recheck = true } }
 
 // newConfig applies opts for rs and advertises the scope rules' scopes in
-// the RFC 9728 metadata (rs.AdvertiseScopes); it panics on a nil rs.
-func newConfig(rs *core.ResourceServer, fn string, opts []Option) *config {
-	mustHave(rs, fn)
-	c := &config{rs: rs}
-	for _, o := range opts {
-		if o != nil {
-			o(c)
-		}
-	}
-	for _, rules := range c.scopes {
-		for _, r := range rules {
-			rs.AdvertiseScopes(r)
-		}
-	}
-	return c
+// the RFC 9728 metadata (rs.AdvertiseScopes); it panics on a nil rs, so
+// that a server set up without a resource server does not start.
+func newConfig(rs *core.ResourceServer, fn string, opts []Option) *rpcauth.Config {
+	return rpcauth.New("grpcrs", fn, rs, opts)
 }
 
 // mustBeMethod panics unless m has the form of a full method name, so
 // that a rule set on a misspelt name shows at start-up instead of
 // silently never applying.
-func mustBeMethod(fn, m string) {
-	svc, meth, ok := strings.Cut(strings.TrimPrefix(m, "/"), "/")
-	if !strings.HasPrefix(m, "/") || !ok || svc == "" || meth == "" || strings.Contains(meth, "/") {
-		panic("grpcrs: " + fn + ": " + m + " is not a full method name (/package.Service/Method)")
-	}
-}
-
-// mustHave panics when rs is nil: a server set up without a resource
-// server must not start, rather than fail every call.
-func mustHave(rs *core.ResourceServer, fn string) {
-	if rs == nil {
-		panic("grpcrs: " + fn + " with a nil *core.ResourceServer")
-	}
-}
+func mustBeMethod(fn, m string) { rpcauth.CheckName("grpcrs", fn, m, "full method name") }

@@ -6,15 +6,17 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
+
+	"github.com/oidcrs/oidcrs/core"
 )
 
-// fail maps err, from Authenticate or a scope rule, to the call's status:
+// fail maps err, from rs.Authenticate or a scope rule, to the call's status:
 // the code of the package documentation's table for the HTTP status
 // core's ErrorResponse gives it, its fixed description as the message.
 // The challenge and Retry-After go to setTrailer as "www-authenticate"
 // and "retry-after" metadata, when there are any.
-func (c *config) fail(err error, setTrailer func(metadata.MD)) error {
-	resp := c.rs.ErrorResponse(err)
+func fail(rs *core.ResourceServer, err error, setTrailer func(metadata.MD)) error {
+	resp := rs.ErrorResponse(err)
 	var md metadata.MD
 	if resp.WWWAuthenticate != "" {
 		md = metadata.Pairs("www-authenticate", resp.WWWAuthenticate)

@@ -2,9 +2,10 @@ package grpcrs
 
 import (
 	"context"
-	"sync"
 
 	"google.golang.org/grpc"
+
+	"github.com/oidcrs/oidcrs/internal/rpcauth"
 )
 
 // stream hands the handler the authenticated context and, with
@@ -12,11 +13,10 @@ import (
 type stream struct {
 	grpc.ServerStream
 	ctx    context.Context
-	cfg    *config
+	cfg    *rpcauth.Config
 	method string
 
-	mu     sync.Mutex
-	failed error // the first failed recheck: the status the stream ends with
+	latch rpcauth.Latch // the first failed recheck: the status the stream ends with
 }
 
 // Context returns the context carrying the TokenInfo.
@@ -39,25 +39,16 @@ func (s *stream) RecvMsg(m any) error {
 }
 
 func (s *stream) recheck() error {
-	if !s.cfg.recheck {
+	if !s.cfg.Recheck {
 		return nil
 	}
-	if f := s.failure(); f != nil {
+	if f := s.latch.Failure(); f != nil {
 		return f
 	}
-	if _, err := s.cfg.decide(s.ServerStream.Context(), s.method); err != nil {
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		if s.failed == nil { // SendMsg and RecvMsg may run concurrently
-			s.failed = s.cfg.fail(err, s.ServerStream.SetTrailer)
-		}
-		return s.failed
+	ctx := s.ServerStream.Context()
+	if _, err := s.cfg.Decide(ctx, s.method, authorization(ctx)); err != nil {
+		// SendMsg and RecvMsg may run concurrently: one trailer, one status
+		return s.latch.Fail(err, func(err error) error { return fail(s.cfg.RS, err, s.ServerStream.SetTrailer) })
 	}
 	return nil
-}
-
-func (s *stream) failure() error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.failed
 }
