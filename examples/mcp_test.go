@@ -17,6 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/oidcrs/oidcrs/core/oidcrstest"
+	"github.com/oidcrs/oidcrs/internal/mcptest"
 )
 
 // TestMCPExample runs examples/mcp as a process against a fake
@@ -50,7 +51,7 @@ func testMCP(t *testing.T, bin string, mode oidcrstest.Mode) {
 		{"2026-07-28: no session, the client's own choice", "", "2026-07-28"},
 	} {
 		t.Run(rev.name, func(t *testing.T) {
-			rec := &mcpRecorder{token: good}
+			rec := mcptest.NewRecorder(good)
 			session := connectMCPWith(t, endpoint, rec, rev.pin, false) // with its event stream, as clients do
 			defer session.Close()
 			require.Equal(t, rev.want, session.InitializeResult().ProtocolVersion, "the revision negotiated")
@@ -65,35 +66,35 @@ func testMCP(t *testing.T, bin string, mode oidcrstest.Mode) {
 			b, err := json.Marshal(res.StructuredContent)
 			require.NoError(t, err)
 			assert.JSONEq(t, `{"sub":"user-1","scopes":["groups","mcp"],"client_id":"sp-client"}`, string(b))
-			last := rec.last(t)
-			assert.Equal(t, http.StatusOK, last.status)
-			assert.Equal(t, rev.want, last.version, "the revision on the wire")
-			assert.Equal(t, session.ID(), last.session)
+			last := rec.Last(t)
+			assert.Equal(t, http.StatusOK, last.Status)
+			assert.Equal(t, rev.want, last.Version, "the revision on the wire")
+			assert.Equal(t, session.ID(), last.Session)
 			assert.Equal(t, rev.want == "2025-11-25", session.ID() != "", "a session only before 2026-07-28")
 
 			// Every request is checked: a token for another resource, in
 			// the middle of the session, is answered 401.
 			other := as.Mint(map[string]any{"scope": "groups mcp", "aud": "https://other.example/mcp"})
 			sent = append(sent, other)
-			rec.setToken(other)
+			rec.SetToken(other)
 			_, err = session.CallTool(t.Context(), &mcp.CallToolParams{Name: "whoami"})
 			require.Error(t, err)
-			last = rec.last(t)
-			assert.Equal(t, http.StatusUnauthorized, last.status)
-			assert.Contains(t, last.challenge, `error="invalid_token"`)
-			assert.Equal(t, rev.want, last.version)
+			last = rec.Last(t)
+			assert.Equal(t, http.StatusUnauthorized, last.Status)
+			assert.Contains(t, last.Challenge, `error="invalid_token"`)
+			assert.Equal(t, rev.want, last.Version)
 		})
 	}
 	t.Run("2026-07-28 without a session: 200, 401, 403", func(t *testing.T) {
-		resp, body := postToolCall(t, endpoint, good)
+		resp, body := mcptest.NewRevisionCall(t, endpoint, good)
 		require.Equal(t, http.StatusOK, resp.StatusCode, string(body))
 		assert.Contains(t, string(body), `\"sub\":\"user-1\"`)
-		resp, _ = postToolCall(t, endpoint, "")
+		resp, _ = mcptest.NewRevisionCall(t, endpoint, "")
 		assert.Equal(t, http.StatusUnauthorized, resp.StatusCode)
 		assert.Contains(t, resp.Header.Get("WWW-Authenticate"), `resource_metadata="`+base+`/.well-known/oauth-protected-resource/mcp"`)
 		tok := mint("groups")
 		sent = append(sent, tok)
-		resp, _ = postToolCall(t, endpoint, tok)
+		resp, _ = mcptest.NewRevisionCall(t, endpoint, tok)
 		assert.Equal(t, http.StatusForbidden, resp.StatusCode)
 		assert.Contains(t, resp.Header.Get("WWW-Authenticate"), `scope="groups mcp"`, "the scope it holds that the server needs, and the route's")
 	})
@@ -144,7 +145,7 @@ func testMCP(t *testing.T, bin string, mode oidcrstest.Mode) {
 		defer as.SetFault(nil)
 		resp, body := postInitialize(t, endpoint, tok)
 		assert.Equal(t, http.StatusServiceUnavailable, resp.StatusCode, string(body))
-		resp, body = postToolCall(t, endpoint, tok)
+		resp, body = mcptest.NewRevisionCall(t, endpoint, tok)
 		assert.Equal(t, http.StatusServiceUnavailable, resp.StatusCode, "2026-07-28 too: %s", body)
 	})
 

@@ -12,6 +12,7 @@ import (
 
 	"github.com/oidcrs/oidcrs/core"
 	"github.com/oidcrs/oidcrs/core/oidcrstest"
+	"github.com/oidcrs/oidcrs/internal/mcptest"
 )
 
 // useSession sends a tools/call of whoami in the 2025-11-25 session id
@@ -38,7 +39,7 @@ func useSession(t *testing.T, url, id, token string) (int, string) {
 // openSession opens a 2025-11-25 session with token and returns its id.
 func (e *env) openSession(t *testing.T, token string) string {
 	t.Helper()
-	s := e.connectAs(t, &recorder{token: token}, "2025-11-25")
+	s := e.connectAs(t, mcptest.NewRecorder(token), "2025-11-25")
 	require.NotEmpty(t, s.ID())
 	return s.ID()
 }
