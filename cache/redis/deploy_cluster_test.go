@@ -123,7 +123,7 @@ func clusterMasterKilled(t *testing.T, c *redistest.Cluster, d *deployment) {
 	t.Logf("kill -9 of a Cluster master: sharing back on its slots %v after the kill (replica promoted, seen %v after)",
 		back.Round(time.Millisecond), failedOver.Round(time.Millisecond))
 	c.WaitFailover(t, victim)
-	d.shareN(t, 10)
+	d.shareSteady(t, 10)
 	if forgetErr != nil {
 		// The value outlived the failed Forget on the promoted replica:
 		// the caller calls Forget again, as its error asks.

@@ -43,7 +43,7 @@ func TestDeploySentinel(t *testing.T) {
 	t.Logf("kill -9 of the Sentinel master: sharing back %v after the kill (the sentinels named the new master %v after)",
 		back.Round(time.Millisecond), promoted.Round(time.Millisecond))
 	s.WaitNewMaster(t, old)
-	d.shareN(t, 10)
+	d.shareSteady(t, 10)
 
 	if err != nil {
 		took, err := d.forget(t, cached)
