@@ -28,7 +28,8 @@
 //   - jti is remembered by the Replay cache until the proof could no longer be
 //     accepted anyway; a second use is refused. The cache is bounded: when it
 //     is full of live entries, new proofs are refused (fail closed) rather than
-//     forgetting a jti that could then be replayed.
+//     forgetting a jti that could then be replayed; that refusal matches
+//     ErrReplayFull, a capacity failure, not ErrInvalidProof.
 //   - Server-provided nonces (use_dpop_nonce) are not implemented: a nonce
 //     claim in a proof is ignored.
 //   - Every failure is a *Error whose Kind says what was wrong; none of its

@@ -2,9 +2,14 @@ package dpop
 
 import "errors"
 
-// ErrInvalidProof is matched (errors.Is) by every refusal of a proof: the
-// RFC 9449 error is invalid_dpop_proof for all of them.
+// ErrInvalidProof is matched (errors.Is) by every refusal that is the
+// client's fault: the RFC 9449 error is invalid_dpop_proof for all of them.
 var ErrInvalidProof = errors.New("dpop: invalid proof")
+
+// ErrReplayFull is matched (errors.Is) instead of ErrInvalidProof when a
+// proof is refused only because the replay cache is full of live entries: the
+// resource server is out of capacity (answer 503), the proof may be good.
+var ErrReplayFull = errors.New("dpop: replay cache full")
 
 // Kind says what was wrong with a proof. Callers read it with errors.As, never
 // from the error's text.
@@ -50,7 +55,7 @@ func (k Kind) String() string {
 }
 
 // Error is a refused proof. It is created fresh for each refusal and matches
-// ErrInvalidProof with errors.Is.
+// ErrInvalidProof with errors.Is, or ErrReplayFull for KindReplayFull.
 type Error struct {
 	kind Kind
 }
@@ -61,7 +66,13 @@ func (e *Error) Kind() Kind { return e.kind }
 // Error names the kind; it never includes the proof or the token.
 func (e *Error) Error() string { return "dpop: invalid proof: " + e.kind.String() }
 
-// Is makes errors.Is(err, ErrInvalidProof) true.
-func (e *Error) Is(target error) bool { return target == ErrInvalidProof }
+// Is makes errors.Is(err, ErrInvalidProof) true, or errors.Is(err,
+// ErrReplayFull) for KindReplayFull.
+func (e *Error) Is(target error) bool {
+	if e.kind == KindReplayFull {
+		return target == ErrReplayFull
+	}
+	return target == ErrInvalidProof
+}
 
 func refuse(k Kind) error { return &Error{kind: k} }

@@ -205,8 +205,25 @@ func TestErrorMatchesSentinelAndHidesInput(t *testing.T) {
 
 func assertKind(t *testing.T, err error, want Kind) {
 	t.Helper()
-	require.ErrorIs(t, err, ErrInvalidProof)
+	if want == KindReplayFull {
+		require.ErrorIs(t, err, ErrReplayFull)
+		require.NotErrorIs(t, err, ErrInvalidProof)
+	} else {
+		require.ErrorIs(t, err, ErrInvalidProof)
+		require.NotErrorIs(t, err, ErrReplayFull)
+	}
 	var e *Error
 	require.True(t, errors.As(err, &e))
 	assert.Equal(t, want, e.Kind(), "got %v, want %v", e.Kind(), want)
+}
+
+func TestVerifyFailsClosedWhenTheReplayCacheIsFull(t *testing.T) {
+	key := newECKey(t)
+	v := NewVerifier(Config{Now: func() time.Time { return testNow }, Replay: NewReplay(1)})
+	_, err := v.Verify(signES256(t, goodHeader(t, key), goodClaims(), key), goodRequest())
+	require.NoError(t, err)
+	c := goodClaims()
+	c["jti"] = "another"
+	_, err = v.Verify(signES256(t, goodHeader(t, key), c, key), goodRequest())
+	assertKind(t, err, KindReplayFull)
 }
