@@ -133,11 +133,11 @@ func parse(proof string) (*parsed, error) {
 	if len(proof) > maxProofLen || strings.Count(proof, ".") != 2 {
 		return nil, refuse(KindMalformed)
 	}
-	if err := precheckHeader(proof[:strings.IndexByte(proof, '.')]); err != nil {
-		return nil, err
-	}
 	jws, err := jose.ParseSignedCompact(proof, Algorithms)
-	if err != nil || len(jws.Signatures) != 1 {
+	if err != nil {
+		return nil, classify(proof[:strings.IndexByte(proof, '.')])
+	}
+	if len(jws.Signatures) != 1 {
 		return nil, refuse(KindMalformed)
 	}
 	h := jws.Signatures[0].Protected
@@ -167,10 +167,11 @@ func parse(proof string) (*parsed, error) {
 	return &p, nil
 }
 
-// precheckHeader reads the protected header before go-jose does, only to say
-// precisely why a proof is refused: a disallowed alg, or a jwk carrying
-// private or symmetric key material, which go-jose refuses as malformed.
-func precheckHeader(seg string) error {
+// classify reads the protected header of a proof go-jose refused, only to
+// say precisely why: a disallowed alg, or a jwk carrying private or
+// symmetric key material; anything else is malformed. It runs on refusals
+// only, so an accepted proof's header is decoded once.
+func classify(seg string) error {
 	raw, err := base64.RawURLEncoding.DecodeString(seg)
 	if err != nil {
 		return refuse(KindMalformed)
@@ -197,5 +198,5 @@ func precheckHeader(seg string) error {
 			return refuse(KindKey)
 		}
 	}
-	return nil
+	return refuse(KindMalformed)
 }
