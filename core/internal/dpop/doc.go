@@ -13,7 +13,7 @@
 //     EdDSA (Algorithms). "none" and every HMAC algorithm are refused before
 //     the signature is looked at; RSA keys shorter than 2048 bits are refused.
 //   - The alg and typ are read from the protected header only; typ must be
-//     dpop+jwt.
+//     dpop+jwt (compared case-insensitively, as media types are).
 //   - The header's jwk must be a public key: private or symmetric key material
 //     is refused. The key verifies the proof's signature and nothing else: it
 //     is never trusted for anything until the caller has matched its
