@@ -8,7 +8,9 @@ import (
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/rsa"
+	"maps"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -54,8 +56,11 @@ func TestDPoPBoundTokens(t *testing.T) {
 
 			jwt, err := as.ClientCredentialsDPoP(ctx, spID, spSecret, "groups", resource, key)
 			require.NoError(t, err)
-			assert.Equal(t, "at+jwt", jwsPart(t, jwt, 0)["typ"])
-			assert.Equal(t, map[string]any{"jkt": jkt}, jwsPart(t, jwt, 1)["cnf"])
+			assert.Equal(t, map[string]any{"alg": "ES256", "typ": "at+jwt", "kid": "ES256"}, jwsPart(t, jwt, 0))
+			c := jwsPart(t, jwt, 1)
+			assert.Equal(t, map[string]any{"jkt": jkt}, c["cnf"])
+			assert.ElementsMatch(t, []string{"jti", "sub", "iat", "exp", "scope", "client_id", "iss", "aud", "cnf"},
+				slices.Collect(maps.Keys(c)))
 		})
 	}
 
