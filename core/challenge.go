@@ -11,25 +11,31 @@ import "strings"
 // quoted-string (quoteTo), so that no input can ever end one early.
 func challenge(realm, meta, code, desc, scope string) string {
 	var b strings.Builder
-	b.WriteString(`Bearer realm=`)
-	quoteTo(&b, realm)
+	writeChallenge(&b, "Bearer", realm, meta, code, desc, scope)
+	return b.String()
+}
+
+// writeChallenge writes challenge's parameters after scheme to b.
+func writeChallenge(b *strings.Builder, scheme, realm, meta, code, desc, scope string) {
+	b.WriteString(scheme)
+	b.WriteString(` realm=`)
+	quoteTo(b, realm)
 	if meta != "" {
 		b.WriteString(`, resource_metadata=`)
-		quoteTo(&b, meta)
+		quoteTo(b, meta)
 	}
 	if code != "" {
 		b.WriteString(`, error=`)
-		quoteTo(&b, code)
+		quoteTo(b, code)
 		if desc != "" {
 			b.WriteString(`, error_description=`)
-			quoteTo(&b, desc)
+			quoteTo(b, desc)
 		}
 	}
 	if scope != "" {
 		b.WriteString(`, scope=`)
-		quoteTo(&b, scope)
+		quoteTo(b, scope)
 	}
-	return b.String()
 }
 
 // quoteTo writes s to b as a quoted-string (RFC 9110 section 5.6.4, which

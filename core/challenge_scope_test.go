@@ -91,7 +91,12 @@ func TestUnauthorizedChallengeScope(t *testing.T) {
 	_, missing := rs.Authenticate(t.Context(), nil)
 	_, revoked := btAuth(rs, "revoked")
 	for _, err := range []error{missing, revoked} {
-		assert.Regexp(t, `, scope="groups mcp admin"$`, rs.ErrorResponse(err).WWWAuthenticate)
+		assert.Regexp(t, `, scope="groups mcp admin"`+regexp.QuoteMeta(dpopOffer)+`$`, rs.ErrorResponse(err).WWWAuthenticate)
 		assert.NotContains(t, plain.ErrorResponse(err).WWWAuthenticate, "scope=")
 	}
 }
+
+// dpopOffer ends the 401 challenges of a server that takes DPoP (the
+// default, with Settings.Resource or ExternalURL): the DPoP scheme,
+// offered bare beside Bearer's.
+const dpopOffer = `, DPoP realm="oidcrs", algs="ES256 ES384 PS256 RS256 EdDSA"`

@@ -6,21 +6,19 @@ import "strings"
 // max_age and no scope; its value is kept apart from the iota kinds.
 const challengeStepUp challengeKind = 64
 
-// stepUpChallenge is the challenge of a step-up refusal (RFC 9470 section
-// 3): challenge's realm, resource_metadata, error and error_description,
-// then the route's acr_values and max_age when it has them, both as
-// quoted-strings as in the RFC's examples. It names no scope: the client
-// is asked to authenticate the user again, not to widen its grant.
-func stepUpChallenge(realm, meta, code string, e *authError) string {
-	var b strings.Builder
-	b.WriteString(challenge(realm, meta, code, e.desc, ""))
+// writeStepUp writes the parameters a step-up refusal (RFC 9470 section
+// 3) adds to challenge's realm, resource_metadata, error and
+// error_description: the route's acr_values and max_age when it has them,
+// both as quoted-strings as in the RFC's examples. Such a challenge names
+// no scope: the client is asked to authenticate the user again, not to
+// widen its grant.
+func writeStepUp(b *strings.Builder, e *authError) {
 	if e.acrValues != "" {
 		b.WriteString(`, acr_values=`)
-		quoteTo(&b, e.acrValues)
+		quoteTo(b, e.acrValues)
 	}
 	if e.maxAge != "" {
 		b.WriteString(`, max_age=`)
-		quoteTo(&b, e.maxAge)
+		quoteTo(b, e.maxAge)
 	}
-	return b.String()
 }

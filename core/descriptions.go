@@ -37,6 +37,15 @@ const (
 	descUnknownIssuer     = "The access token's issuer is not trusted."
 	descNotAccessToken    = "The token is not an access token."
 
+	// Sender-constrained tokens (RFC 9449 DPoP, RFC 8705 certificates).
+	descInvalidProof   = "Invalid DPoP proof"
+	descKeyBinding     = "Invalid DPoP key binding"
+	descNotBound       = "The access token is not bound to a DPoP key."
+	descBoundAsBearer  = "The access token is sender-constrained: it was sent without its proof of possession."
+	descUnknownBinding = "The access token is bound by a method this resource server cannot check."
+	descDPoPRequired   = "This resource requires DPoP-bound access tokens."
+	descProofUnchecked = "Could not check the DPoP proof"
+
 	// A JWT access token checked locally is refused with these, not with
 	// the introspection texts above: no introspection took place.
 	descTokenMissingScope    = "The access token has no scope claim."

@@ -39,6 +39,10 @@ var (
 	// (RequireAuthentication, RFC 9470): 401
 	// insufficient_user_authentication, with acr_values and max_age.
 	ErrInsufficientUserAuthentication = errors.New("oidcrs: insufficient user authentication")
+	// ErrInvalidDPoPProof means the request's DPoP proof (RFC 9449) is
+	// missing, malformed, replayed, or does not match the request or the
+	// token: 401 invalid_dpop_proof, on the DPoP challenge.
+	ErrInvalidDPoPProof = errors.New("oidcrs: invalid DPoP proof")
 )
 
 // authError is the error Authenticate returns. Its fields are unexported,
@@ -54,6 +58,7 @@ type authError struct {
 	retryAfter string // a well-formed upstream Retry-After, with ErrUnavailable
 	acrValues  string // a step-up refusal: the route's acr values, space separated
 	maxAge     string // a step-up refusal: the route's max age in seconds
+	dpop       bool   // the request used the DPoP scheme: the error goes on its challenge
 	cause      error  // never contains the token
 }
 

@@ -36,6 +36,7 @@ var errorTable = [...]errorClass{
 	{kind: ErrBadResponse, status: http.StatusBadGateway, code: "server_error"},
 	{kind: ErrInsufficientUserAuthentication, status: http.StatusUnauthorized, code: "insufficient_user_authentication",
 		challenge: challengeStepUp, metadata: true},
+	{kind: ErrInvalidDPoPProof, status: http.StatusUnauthorized, code: "invalid_dpop_proof", challenge: challengeError, metadata: true},
 }
 
 // classOf returns the row of kind, matched with errors.Is, or nil when

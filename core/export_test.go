@@ -16,7 +16,11 @@ import (
 // are behaviour to test, not API.
 
 var (
-	ExtractToken     = extractToken
+	ExtractToken       = func(h string) (string, error) { t, _, err := extractToken(h, false); return t, err }
+	ExtractCredentials = func(h string) (string, bool, error) {
+		t, s, err := extractToken(h, true)
+		return t, s == schemeDPoP, err
+	}
 	SplitScopes      = setting.List
 	SplitScopeClaim  = splitScopeClaim
 	ParseBackend     = parseBackend

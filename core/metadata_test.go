@@ -59,7 +59,7 @@ func TestMetadataDocument(t *testing.T) {
 
 			_, err := btAuth(rs, "revoked")
 			www := rs.ErrorResponse(err).WWWAuthenticate
-			assert.Equal(t, `Bearer realm="oidcrs", resource_metadata="`+tc.url+`", error="invalid_token", error_description="Introspected user is not active", scope="groups admin"`, www)
+			assert.Equal(t, `Bearer realm="oidcrs", resource_metadata="`+tc.url+`", error="invalid_token", error_description="Introspected user is not active", scope="groups admin"`+dpopOffer, www)
 
 			rec = httptest.NewRecorder()
 			rs.MetadataHandler().ServeHTTP(rec, httptest.NewRequest(http.MethodOptions, tc.path, nil))
@@ -104,8 +104,8 @@ func TestChallengesPointAtTheMetadata(t *testing.T) {
 		want   string
 	}{
 		// A 401 lists scopes_supported: OIDC_RS_SCOPES, then the routes'.
-		{"no token", nil, 401, `Bearer realm="oidcrs", ` + meta + `, scope="groups admin"`},
-		{"bad token", []string{"Bearer revoked"}, 401, `Bearer realm="oidcrs", ` + meta + `, error="invalid_token", error_description="Introspected user is not active", scope="groups admin"`},
+		{"no token", nil, 401, `Bearer realm="oidcrs", ` + meta + `, scope="groups admin"` + dpopOffer},
+		{"bad token", []string{"Bearer revoked"}, 401, `Bearer realm="oidcrs", ` + meta + `, error="invalid_token", error_description="Introspected user is not active", scope="groups admin"` + dpopOffer},
 		{"missing scope", []string{"Bearer " + as.Mint(map[string]any{"aud": "https://api.example/mcp"})}, 403,
 			`Bearer realm="oidcrs", ` + meta + `, error="insufficient_scope", error_description="The request requires higher privileges than provided by the access token.", scope="groups admin"`},
 		{"malformed", []string{"Bearer "}, 400, `Bearer realm="oidcrs", error="invalid_request", error_description="Invalid Authorization header."`},

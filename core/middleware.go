@@ -28,7 +28,7 @@ func WithSkipper(skip func(*http.Request) bool) MiddlewareOption {
 	return func(c *middlewareConfig) { c.skip = skip }
 }
 
-// Middleware returns net/http middleware that runs Authenticate on every
+// Middleware returns net/http middleware that runs AuthenticateRequest on every
 // request and hands the next handler the request carrying the TokenInfo
 // (and the user). It fails closed: any error stops the request with
 // ErrorResponse's answer, except a missing token in Optional mode. A CORS
@@ -54,7 +54,7 @@ func (rs *ResourceServer) Middleware(opts ...MiddlewareOption) func(http.Handler
 				next.ServeHTTP(w, r)
 				return
 			}
-			ctx, err := rs.Authenticate(r.Context(), r.Header["Authorization"])
+			ctx, err := rs.AuthenticateRequest(r.Context(), HTTPRequest(r))
 			switch {
 			case err == nil:
 				next.ServeHTTP(w, r.WithContext(ctx))
@@ -114,6 +114,9 @@ func (rs *ResourceServer) CheckScopes(ctx context.Context, ti *TokenInfo, req Sc
 		now = rs.now
 	}
 	err := req.check(ti, now())
+	if err != nil && usedDPoP(ctx) {
+		err = onScheme(err, schemeDPoP)
+	}
 	if err != nil && rs != nil {
 		rs.reject(ctx, err)
 		rs.mon.decided(ctx, err)

@@ -47,7 +47,8 @@ type ResourceServer struct {
 	closeOnce    sync.Once
 	closeErr     error
 
-	gate *callGate // every call to the authorization server passes it
+	gate *callGate  // every call to the authorization server passes it
+	dpop *dpopCheck // nil when the DPoP scheme is not taken
 }
 
 // New validates s, parses the keys once, and returns a ResourceServer. Its
@@ -81,6 +82,7 @@ func New(s Settings, opts ...Option) (*ResourceServer, error) {
 		}
 		rs.ownClient = client
 	}
+	rs.dpop = newDPoPCheck(s, o.now)
 	rs.gate = newCallGate(s.MaxConcurrentCalls, o.now, o.logger, s.LogInterval)
 	if rs.issuers, err = buildIssuers(s, kr, client, o, rs.mon, rs.gate); err != nil {
 		return nil, err
@@ -185,42 +187,54 @@ func (rs *ResourceServer) JWKSHandler() http.Handler {
 // unchanged and an error that wraps one of the sentinels: no value, or no
 // Bearer value, is ErrMissingToken; more than one value is
 // ErrInvalidRequest. Map it with ErrorResponse. A nil ResourceServer fails
-// closed with ErrMisconfigured.
+// closed with ErrMisconfigured. It is AuthenticateRequest for a request of
+// which nothing else is known: a DPoP-bound token is refused.
 func (rs *ResourceServer) Authenticate(ctx context.Context, authorization []string) (context.Context, error) {
-	if rs == nil {
-		return ctx, errNilServer
-	}
-	out, err := rs.authenticate(ctx, authorization)
-	if err != nil || rs.mon.obs != nil {
-		rs.mon.decided(ctx, err)
-	}
-	return out, err
+	return rs.AuthenticateRequest(ctx, Request{Authorization: authorization})
 }
 
-func (rs *ResourceServer) authenticate(ctx context.Context, authorization []string) (context.Context, error) {
+func (rs *ResourceServer) authenticate(ctx context.Context, req *Request) (context.Context, error) {
 	var header string
-	switch len(authorization) {
+	switch len(req.Authorization) {
 	case 0:
 	case 1:
-		header = authorization[0]
+		header = req.Authorization[0]
 	default:
 		rs.reject(ctx, errManyHeaders)
 		return ctx, errManyHeaders
 	}
-	tok, err := extractToken(header)
+	tok, scheme, err := extractToken(header, rs.dpop != nil)
 	if err != nil {
 		rs.reject(ctx, err)
 		return ctx, err
 	}
+	var proofJKT string
+	switch {
+	case scheme == schemeDPoP:
+		if proofJKT, err = rs.dpop.check(req, tok); err != nil {
+			rs.reject(ctx, err)
+			return ctx, err
+		}
+	case rs.dpop != nil && rs.dpop.required:
+		rs.reject(ctx, errDPoPRequired)
+		return ctx, errDPoPRequired
+	}
 	ti, err := rs.verify(ctx, tok)
 	if err != nil {
+		return ctx, onScheme(err, scheme)
+	}
+	if err := checkBinding(ti.bound, proofJKT); err != nil {
+		rs.reject(ctx, err)
 		return ctx, err
 	}
 	out := newContext(ctx, ti)
+	if scheme == schemeDPoP {
+		out = context.WithValue(out, dpopKey, true)
+	}
 	if rs.userLookup != nil {
 		user, err := rs.lookupUser(out, ti)
 		if err != nil {
-			return ctx, err
+			return ctx, onScheme(err, scheme)
 		}
 		out = newUserContext(out, user)
 	}

@@ -74,13 +74,8 @@ func (rs *ResourceServer) ErrorResponse(err error) Response {
 	if !c.metadata {
 		meta = ""
 	}
-	switch c.challenge {
-	case challengeBare:
-		r.WWWAuthenticate = challenge(realm, meta, "", "", rs.challengeScope(e, c))
-	case challengeError:
-		r.WWWAuthenticate = challenge(realm, meta, c.code, e.desc, rs.challengeScope(e, c))
-	case challengeStepUp:
-		r.WWWAuthenticate = stepUpChallenge(realm, meta, c.code, e)
+	if c.challenge != challengeNone {
+		r.WWWAuthenticate = rs.wwwAuthenticate(realm, meta, c, e)
 	}
 	if c.retryAfter {
 		r.RetryAfter = e.retryAfter

@@ -1,6 +1,7 @@
 package core
 
 import (
+	"net/url"
 	"time"
 
 	"github.com/oidcrs/oidcrs/internal/httpclient"
@@ -111,6 +112,15 @@ type Settings struct {
 	// ResourceServer.CORS). Default: none, browsers keep to the same
 	// origin. The RFC 9728 metadata is public: any origin may read it.
 	CORSOrigins []string
+	// DPoP says how DPoP-bound tokens (RFC 9449) are taken (OIDC_RS_DPOP):
+	// DPoPOff, DPoPAllowed or DPoPRequired. A bound token is never accepted
+	// as a Bearer token, whatever the mode. Default: DPoPAllowed.
+	DPoP DPoPMode
+	// ExternalURL is the scheme://host[:port] clients call this server at
+	// (OIDC_RS_EXTERNAL_URL): a DPoP proof's htu must be it followed by
+	// the request's path; never read from the Host header. Default: the
+	// origin of Resource; without either, every DPoP proof is refused.
+	ExternalURL string
 	// LocalJWT checks RFC 9068 JWT access tokens of Issuer locally beside
 	// an introspection backend (OIDC_RS_LOCAL_JWT): a JWS with typ at+jwt
 	// whose iss is Issuer is verified against the signing keys, any other
@@ -276,6 +286,14 @@ func (s Settings) withDefaults() Settings {
 	}
 	if s.CacheTimeout == 0 {
 		s.CacheTimeout = defaultCacheTimeout
+	}
+	if s.DPoP == "" {
+		s.DPoP = DPoPAllowed
+	}
+	if s.ExternalURL == "" && s.Resource != "" {
+		if u, err := url.Parse(s.Resource); err == nil && u.Scheme != "" && u.Host != "" {
+			s.ExternalURL = u.Scheme + "://" + u.Host
+		}
 	}
 	if s.LogInterval == 0 {
 		s.LogInterval = defaultLogInterval

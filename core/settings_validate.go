@@ -7,6 +7,7 @@ import (
 
 	jose "github.com/go-jose/go-jose/v4"
 
+	"github.com/oidcrs/oidcrs/core/internal/dpop"
 	"github.com/oidcrs/oidcrs/internal/algs"
 	"github.com/oidcrs/oidcrs/internal/setting"
 )
@@ -68,6 +69,17 @@ func (s Settings) validate() (*keyring, error) {
 	}
 	for _, as := range s.AuthorizationServers {
 		checkURL(add, "OIDC_RS_AUTHORIZATION_SERVERS", as, true)
+	}
+	if !s.DPoP.valid() {
+		add("OIDC_RS_DPOP", "must be off, allowed or required")
+	}
+	if s.DPoP == DPoPRequired && s.ExternalURL == "" {
+		add("OIDC_RS_DPOP", "required needs OIDC_RS_EXTERNAL_URL or OIDC_RS_RESOURCE: a proof's htu is checked against it")
+	}
+	if s.ExternalURL != "" {
+		if _, err := dpop.ParseBase(s.ExternalURL); err != nil || !printable(s.ExternalURL, false) {
+			add("OIDC_RS_EXTERNAL_URL", "must be an absolute http(s) URL scheme://host[:port], without a path")
+		}
 	}
 	for _, o := range s.CORSOrigins {
 		if !validOrigin(o) {

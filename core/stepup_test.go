@@ -87,7 +87,7 @@ func TestStepUp(t *testing.T) {
 					continue
 				}
 				assert.Equal(t, http.StatusUnauthorized, rec.Code, tc.name)
-				got := rec.Header().Get("WWW-Authenticate")
+				got := strings.TrimSuffix(rec.Header().Get("WWW-Authenticate"), dpopOffer)
 				assert.True(t, strings.HasPrefix(got, `Bearer realm="`+rs.Settings().Realm+`", `), got)
 				assert.True(t, strings.HasSuffix(got, `, error="insufficient_user_authentication", error_description="`+
 					stepUpDesc+`"`+tc.want), "%s: %s", tc.name, got)

@@ -10,48 +10,63 @@ import (
 // invalid_request.
 const maxHeaderLength = 8 << 10
 
-// extractToken returns the bearer token of an Authorization header value
-// (RFC 6750 section 2.1). The scheme is case-insensitive. An empty header,
-// or one with another scheme, is ErrMissingToken. "Bearer" without a token,
-// two tokens, a character outside b64token, or a header over
-// maxHeaderLength is ErrInvalidRequest.
+// authScheme is the scheme an Authorization header uses.
+type authScheme uint8
+
+const (
+	schemeBearer authScheme = iota // RFC 6750
+	schemeDPoP                     // RFC 9449 section 7.1
+)
+
+// extractToken returns the token of an Authorization header value and its
+// scheme: Bearer (RFC 6750 section 2.1), or DPoP (RFC 9449 section 7.1)
+// when dpop is set. The scheme is case-insensitive. An empty header, or
+// one with another scheme, is ErrMissingToken. A scheme without a token,
+// two tokens, a character outside b64token (the syntax of both), or a
+// header over maxHeaderLength is ErrInvalidRequest.
 //
-// It then applies the reference's rule: a token that is strict, padded,
-// standard base64 and decodes to valid UTF-8 is replaced by its decoding
-// (some clients base64-encode their tokens); any other token is used as is.
-// It allocates only to return a decoded token.
-func extractToken(header string) (string, error) {
+// It then applies the reference's rule to a Bearer token: a token that is
+// strict, padded, standard base64 and decodes to valid UTF-8 is replaced
+// by its decoding (some clients base64-encode their tokens); any other
+// token is used as is. A DPoP token is always used as is: its proof hashes
+// it as sent. It allocates only to return a decoded token.
+func extractToken(header string, dpop bool) (string, authScheme, error) {
 	if len(header) > maxHeaderLength {
-		return "", errTooLong
+		return "", 0, errTooLong
 	}
 	if header == "" {
-		return "", errNoToken
+		return "", 0, errNoToken
 	}
 	i := 0
 	for i < len(header) && header[i] != ' ' {
 		i++
 	}
-	if !equalFoldASCII(header[:i], "bearer") {
-		return "", errNoToken
+	scheme := schemeBearer
+	switch {
+	case equalFoldASCII(header[:i], "bearer"):
+	case dpop && equalFoldASCII(header[:i], "dpop"):
+		scheme = schemeDPoP
+	default:
+		return "", 0, errNoToken
 	}
 	for i < len(header) && header[i] == ' ' {
 		i++
 	}
 	tok := header[i:]
 	if tok == "" {
-		return "", errEmptyToken
+		return "", 0, errEmptyToken
 	}
 	ok, std := scanB64Token(tok)
 	if !ok {
 		if strings.IndexByte(strings.TrimRight(tok, " "), ' ') >= 0 {
-			return "", errTwoTokens
+			return "", 0, errTwoTokens
 		}
-		return "", errBadChar
+		return "", 0, errBadChar
 	}
-	if !std || len(tok)%4 != 0 {
-		return tok, nil // JWT-like and URL-safe tokens never reach the decoder
+	if scheme == schemeDPoP || !std || len(tok)%4 != 0 {
+		return tok, scheme, nil // JWT-like and URL-safe tokens never reach the decoder
 	}
-	return decodeBase64Token(tok), nil
+	return decodeBase64Token(tok), scheme, nil
 }
 
 // b64Class classifies the bytes of RFC 6750's b64token: 1 for the standard

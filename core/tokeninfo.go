@@ -36,6 +36,7 @@ type TokenInfo struct {
 
 	scope  string                         // the scope claim, as sent; "" when the scopes came from another
 	rest   string                         // flags, then the other claims as one JSON object; "" if not built by a check
+	bound  *binding                       // cnf: the sender the token is bound to; nil for a bearer token
 	claims atomic.Pointer[map[string]any] // the whole answer, decoded on the first Claim
 }
 

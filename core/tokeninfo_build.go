@@ -121,6 +121,7 @@ func (c *claimChecker) compact(claims map[string]any, v verified) (*TokenInfo, e
 		}
 	}
 	ti.rest = s
+	ti.bound = bindingOf(claims)
 	if v.issuer != "" {
 		ti.Issuer = c.issuer
 	}

@@ -1,0 +1,81 @@
+package core
+
+import "crypto/subtle"
+
+// binding is how a token is bound to its sender (RFC 7800 cnf): the
+// thumbprint of a DPoP key (RFC 9449 jkt) or of a client certificate
+// (RFC 8705 x5t#S256). A TokenInfo without one (nil) is a bearer token.
+type binding struct {
+	jkt, x5t string
+	// unknown: cnf is not an object, or names no method this server
+	// checks, or one of its methods has a value that is not a string. The
+	// token is refused: a binding that cannot be checked is not ignored.
+	unknown bool
+}
+
+// bindingOf reads an answer's cnf member; nil when it has none.
+func bindingOf(claims map[string]any) *binding {
+	v, ok := claims["cnf"]
+	if !ok {
+		return nil
+	}
+	cnf, ok := v.(map[string]any)
+	if !ok {
+		return &binding{unknown: true}
+	}
+	b := &binding{}
+	for name, dst := range map[string]*string{"jkt": &b.jkt, "x5t#S256": &b.x5t} {
+		if x, present := cnf[name]; present {
+			s, ok := x.(string)
+			if !ok || s == "" {
+				b.unknown = true
+			}
+			*dst = s
+		}
+	}
+	if b.jkt == "" && b.x5t == "" {
+		b.unknown = true
+	}
+	return b
+}
+
+// checkBinding applies a verified token's binding to the request that
+// carried it: proofJKT is the thumbprint of the request's valid DPoP proof
+// ("" when the request used the Bearer scheme). A bound token needs its
+// proof; an unbound token may not use the DPoP scheme.
+func checkBinding(b *binding, proofJKT string) error {
+	switch {
+	case b != nil && b.unknown:
+		return errUnknownBinding(proofJKT != "")
+	case proofJKT == "" && b != nil:
+		return errBoundAsBearer
+	case proofJKT == "":
+		return nil
+	case b == nil || b.jkt == "":
+		return errNotBound
+	case b.x5t != "":
+		// Bound to a certificate as well, which this server cannot check.
+		return errUnknownBinding(true)
+	case subtle.ConstantTimeCompare([]byte(b.jkt), []byte(proofJKT)) != 1:
+		return errKeyBinding
+	}
+	return nil
+}
+
+// The refusals of checkBinding; a DPoP request's are answered on the DPoP
+// challenge.
+var (
+	errBoundAsBearer = &authError{kind: ErrInvalidToken, desc: descBoundAsBearer}
+	errNotBound      = &authError{kind: ErrInvalidToken, desc: descNotBound, dpop: true}
+	errKeyBinding    = &authError{kind: ErrInvalidToken, desc: descKeyBinding, dpop: true}
+	errUnknownBearer = &authError{kind: ErrInvalidToken, desc: descUnknownBinding}
+	errUnknownDPoP   = &authError{kind: ErrInvalidToken, desc: descUnknownBinding, dpop: true}
+	errDPoPRequired  = &authError{kind: ErrInvalidToken, desc: descDPoPRequired, dpop: true}
+)
+
+func errUnknownBinding(dpopScheme bool) error {
+	if dpopScheme {
+		return errUnknownDPoP
+	}
+	return errUnknownBearer
+}

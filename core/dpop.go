@@ -1,0 +1,80 @@
+package core
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/oidcrs/oidcrs/core/internal/dpop"
+)
+
+// dpopCheck checks the DPoP proofs (RFC 9449) of one ResourceServer, on
+// its clock, with one replay cache of the jti of accepted proofs.
+type dpopCheck struct {
+	base     *dpop.Base
+	verifier *dpop.Verifier
+	required bool
+}
+
+// newDPoPCheck returns the check of s, nil when the DPoP scheme is off, or
+// when no external URL says what a proof's htu must be.
+func newDPoPCheck(s Settings, now func() time.Time) *dpopCheck {
+	if s.DPoP == DPoPOff || s.ExternalURL == "" {
+		return nil
+	}
+	base, err := dpop.ParseBase(s.ExternalURL)
+	if err != nil { // cannot happen: Validate parsed it
+		return nil
+	}
+	return &dpopCheck{base: base, verifier: dpop.NewVerifier(dpop.Config{Now: now}),
+		required: s.DPoP == DPoPRequired}
+}
+
+// check verifies the request's one proof for token and returns the
+// thumbprint of its key, which the token's cnf.jkt must equal.
+func (d *dpopCheck) check(req *Request, token string) (string, error) {
+	if len(req.DPoP) != 1 {
+		return "", errProofCount
+	}
+	uri, ok := d.base.URI(req.Path)
+	if !ok || req.Method == "" {
+		return "", errProofRequest
+	}
+	jkt, err := d.verifier.Verify(req.DPoP[0], dpop.Request{Method: req.Method, URI: uri, AccessToken: token})
+	switch {
+	case errors.Is(err, dpop.ErrReplayFull):
+		return "", &authError{kind: ErrUnavailable, desc: descProofUnchecked, dpop: true, cause: err}
+	case err != nil:
+		return "", &authError{kind: ErrInvalidDPoPProof, desc: descInvalidProof, dpop: true, cause: err}
+	}
+	return jkt, nil
+}
+
+var (
+	errProofCount   = &authError{kind: ErrInvalidDPoPProof, desc: descInvalidProof, dpop: true, cause: errors.New("not exactly one DPoP header")}
+	errProofRequest = &authError{kind: ErrInvalidDPoPProof, desc: descInvalidProof, dpop: true, cause: errors.New("the request's method or path is unknown")}
+)
+
+// dpopKey marks the context of a request that a DPoP proof authenticated,
+// so that a per-route refusal is answered on the DPoP challenge too.
+var dpopKey = &contextKey{"dpop"}
+
+// usedDPoP reports whether ctx is that of a request authenticated by a
+// DPoP proof.
+func usedDPoP(ctx context.Context) bool {
+	v, _ := ctx.Value(dpopKey).(bool)
+	return v
+}
+
+// onScheme returns err to be answered on the challenge of the request's
+// scheme: a copy marked dpop for a DPoP request (errors may be shared
+// between requests, and are never changed), err itself otherwise.
+func onScheme(err error, scheme authScheme) error {
+	e, ok := err.(*authError)
+	if scheme != schemeDPoP || !ok || e.dpop {
+		return err
+	}
+	c := *e
+	c.dpop = true
+	return &c
+}
