@@ -55,15 +55,30 @@ var (
 	errProofRequest = &authError{kind: ErrInvalidDPoPProof, desc: descInvalidProof, dpop: true, cause: errors.New("the request's method or path is unknown")}
 )
 
-// dpopKey marks the context of a request that a DPoP proof authenticated,
-// so that a per-route refusal is answered on the DPoP challenge too.
+// acceptedProof is the DPoP proof that authenticated a request, kept in
+// its context (under dpopKey, which only this package sets): a per-route
+// refusal is then answered on the DPoP challenge, and a stream's
+// re-decision on that context takes the same proof again without calling
+// it a replay.
+type acceptedProof struct{ proof, jkt string }
+
 var dpopKey = &contextKey{"dpop"}
 
 // usedDPoP reports whether ctx is that of a request authenticated by a
 // DPoP proof.
 func usedDPoP(ctx context.Context) bool {
-	v, _ := ctx.Value(dpopKey).(bool)
-	return v
+	_, ok := ctx.Value(dpopKey).(*acceptedProof)
+	return ok
+}
+
+// proofKey checks the request's proof for token, unless ctx is that of a
+// request this proof already authenticated (a stream decided again), and
+// returns the thumbprint of its key.
+func (d *dpopCheck) proofKey(ctx context.Context, req *Request, token string) (string, error) {
+	if prev, ok := ctx.Value(dpopKey).(*acceptedProof); ok && len(req.DPoP) == 1 && req.DPoP[0] == prev.proof {
+		return prev.jkt, nil
+	}
+	return d.check(req, token)
 }
 
 // onScheme returns err to be answered on the challenge of the request's

@@ -211,7 +211,7 @@ func (rs *ResourceServer) authenticate(ctx context.Context, req *Request) (conte
 	var proofJKT string
 	switch {
 	case scheme == schemeDPoP:
-		if proofJKT, err = rs.dpop.check(req, tok); err != nil {
+		if proofJKT, err = rs.dpop.proofKey(ctx, req, tok); err != nil {
 			rs.reject(ctx, err)
 			return ctx, err
 		}
@@ -229,7 +229,7 @@ func (rs *ResourceServer) authenticate(ctx context.Context, req *Request) (conte
 	}
 	out := newContext(ctx, ti)
 	if scheme == schemeDPoP {
-		out = context.WithValue(out, dpopKey, true)
+		out = context.WithValue(out, dpopKey, &acceptedProof{proof: req.DPoP[0], jkt: proofJKT})
 	}
 	if rs.userLookup != nil {
 		user, err := rs.lookupUser(out, ti)
