@@ -105,6 +105,9 @@ func New(s Settings, opts ...Option) (*ResourceServer, error) {
 	case s.CacheURL != "":
 		return nil, errors.New("OIDC_RS_CACHE_URL: is set, but no shared cache was given: open it with github.com/oidcrs/oidcrs/cache/redis and pass it with WithSharedCache")
 	}
+	if rs.dpop != nil {
+		rs.dpop.shared = rs.shared
+	}
 	rs.mon.started(endpointsUsed(rs.issuers.all, rs.shared != nil))
 	return rs, nil
 }
