@@ -123,6 +123,8 @@ func outcome(d core.Decision) string {
 		return "insufficient_scope"
 	case core.ErrInsufficientUserAuthentication:
 		return "insufficient_user_authentication"
+	case core.ErrInvalidDPoPProof:
+		return "invalid_dpop_proof"
 	case core.ErrUnavailable:
 		return "unavailable"
 	case core.ErrBadResponse:

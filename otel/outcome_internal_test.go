@@ -19,6 +19,7 @@ func TestOutcomeLabels(t *testing.T) {
 		core.ErrInvalidToken:                   "invalid_token",
 		core.ErrInsufficientScope:              "insufficient_scope",
 		core.ErrInsufficientUserAuthentication: "insufficient_user_authentication",
+		core.ErrInvalidDPoPProof:               "invalid_dpop_proof",
 		core.ErrUnavailable:                    "unavailable",
 		core.ErrBadResponse:                    "bad_response",
 		core.ErrMisconfigured:                  "misconfigured",
