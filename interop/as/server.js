@@ -178,8 +178,11 @@ function providerConfig() {
       // AS refuses a proof jti it has seen.
       dPoP: { enabled: true, allowReplay: false },
     },
-    // Extra claims given to /test/token end up in introspection responses.
-    extraTokenClaims: (ctx, token) => token.extra,
+    // Extra claims given to /test/token end up in introspection responses;
+    // a code flow's tokens carry the acr and auth_time of their login.
+    extraTokenClaims: (ctx, token) => token.extra ?? loginClaims(ctx),
+    acrValues: ['eidas1', 'eidas2', 'eidas3'],
+    interactions: { url: (ctx, interaction) => `/test/interaction/${interaction.uid}` },
     ttl: {
       AccessToken: ttl,
       ClientCredentials: ttl,
@@ -298,12 +301,82 @@ server.listen(cfg.port ?? 0, '127.0.0.1', async () => {
   }
   const callback = provider.callback();
   handler = (req, res) => {
-    const route = testRoutes[new URL(req.url, issuer).pathname];
+    const url = new URL(req.url, issuer);
+    const route = testRoutes[url.pathname];
     if (route) {
       handleTestRoute(provider, route, req, res);
+    } else if (url.pathname.startsWith('/test/interaction/')) {
+      handleInteraction(provider, url, req, res);
     } else {
       callback(req, res);
     }
   };
   process.stdout.write(`READY ${issuer}\n`);
 });
+
+// Test-only login and consent pages for the authorization code flow
+// (devInteractions are off). The authorization endpoint sends the browser
+// to /test/interaction/<uid> with a cookie for that path; there:
+//   GET /test/interaction/<uid>
+//     answers {"uid","prompt"}: the prompt to answer, login or consent.
+//   GET /test/interaction/<uid>/login?account=<id>&acr=<acr>[&age=<s>]
+//     logs account in with that acr (amr ["pwd"]) as of age seconds ago
+//     (default 0: now), then redirects back to the authorization endpoint.
+//     oidc-provider keeps acr and the login time in its session, copies them
+//     into the authorization code, and loginClaims into the tokens.
+//   GET /test/interaction/<uid>/consent
+//     grants every OIDC scope, claim and resource scope the client asked
+//     for, then redirects back.
+async function handleInteraction(provider, url, req, res) {
+  try {
+    const [, uid, action] = url.pathname.match(/^\/test\/interaction\/([^/]+)(?:\/(login|consent))?$/) ?? [];
+    if (!uid || req.method !== 'GET') throw new BadRequest('unknown interaction route');
+    const details = await provider.interactionDetails(req, res);
+    const { prompt, params, session } = details;
+    if (details.uid !== uid) throw new BadRequest('interaction cookie for another uid');
+    if (!action) {
+      sendJSON(res, 200, { uid, prompt: prompt.name });
+      return;
+    }
+    if (action !== prompt.name) throw new BadRequest(`the prompt is ${prompt.name}, not ${action}`);
+    let result;
+    if (action === 'login') {
+      const account = url.searchParams.get('account');
+      const age = Number(url.searchParams.get('age') ?? 0);
+      if (!account) throw new BadRequest('account is required');
+      if (!Number.isInteger(age) || age < 0) throw new BadRequest('age must be a whole number of seconds');
+      const acr = url.searchParams.get('acr') || undefined;
+      const ts = Math.floor(Date.now() / 1000) - age;
+      result = { login: { accountId: account, acr, amr: ['pwd'], ts } };
+    } else {
+      const grant = details.grantId
+        ? await provider.Grant.find(details.grantId)
+        : new provider.Grant({ accountId: session.accountId, clientId: params.client_id });
+      const { missingOIDCScope, missingOIDCClaims, missingResourceScopes } = prompt.details;
+      if (missingOIDCScope) grant.addOIDCScope(missingOIDCScope.join(' '));
+      if (missingOIDCClaims) grant.addOIDCClaims(missingOIDCClaims);
+      for (const [resource, scopes] of Object.entries(missingResourceScopes ?? {})) {
+        grant.addResourceScope(resource, scopes.join(' '));
+      }
+      result = { consent: { grantId: await grant.save() } };
+    }
+    await provider.interactionFinished(req, res, result, { mergeWithLastSubmission: action === 'consent' });
+  } catch (err) {
+    // oidc-provider's errors (e.g. no interaction cookie) carry a status.
+    const status = err instanceof BadRequest ? 400 : (err.statusCode ?? 500);
+    const description = err.error_description ?? err.message;
+    log(`interaction failed: ${description}`);
+    sendJSON(res, status, { error: err.error ?? (status === 400 ? 'invalid_request' : 'server_error'), error_description: description });
+  }
+}
+
+// loginClaims returns the acr and auth_time of the login behind a token
+// that the code or refresh grant is issuing (oidc-provider copies them from
+// the session into the code, and from the code into the refresh token),
+// else undefined: client_credentials and /test/token tokens have none.
+function loginClaims(ctx) {
+  const { AuthorizationCode: code, RefreshToken: refresh } = ctx?.oidc?.entities ?? {};
+  const source = code ?? refresh;
+  if (!source?.authTime) return undefined;
+  return { acr: source.acr, auth_time: source.authTime };
+}
