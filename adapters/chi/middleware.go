@@ -7,7 +7,7 @@ import (
 )
 
 // Middleware returns rs.Middleware(opts...): net/http middleware that
-// authenticates each request with rs.Authenticate and hands the next
+// authenticates each request with rs.AuthenticateRequest and hands the next
 // handler the request whose context carries the TokenInfo (and the user,
 // with a UserLookup hook). On failure it answers with rs's ErrorResponse.
 // core.Optional and core.WithSkipper configure it. It panics on a nil rs,

@@ -6,10 +6,12 @@
 // read the result in handlers. It serves the Connect, gRPC and gRPC-Web
 // protocols alike, as Connect handlers do.
 //
-// Every decision is core's: the interceptor hands rs.Authenticate every
-// value of the request's Authorization header, so the token rules are
-// exactly HTTP's (the Bearer scheme, RFC 6750's characters, the base64
-// rule, the 8 KiB limit; two values are malformed), then runs the
+// Every decision is core's: the interceptor hands rs.AuthenticateRequest
+// every value of the request's Authorization and DPoP headers, so the
+// token rules are exactly HTTP's (the Bearer scheme, RFC 6750's
+// characters, the base64 rule, the 8 KiB limit; two values are
+// malformed; a DPoP-bound token's proof names POST and the procedure's
+// path), then runs the
 // procedure's rules through rs.CheckScopes, which reports each refusal to
 // the Observer; core.IsAnonymous decides the optional mode. This package
 // only translates the answer that core.ResourceServer's ErrorResponse

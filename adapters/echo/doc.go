@@ -6,9 +6,10 @@
 // RFC 9728 protected-resource metadata, and TokenInfo, OriginAudience and
 // User read the result in handlers.
 //
-// Every decision is core's (ResourceServer.Authenticate, and
-// core.IsAnonymous for the optional mode); this package only adapts it to
-// Echo. Following Echo's convention, failures are returned as
+// Every decision is core's (ResourceServer.AuthenticateRequest, DPoP
+// proofs included, and core.IsAnonymous for the optional mode); this
+// package only adapts it to Echo.
+// Following Echo's convention, failures are returned as
 // *echo.HTTPError (Message a core.ErrorBody, Internal the error from core,
 // so errors.Is works), for the application's HTTPErrorHandler to render.
 // The WWW-Authenticate, Retry-After, Cache-Control and Content-Type

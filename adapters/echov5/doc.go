@@ -9,9 +9,10 @@
 // *echo.Context, Config.ToMiddleware, and errors for an HTTPErrorHandler
 // taking (c, err).
 //
-// Every decision is core's (ResourceServer.Authenticate, and
-// core.IsAnonymous for the optional mode); this package only adapts it to
-// Echo. Following Echo's convention, failures are returned as errors for
+// Every decision is core's (ResourceServer.AuthenticateRequest, DPoP
+// proofs included, and core.IsAnonymous for the optional mode); this
+// package only adapts it to Echo.
+// Following Echo's convention, failures are returned as errors for
 // the application's HTTPErrorHandler to render. errors.As finds an
 // *echo.HTTPError in them (Code the status, Message the fixed
 // description), which wraps the error from core, so errors.Is matches the

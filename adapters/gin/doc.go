@@ -6,9 +6,10 @@
 // RFC 9728 protected-resource metadata, and TokenInfo, OriginAudience and
 // User read the result in handlers.
 //
-// Every decision is core's (ResourceServer.Authenticate, and
-// core.IsAnonymous for the optional mode); this package only adapts it to
-// Gin. Failures are answered with ResourceServer.ErrorResponse's
+// Every decision is core's (ResourceServer.AuthenticateRequest, DPoP
+// proofs included, and core.IsAnonymous for the optional mode); this
+// package only adapts it to Gin.
+// Failures are answered with ResourceServer.ErrorResponse's
 // Response.Write: status, WWW-Authenticate, Retry-After, Cache-Control
 // no-store, Content-Type application/json and the JSON body followed by a
 // newline, byte for byte what the echors and chirs adapters write.

@@ -5,10 +5,12 @@
 // per-method scope rules, and TokenInfo, OriginAudience and User read the
 // result in handlers.
 //
-// Every decision is core's: the interceptors hand rs.Authenticate every
-// value of the call's "authorization" metadata, so the token rules are
-// exactly HTTP's (the Bearer scheme, RFC 6750's characters, the base64
-// rule, the 8 KiB limit; two values are malformed), then run the method's
+// Every decision is core's: the interceptors hand rs.AuthenticateRequest
+// every value of the call's "authorization" and "dpop" metadata, so the
+// token rules are exactly HTTP's (the Bearer scheme, RFC 6750's
+// characters, the base64 rule, the 8 KiB limit; two values are
+// malformed; a DPoP-bound token's proof names POST and the method's
+// path, "/pkg.Service/Method"), then run the method's
 // ScopeRequirement.Check; core.IsAnonymous decides the optional mode.
 // This package only translates the answer that core.ResourceServer's
 // ErrorResponse would send over HTTP:
