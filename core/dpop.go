@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/oidcrs/oidcrs/core/internal/dpop"
+	"github.com/oidcrs/oidcrs/core/internal/sharedcache"
 )
 
 // dpopCheck checks the DPoP proofs (RFC 9449) of one ResourceServer, on
@@ -14,6 +15,11 @@ type dpopCheck struct {
 	base     *dpop.Base
 	verifier *dpop.Verifier
 	required bool
+	// shared, when not nil, also records each accepted proof in the
+	// shared store, so that no other replica takes it again (see
+	// sharedReplay).
+	shared *sharedcache.Cache
+	now    func() time.Time
 }
 
 // newDPoPCheck returns the check of s, nil when the DPoP scheme is off, or
@@ -27,12 +33,12 @@ func newDPoPCheck(s Settings, now func() time.Time) *dpopCheck {
 		return nil
 	}
 	return &dpopCheck{base: base, verifier: dpop.NewVerifier(dpop.Config{Now: now}),
-		required: s.DPoP == DPoPRequired}
+		required: s.DPoP == DPoPRequired, now: now}
 }
 
 // check verifies the request's one proof for token and returns the
 // thumbprint of its key, which the token's cnf.jkt must equal.
-func (d *dpopCheck) check(req *Request, token string) (string, error) {
+func (d *dpopCheck) check(ctx context.Context, req *Request, token string) (string, error) {
 	if len(req.DPoP) != 1 {
 		return "", errProofCount
 	}
@@ -40,14 +46,40 @@ func (d *dpopCheck) check(req *Request, token string) (string, error) {
 	if !ok || req.Method == "" {
 		return "", errProofRequest
 	}
-	jkt, err := d.verifier.Verify(req.DPoP[0], dpop.Request{Method: req.Method, URI: uri, AccessToken: token})
+	a, err := d.verifier.Accept(req.DPoP[0], dpop.Request{Method: req.Method, URI: uri, AccessToken: token})
+	if err == nil {
+		err = d.sharedReplay(ctx, a)
+	}
 	switch {
 	case errors.Is(err, dpop.ErrReplayFull):
 		return "", &authError{kind: ErrUnavailable, desc: descProofUnchecked, dpop: true, cause: err}
 	case err != nil:
 		return "", &authError{kind: ErrInvalidDPoPProof, desc: descInvalidProof, dpop: true, cause: err}
 	}
-	return jkt, nil
+	return a.JKT, nil
+}
+
+// sharedReplay refuses a proof that another replica took already, when a
+// shared store is configured: the in-memory replay cache only sees this
+// replica's. When the store fails or is skipped, the proof is taken on
+// this replica's word alone, and the failure goes to the monitor as any
+// store call's does: refusing every DPoP request while the cache is down
+// would turn a cache outage into an outage of every DPoP client, while a
+// proof replayed to another replica must still match its method, URI and
+// token, within the 60-second window.
+func (d *dpopCheck) sharedReplay(ctx context.Context, a dpop.Accepted) error {
+	if d.shared == nil {
+		return nil
+	}
+	ttl := a.Expires.Sub(d.now())
+	if ttl < time.Second {
+		ttl = time.Second
+	}
+	first, err := d.shared.Once(ctx, a.ID, ttl)
+	if err == nil && !first {
+		return dpop.Refusal(dpop.KindReplay)
+	}
+	return nil
 }
 
 var (
@@ -55,15 +87,30 @@ var (
 	errProofRequest = &authError{kind: ErrInvalidDPoPProof, desc: descInvalidProof, dpop: true, cause: errors.New("the request's method or path is unknown")}
 )
 
-// dpopKey marks the context of a request that a DPoP proof authenticated,
-// so that a per-route refusal is answered on the DPoP challenge too.
+// acceptedProof is the DPoP proof that authenticated a request, kept in
+// its context (under dpopKey, which only this package sets): a per-route
+// refusal is then answered on the DPoP challenge, and a stream's
+// re-decision on that context takes the same proof again without calling
+// it a replay.
+type acceptedProof struct{ proof, jkt string }
+
 var dpopKey = &contextKey{"dpop"}
 
 // usedDPoP reports whether ctx is that of a request authenticated by a
 // DPoP proof.
 func usedDPoP(ctx context.Context) bool {
-	v, _ := ctx.Value(dpopKey).(bool)
-	return v
+	_, ok := ctx.Value(dpopKey).(*acceptedProof)
+	return ok
+}
+
+// proofKey checks the request's proof for token, unless ctx is that of a
+// request this proof already authenticated (a stream decided again), and
+// returns the thumbprint of its key.
+func (d *dpopCheck) proofKey(ctx context.Context, req *Request, token string) (string, error) {
+	if prev, ok := ctx.Value(dpopKey).(*acceptedProof); ok && len(req.DPoP) == 1 && req.DPoP[0] == prev.proof {
+		return prev.jkt, nil
+	}
+	return d.check(ctx, req, token)
 }
 
 // onScheme returns err to be answered on the challenge of the request's

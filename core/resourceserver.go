@@ -105,6 +105,9 @@ func New(s Settings, opts ...Option) (*ResourceServer, error) {
 	case s.CacheURL != "":
 		return nil, errors.New("OIDC_RS_CACHE_URL: is set, but no shared cache was given: open it with github.com/oidcrs/oidcrs/cache/redis and pass it with WithSharedCache")
 	}
+	if rs.dpop != nil {
+		rs.dpop.shared = rs.shared
+	}
 	rs.mon.started(endpointsUsed(rs.issuers.all, rs.shared != nil))
 	return rs, nil
 }
@@ -211,7 +214,7 @@ func (rs *ResourceServer) authenticate(ctx context.Context, req *Request) (conte
 	var proofJKT string
 	switch {
 	case scheme == schemeDPoP:
-		if proofJKT, err = rs.dpop.check(req, tok); err != nil {
+		if proofJKT, err = rs.dpop.proofKey(ctx, req, tok); err != nil {
 			rs.reject(ctx, err)
 			return ctx, err
 		}
@@ -229,7 +232,7 @@ func (rs *ResourceServer) authenticate(ctx context.Context, req *Request) (conte
 	}
 	out := newContext(ctx, ti)
 	if scheme == schemeDPoP {
-		out = context.WithValue(out, dpopKey, true)
+		out = context.WithValue(out, dpopKey, &acceptedProof{proof: req.DPoP[0], jkt: proofJKT})
 	}
 	if rs.userLookup != nil {
 		user, err := rs.lookupUser(out, ti)

@@ -83,8 +83,8 @@ func TestConformanceGRPCProtocol(t *testing.T) {
 			adaptertest.RunConformanceCalls(t,
 				func(t *testing.T, rs *core.ResourceServer, opts adaptertest.ConformanceOptions) adaptertest.Caller[answer] {
 					srv := serveH2(t, build(t, rs, opts))
-					return func(t *testing.T, path string, authorization []string) answer {
-						return call(t, srv.Client(), srv.URL, stream, path, authorization, connect.WithGRPC())
+					return func(t *testing.T, path string, cred adaptertest.Credentials) answer {
+						return call(t, srv.Client(), srv.URL, stream, path, cred, connect.WithGRPC())
 					}
 				},
 				func(t *testing.T, want adaptertest.Verdict, got answer) {
@@ -97,15 +97,16 @@ func TestConformanceGRPCProtocol(t *testing.T) {
 }
 
 // call calls the procedure standing for path with a Connect client.
-func call(t testing.TB, hc *http.Client, base string, stream bool, path string, authorization []string, opts ...connect.ClientOption) answer {
+func call(t testing.TB, hc *http.Client, base string, stream bool, path string, cred adaptertest.Credentials, opts ...connect.ClientOption) answer {
 	t.Helper()
 	opts = append(opts, connect.WithCodec(jsonCodec{}))
 	var replies []string
 	var err error
 	if stream {
-		c := connect.NewClient[message, message](hc, base+adaptertest.ConnectStreamProcedure(path), opts...)
+		proc := adaptertest.ConnectStreamProcedure(path)
+		c := connect.NewClient[message, message](hc, base+proc, opts...)
 		req := connect.NewRequest(&message{Text: "hi"})
-		req.Header()["Authorization"] = authorization
+		setCredentials(req.Header(), cred, proc)
 		var ss *connect.ServerStreamForClient[message]
 		if ss, err = c.CallServerStream(t.Context(), req); err == nil {
 			for ss.Receive() {
@@ -114,9 +115,10 @@ func call(t testing.TB, hc *http.Client, base string, stream bool, path string, 
 			err = errors.Join(ss.Err(), ss.Close())
 		}
 	} else {
-		c := connect.NewClient[message, message](hc, base+adaptertest.ConnectUnaryProcedure(path), opts...)
+		proc := adaptertest.ConnectUnaryProcedure(path)
+		c := connect.NewClient[message, message](hc, base+proc, opts...)
 		req := connect.NewRequest(&message{Text: "hi"})
-		req.Header()["Authorization"] = authorization
+		setCredentials(req.Header(), cred, proc)
 		var resp *connect.Response[message]
 		if resp, err = c.CallUnary(t.Context(), req); err == nil {
 			replies = append(replies, resp.Msg.Text)
@@ -148,4 +150,13 @@ func expected(t *testing.T, v adaptertest.Verdict, stream bool) answer {
 		t.Fatalf("no Connect code for the HTTP status %d", v.Status)
 	}
 	return answer{Code: c.String(), Message: v.Description, Challenge: v.Challenge, RetryAfter: v.RetryAfter}
+}
+
+// setCredentials puts cred in the headers of a call of proc, which a
+// Connect client POSTs to proc's path.
+func setCredentials(h http.Header, cred adaptertest.Credentials, proc string) {
+	h["Authorization"] = cred.Authorization
+	if cred.DPoP != nil {
+		h["Dpop"] = cred.DPoP(http.MethodPost, proc)
+	}
 }

@@ -34,7 +34,7 @@ func (i *interceptor) WrapUnary(next connect.UnaryFunc) connect.UnaryFunc {
 		if req.Spec().IsClient {
 			return next(ctx, req)
 		}
-		out, err := i.cfg.Decide(ctx, req.Spec().Procedure, authorization(req.Header()))
+		out, err := i.cfg.Decide(ctx, req.Spec().Procedure, request(req.HTTPMethod(), req.Spec().Procedure, req.Header()))
 		if err != nil {
 			var header http.Header
 			if info, ok := connect.CallInfoForHandlerContext(ctx); ok {
@@ -56,14 +56,14 @@ func (i *interceptor) WrapStreamingClient(next connect.StreamingClientFunc) conn
 func (i *interceptor) WrapStreamingHandler(next connect.StreamingHandlerFunc) connect.StreamingHandlerFunc {
 	return func(ctx context.Context, conn connect.StreamingHandlerConn) error {
 		proc := conn.Spec().Procedure
-		out, err := i.cfg.Decide(ctx, proc, authorization(conn.RequestHeader()))
+		out, err := i.cfg.Decide(ctx, proc, request(http.MethodPost, proc, conn.RequestHeader()))
 		if err != nil {
 			return fail(i.cfg.RS, err, conn.Peer().Protocol, conn.ResponseHeader())
 		}
 		if !i.cfg.Recheck {
 			return next(out, conn)
 		}
-		s := &stream{StreamingHandlerConn: conn, ctx: ctx, cfg: i.cfg}
+		s := &stream{StreamingHandlerConn: conn, ctx: out, cfg: i.cfg}
 		err = next(out, s)
 		if f := s.latch.Failure(); f != nil {
 			return f
@@ -72,7 +72,11 @@ func (i *interceptor) WrapStreamingHandler(next connect.StreamingHandlerFunc) co
 	}
 }
 
-// authorization returns every value of header's Authorization field.
-func authorization(header http.Header) func() []string {
-	return func() []string { return header.Values("Authorization") }
+// request returns the core.Request of a call of procedure sent with
+// method: every value of header's Authorization and DPoP fields, and, for
+// a DPoP proof's htm and htu, the method and the procedure's path.
+func request(method, procedure string, header http.Header) func() core.Request {
+	return func() core.Request {
+		return core.Request{Method: method, Path: procedure, Authorization: header.Values("Authorization"), DPoP: header.Values("Dpop")}
+	}
 }

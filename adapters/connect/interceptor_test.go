@@ -40,7 +40,7 @@ func TestClientCallsPass(t *testing.T) {
 	srv := serveH2(t, testServices([]string{"/open"}, func(context.Context) string { return "hi" }))
 	opts := []connect.ClientOption{connect.WithInterceptors(connectrs.NewInterceptor(rs))}
 	for _, stream := range []bool{false, true} {
-		got := call(t, srv.Client(), srv.URL, stream, "/open", nil, opts...)
+		got := call(t, srv.Client(), srv.URL, stream, "/open", adaptertest.Credentials{}, opts...)
 		assert.Equal(t, "ok", got.Code, "stream %v", stream)
 	}
 }

@@ -2,6 +2,7 @@ package connectrs
 
 import (
 	"context"
+	"net/http"
 
 	"connectrpc.com/connect"
 
@@ -12,7 +13,9 @@ import (
 // streaming handler.
 type stream struct {
 	connect.StreamingHandlerConn
-	ctx context.Context // the call's own context, as the first decision saw it
+	// ctx is the context the first decision returned: its DPoP proof,
+	// checked then, is this call's, not a replay.
+	ctx context.Context
 	cfg *rpcauth.Config
 
 	latch rpcauth.Latch // the first failed recheck: the error the stream ends with
@@ -39,7 +42,7 @@ func (s *stream) recheck() error {
 		return f
 	}
 	conn := s.StreamingHandlerConn
-	if _, err := s.cfg.Decide(s.ctx, conn.Spec().Procedure, authorization(conn.RequestHeader())); err != nil {
+	if _, err := s.cfg.Decide(s.ctx, conn.Spec().Procedure, request(http.MethodPost, conn.Spec().Procedure, conn.RequestHeader())); err != nil {
 		// Send and Receive may run concurrently: one error, one challenge
 		return s.latch.Fail(err, func(err error) error {
 			return fail(s.cfg.RS, err, conn.Peer().Protocol, conn.ResponseHeader())

@@ -61,7 +61,7 @@ func (cfg *Config) authenticate(c echo.Context, next echo.HandlerFunc) error {
 	if cfg.Skipper != nil && cfg.Skipper(c) {
 		return next(c)
 	}
-	ctx, err := cfg.ResourceServer.Authenticate(r.Context(), r.Header["Authorization"])
+	ctx, err := cfg.ResourceServer.AuthenticateRequest(r.Context(), core.HTTPRequest(r))
 	switch {
 	case err == nil:
 		c.SetRequest(r.WithContext(ctx))

@@ -66,7 +66,7 @@ func (cfg Config) ToMiddleware() (echo.MiddlewareFunc, error) {
 				return next(c)
 			}
 			r := c.Request()
-			ctx, err := cfg.ResourceServer.Authenticate(r.Context(), r.Header["Authorization"])
+			ctx, err := cfg.ResourceServer.AuthenticateRequest(r.Context(), core.HTTPRequest(r))
 			switch {
 			case err == nil:
 				c.SetRequest(r.WithContext(ctx))

@@ -51,7 +51,7 @@ func Middleware(rs *core.ResourceServer, opts ...Option) gin.HandlerFunc {
 			c.Next()
 			return
 		}
-		ctx, err := rs.Authenticate(c.Request.Context(), c.Request.Header["Authorization"])
+		ctx, err := rs.AuthenticateRequest(c.Request.Context(), core.HTTPRequest(c.Request))
 		switch {
 		case err == nil:
 			c.Request = c.Request.WithContext(ctx)

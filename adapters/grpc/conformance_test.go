@@ -7,6 +7,7 @@ import (
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/metadata"
 
 	"github.com/oidcrs/oidcrs/adapters/grpc"
 	"github.com/oidcrs/oidcrs/core"
@@ -70,12 +71,18 @@ func TestConformance(t *testing.T) {
 						conn := serve(t, transport.loopback, testServices(paths, replyOf),
 							grpc.ChainUnaryInterceptor(grpcrs.UnaryServerInterceptor(rs, o...)),
 							grpc.ChainStreamInterceptor(grpcrs.StreamServerInterceptor(rs, o...)))
-						return func(t *testing.T, path string, authorization []string) answer {
+						return func(t *testing.T, path string, cred adaptertest.Credentials) answer {
 							method := unaryMethod(path)
 							if stream {
 								method = streamMethod(path)
 							}
-							return call(t, t.Context(), conn, stream, method, authorization)
+							ctx := t.Context()
+							if cred.DPoP != nil {
+								for _, p := range cred.DPoP(http.MethodPost, method) {
+									ctx = metadata.AppendToOutgoingContext(ctx, "dpop", p)
+								}
+							}
+							return call(t, ctx, conn, stream, method, cred.Authorization)
 						}
 					},
 					func(t *testing.T, want adaptertest.Verdict, got answer) {

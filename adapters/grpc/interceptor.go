@@ -2,6 +2,7 @@ package grpcrs
 
 import (
 	"context"
+	"net/http"
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/metadata"
@@ -10,8 +11,8 @@ import (
 )
 
 // UnaryServerInterceptor returns an interceptor that authenticates each
-// unary call with rs.Authenticate, given every value of the call's
-// "authorization" metadata, then applies the method's scope rules. On
+// unary call with rs.AuthenticateRequest, given every value of the call's
+// "authorization" and "dpop" metadata, then applies the method's scope rules. On
 // success the handler gets the context carrying the TokenInfo (and the
 // user, with a UserLookup hook). On failure the handler does not run: the
 // call ends with the status of the package documentation's table and the
@@ -20,7 +21,7 @@ import (
 func UnaryServerInterceptor(rs *core.ResourceServer, opts ...Option) grpc.UnaryServerInterceptor {
 	cfg := newConfig(rs, "UnaryServerInterceptor", opts)
 	return func(ctx context.Context, req any, info *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (any, error) {
-		out, err := cfg.Decide(ctx, info.FullMethod, authorization(ctx))
+		out, err := cfg.Decide(ctx, info.FullMethod, request(ctx, info.FullMethod))
 		if err != nil {
 			return nil, fail(cfg.RS, err, func(md metadata.MD) { _ = grpc.SetTrailer(ctx, md) })
 		}
@@ -35,7 +36,7 @@ func UnaryServerInterceptor(rs *core.ResourceServer, opts ...Option) grpc.UnaryS
 func StreamServerInterceptor(rs *core.ResourceServer, opts ...Option) grpc.StreamServerInterceptor {
 	cfg := newConfig(rs, "StreamServerInterceptor", opts)
 	return func(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, handler grpc.StreamHandler) error {
-		out, err := cfg.Decide(ss.Context(), info.FullMethod, authorization(ss.Context()))
+		out, err := cfg.Decide(ss.Context(), info.FullMethod, request(ss.Context(), info.FullMethod))
 		if err != nil {
 			return fail(cfg.RS, err, ss.SetTrailer)
 		}
@@ -48,8 +49,13 @@ func StreamServerInterceptor(rs *core.ResourceServer, opts ...Option) grpc.Strea
 	}
 }
 
-// authorization returns every value of the call's "authorization"
-// metadata.
-func authorization(ctx context.Context) func() []string {
-	return func() []string { return metadata.ValueFromIncomingContext(ctx, "authorization") }
+// request returns the core.Request of a call of method: every value of
+// its "authorization" and "dpop" metadata, and, for a DPoP proof's htm and
+// htu, POST and the method's path.
+func request(ctx context.Context, method string) func() core.Request {
+	return func() core.Request {
+		return core.Request{Method: http.MethodPost, Path: method,
+			Authorization: metadata.ValueFromIncomingContext(ctx, "authorization"),
+			DPoP:          metadata.ValueFromIncomingContext(ctx, "dpop")}
+	}
 }

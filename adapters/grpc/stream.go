@@ -45,8 +45,9 @@ func (s *stream) recheck() error {
 	if f := s.latch.Failure(); f != nil {
 		return f
 	}
-	ctx := s.ServerStream.Context()
-	if _, err := s.cfg.Decide(ctx, s.method, authorization(ctx)); err != nil {
+	// The stream's authenticated context: its DPoP proof, checked at the
+	// start, is the same request's, not a replay.
+	if _, err := s.cfg.Decide(s.ctx, s.method, request(s.ServerStream.Context(), s.method)); err != nil {
 		// SendMsg and RecvMsg may run concurrently: one trailer, one status
 		return s.latch.Fail(err, func(err error) error { return fail(s.cfg.RS, err, s.ServerStream.SetTrailer) })
 	}

@@ -173,7 +173,7 @@ func TestMCPChallenges(t *testing.T) {
 
 	resp := post("")
 	require.Equal(t, http.StatusUnauthorized, resp.StatusCode)
-	assert.Equal(t, `Bearer realm="oidcrs", resource_metadata="`+metaURL+`", scope="mcp"`, resp.Header.Get("WWW-Authenticate"),
+	assert.Equal(t, `Bearer realm="oidcrs", resource_metadata="`+metaURL+`", scope="mcp", DPoP realm="oidcrs", algs="ES256 ES384 PS256 RS256 EdDSA"`, resp.Header.Get("WWW-Authenticate"),
 		"the 401 names the scopes the metadata advertises")
 	meta, err := http.Get(metaURL) // following the challenge
 	require.NoError(t, err)

@@ -100,8 +100,8 @@ func RunConformance(t *testing.T, build ConformanceBuilder) {
 			}
 			srv := httptest.NewServer(h)
 			t.Cleanup(srv.Close)
-			return func(t *testing.T, c conformanceCase, authorization []string) conformanceResponse {
-				return httpDo(t, srv, c, authorization)
+			return func(t *testing.T, c conformanceCase, cred Credentials) conformanceResponse {
+				return httpDo(t, srv, c, cred)
 			}, h
 		},
 		check: checkHTTP,
@@ -132,7 +132,7 @@ func httpAnswer(v Verdict) conformanceResponse {
 		Body: fmt.Sprintf(`{"error":%q,"error_description":%q}`+"\n", v.Error, v.Description)}
 }
 
-func httpDo(t *testing.T, srv *httptest.Server, c conformanceCase, authorization []string) conformanceResponse {
+func httpDo(t *testing.T, srv *httptest.Server, c conformanceCase, cred Credentials) conformanceResponse {
 	req, err := http.NewRequestWithContext(t.Context(), c.httpMethod(), srv.URL+c.path, nil)
 	if err != nil {
 		t.Fatalf("building the request: %v", err)
@@ -140,9 +140,7 @@ func httpDo(t *testing.T, srv *httptest.Server, c conformanceCase, authorization
 	if c.origin != "" {
 		preflight(req, c.origin)
 	}
-	for _, v := range authorization {
-		req.Header.Add("Authorization", v)
-	}
+	cred.set(req.Header, c.httpMethod(), c.path)
 	client := &http.Client{Transport: srv.Client().Transport, Timeout: 30 * time.Second}
 	resp, err := client.Do(req)
 	if err != nil {

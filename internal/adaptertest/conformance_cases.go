@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"testing"
 	"time"
 
 	"github.com/oidcrs/oidcrs/core/oidcrstest"
@@ -19,9 +20,12 @@ type conformanceCase struct {
 	variant variant
 	path    string
 	auth    func(as *oidcrstest.Server) []string // Authorization header values
-	fault   *oidcrstest.Fault
-	want    Verdict
-	jwks    bool // HTTP only: the answer is the resource server's JWKS document
+	// creds, when set instead of auth, is the whole of what the request
+	// carries: a DPoP-bound token and its proofs.
+	creds func(t *testing.T, as *oidcrstest.Server) Credentials
+	fault *oidcrstest.Fault
+	want  Verdict
+	jwks  bool // HTTP only: the answer is the resource server's JWKS document
 
 	// HTTP only: the answer is the RFC 9728 metadata document of a
 	// resource server with Settings.Resource, or 404 without one.

@@ -75,8 +75,8 @@ func RunConformanceConnect(t *testing.T, build ConformanceBuilder) {
 					}
 					srv := httptest.NewServer(h)
 					t.Cleanup(srv.Close)
-					return func(t *testing.T, c conformanceCase, authorization []string) connectAnswer {
-						return connectCall(t, srv, stream, c.path, authorization)
+					return func(t *testing.T, c conformanceCase, cred Credentials) connectAnswer {
+						return connectCall(t, srv, stream, c.path, cred)
 					}, rs.JWKSHandler()
 				},
 				check: func(t *testing.T, c conformanceCase, _ *core.ResourceServer, got connectAnswer) {

@@ -20,9 +20,9 @@ type connectError struct {
 }
 
 // connectCall makes one Connect protocol call of the procedure standing
-// for path, unary or server-streaming, with authorization as the values
-// of the Authorization header, and reads the answer off the wire.
-func connectCall(t *testing.T, srv *httptest.Server, stream bool, path string, authorization []string) connectAnswer {
+// for path, unary or server-streaming, with cred's Authorization and DPoP
+// headers, and reads the answer off the wire.
+func connectCall(t *testing.T, srv *httptest.Server, stream bool, path string, cred Credentials) connectAnswer {
 	t.Helper()
 	body, proc, ct := []byte(`{"text":"hi"}`), ConnectUnaryProcedure(path), "application/json"
 	if stream {
@@ -34,9 +34,7 @@ func connectCall(t *testing.T, srv *httptest.Server, stream bool, path string, a
 		t.Fatalf("building the request: %v", err)
 	}
 	req.Header.Set("Content-Type", ct)
-	for _, v := range authorization {
-		req.Header.Add("Authorization", v)
-	}
+	cred.set(req.Header, http.MethodPost, proc)
 	client := &http.Client{Transport: srv.Client().Transport, Timeout: 30 * time.Second}
 	resp, err := client.Do(req)
 	if err != nil {

@@ -36,10 +36,15 @@ func pointing(v Verdict) Verdict {
 		v.Challenge = realm + `, resource_metadata="` + conformanceMetadataURL + `"` + strings.TrimPrefix(v.Challenge, realm)
 	}
 	if v.Status == http.StatusUnauthorized {
-		v.Challenge += `, scope="` + conformanceScopesSupported + `"`
+		v.Challenge += `, scope="` + conformanceScopesSupported + `"` + dpopOffer
 	}
 	return v
 }
+
+// dpopOffer ends every 401 challenge of a resource server that takes
+// DPoP-bound tokens (Settings.Resource gives it an external URL): the
+// DPoP scheme, offered bare beside Bearer's (RFC 9449 section 7.1).
+const dpopOffer = `, DPoP realm="oidcrs", algs="ES256 ES384 PS256 RS256 EdDSA"`
 
 // own mints a token issued for conformanceResource (its aud), with
 // claims, and sends it.
@@ -58,7 +63,8 @@ func resourceCases() []conformanceCase {
 		// The challenges, written out once in full.
 		{name: "no token", path: ConformanceProtected, want: Verdict{Status: http.StatusUnauthorized,
 			Error: "unauthorized", Description: descMissingToken,
-			Challenge: `Bearer realm="oidcrs", resource_metadata="https://rs.example/.well-known/oauth-protected-resource/api", scope="groups admin ops"`}},
+			Challenge: `Bearer realm="oidcrs", resource_metadata="https://rs.example/.well-known/oauth-protected-resource/api", scope="groups admin ops", ` +
+				`DPoP realm="oidcrs", algs="ES256 ES384 PS256 RS256 EdDSA"`}},
 		{name: "scopes mismatch", path: ConformanceProtected, auth: own(map[string]any{"scope": "email"}),
 			want: Verdict{Status: http.StatusForbidden, Error: "insufficient_scope", Description: descScopesMismatch,
 				Challenge: `Bearer realm="oidcrs", resource_metadata="https://rs.example/.well-known/oauth-protected-resource/api", ` +

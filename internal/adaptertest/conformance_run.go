@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"sync/atomic"
 	"testing"
 
@@ -14,11 +15,21 @@ import (
 
 // Caller sends one conformance request to an app and returns the answer,
 // in its transport's terms: path is one of ConformanceOptions' route paths
-// (a gRPC app maps it to a method), authorization the values of the
-// Authorization header or "authorization" metadata (none when empty). It
+// (a gRPC app maps it to a method), cred what the request carries. It
 // bounds the call with t.Context() and fails t when the call cannot be
 // made at all.
-type Caller[A any] func(t *testing.T, path string, authorization []string) A
+type Caller[A any] func(t *testing.T, path string, cred Credentials) A
+
+// Credentials are what a conformance request carries.
+type Credentials struct {
+	// Authorization holds the values of the Authorization header or
+	// "authorization" metadata (none when empty).
+	Authorization []string
+	// DPoP, when not nil, returns the values of the DPoP header or "dpop"
+	// metadata for the request as the transport sends it: its HTTP method
+	// and path (a gRPC or Connect call: POST and the method's path).
+	DPoP func(method, path string) []string
+}
 
 // CallerBuilder builds an adapter's app for rs, as opts describes, serves
 // it, and returns how to call it. It may register cleanups on t.
@@ -40,7 +51,7 @@ func RunConformanceCalls[A any](t *testing.T, build CallerBuilder[A], check func
 			if c == nil {
 				return nil, nil
 			}
-			return func(t *testing.T, cc conformanceCase, authorization []string) A { return c(t, cc.path, authorization) },
+			return func(t *testing.T, cc conformanceCase, cred Credentials) A { return c(t, cc.path, cred) },
 				rs.JWKSHandler()
 		},
 		check: func(t *testing.T, c conformanceCase, _ *core.ResourceServer, got A) { check(t, c.want, got) },
@@ -49,7 +60,7 @@ func RunConformanceCalls[A any](t *testing.T, build CallerBuilder[A], check func
 
 // methodCaller is a Caller that takes the whole case: its path, and for
 // the HTTP-only cases its method and CORS preflight.
-type methodCaller[A any] func(t *testing.T, c conformanceCase, authorization []string) A
+type methodCaller[A any] func(t *testing.T, c conformanceCase, cred Credentials) A
 
 // transport is what runCases needs of a way in.
 type transport[A any] struct {
@@ -117,7 +128,7 @@ func runCases[A any](t *testing.T, tr transport[A]) {
 					jwks.Store(&h)
 				}
 			}
-			for _, c := range append(append(conformanceCases(mode), resourceCases()...), stepUpCases()...) {
+			for _, c := range slices.Concat(conformanceCases(mode), resourceCases(), stepUpCases(), dpopCases()) {
 				if c.httpOnly() && !tr.http {
 					continue
 				}
@@ -126,12 +137,15 @@ func runCases[A any](t *testing.T, tr transport[A]) {
 						as.SetFault(c.fault)
 						defer as.SetFault(nil)
 					}
-					var auth []string
-					if c.auth != nil {
-						auth = c.auth(as)
+					var cred Credentials
+					switch {
+					case c.creds != nil:
+						cred = c.creds(t, as)
+					case c.auth != nil:
+						cred.Authorization = c.auth(as)
 					}
 					seen[c.variant].take()
-					tr.check(t, c, rss[c.variant], calls[c.variant](t, c, auth))
+					tr.check(t, c, rss[c.variant], calls[c.variant](t, c, cred))
 					checkCounted(t, c, seen[c.variant].take())
 				})
 			}

@@ -34,7 +34,7 @@ var stepUpRefused = Verdict{Status: http.StatusUnauthorized, Error: "insufficien
 func stepUpCases() []conformanceCase {
 	fresh, stale := time.Now().Add(-time.Minute).Unix(), time.Now().Add(-2*time.Hour).Unix()
 	pointed := stepUpRefused
-	pointed.Challenge = realm + `, resource_metadata="` + conformanceMetadataURL + `"` + pointed.Challenge[len(realm):]
+	pointed.Challenge = realm + `, resource_metadata="` + conformanceMetadataURL + `"` + pointed.Challenge[len(realm):] + dpopOffer
 	return []conformanceCase{
 		{name: "step-up satisfied", path: ConformanceStepUp, auth: bearer(map[string]any{"acr": "eidas2", "auth_time": fresh}), want: valid},
 		{name: "step-up with a weaker acr", path: ConformanceStepUp, auth: bearer(map[string]any{"acr": "eidas1", "auth_time": fresh}),

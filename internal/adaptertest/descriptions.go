@@ -21,4 +21,8 @@ const (
 	descNoSubject         = "User info contained no recognizable user identification"
 	descMisconfigured     = "Resource Server is improperly configured"
 	descWrongResource     = "The access token was not issued for this resource"
+	descInvalidProof      = "Invalid DPoP proof"
+	descKeyBinding        = "Invalid DPoP key binding"
+	descNotBound          = "The access token is not bound to a DPoP key."
+	descBoundAsBearer     = "The access token is sender-constrained: it was sent without its proof of possession."
 )

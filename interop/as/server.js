@@ -45,6 +45,10 @@
 // which is also the issuer (no trailing slash). Diagnostics go to stderr and
 // never contain token values or secrets.
 //
+// DPoP (RFC 9449) is on: a client_credentials request with a DPoP proof
+// header gets a DPoP-bound token (opaque, or an at+jwt for a resource),
+// whose introspection answer and JWT carry cnf.jkt.
+//
 // Test-only routes (JSON in, JSON out):
 //   POST /test/token {"accountId","clientId","scope","ttl"?,"aud"?,"extra"?,"kind"?}
 //     saves an opaque AccessToken for accountId issued to clientId, bound to
@@ -179,6 +183,13 @@ function providerConfig() {
       encryption: { enabled: true },
       revocation: { enabled: true, allowedPolicy: revocationPolicy },
       resourceIndicators: resourceIndicators(),
+      // RFC 9449: a token request that carries a DPoP proof gets a token
+      // bound to the proof's key (cnf.jkt, token_type DPoP); one without a
+      // proof gets a Bearer token, as before. Proofs may be signed with
+      // ES256, Ed25519 or EdDSA (dPoPSigningAlgValues' default). No
+      // server nonces: iat must be within 300 s of the AS's clock, and the
+      // AS refuses a proof jti it has seen.
+      dPoP: { enabled: true, allowReplay: false },
     },
     // Extra claims given to /test/token end up in introspection responses.
     extraTokenClaims: (ctx, token) => token.extra,

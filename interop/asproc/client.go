@@ -84,6 +84,13 @@ func (a *AS) ClientCredentials(ctx context.Context, clientID, secret, scope stri
 // keeps the requested scopes the resource accepts, and whose sub is the
 // client id. Without a resource the token stays opaque.
 func (a *AS) ClientCredentialsFor(ctx context.Context, clientID, secret, scope, resource string) (string, error) {
+	out, err := a.clientCredentials(ctx, clientID, secret, scope, resource, "")
+	return out.AccessToken, err
+}
+
+// clientCredentials runs the client_credentials grant with
+// client_secret_post, with a DPoP proof header unless proof is "".
+func (a *AS) clientCredentials(ctx context.Context, clientID, secret, scope, resource, proof string) (TokenResponse, error) {
 	form := url.Values{
 		"grant_type":    {"client_credentials"},
 		"client_id":     {clientID},
@@ -95,11 +102,13 @@ func (a *AS) ClientCredentialsFor(ctx context.Context, clientID, secret, scope, 
 	if resource != "" {
 		form.Set("resource", resource)
 	}
-	var out TokenResponse
-	if err := a.postForm(ctx, a.TokenURL(), form, &out); err != nil {
-		return "", err
+	header := http.Header{}
+	if proof != "" {
+		header.Set("DPoP", proof)
 	}
-	return out.AccessToken, nil
+	var out TokenResponse
+	err := a.postForm(ctx, a.TokenURL(), form, header, &out)
+	return out, err
 }
 
 // Revoke revokes token at the RFC 7009 revocation endpoint, authenticating
@@ -111,7 +120,7 @@ func (a *AS) Revoke(ctx context.Context, token, clientID, secret string) error {
 		"client_id":     {clientID},
 		"client_secret": {secret},
 	}
-	return a.postForm(ctx, a.RevocationURL(), form, nil)
+	return a.postForm(ctx, a.RevocationURL(), form, nil, nil)
 }
 
 func (a *AS) getJSON(ctx context.Context, path string, out any) error {
@@ -135,13 +144,18 @@ func (a *AS) postJSON(ctx context.Context, path string, in, out any) error {
 	return a.do(req, out)
 }
 
-func (a *AS) postForm(ctx context.Context, endpoint string, form url.Values, out any) error {
+// postForm posts form to endpoint with the header fields of header (if
+// any) and decodes the answer into out (see do).
+func (a *AS) postForm(ctx context.Context, endpoint string, form url.Values, header http.Header, out any) error {
 	if endpoint == "" {
 		return fmt.Errorf("asproc: endpoint not in discovery document")
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint, strings.NewReader(form.Encode()))
 	if err != nil {
 		return err
+	}
+	for k, v := range header {
+		req.Header[k] = v
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	return a.do(req, out)

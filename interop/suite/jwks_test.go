@@ -64,12 +64,29 @@ func introspectionHeader(t *testing.T, as *asproc.AS, c rsClient, token string) 
 // and returns the AS's RFC 9701 answer as is.
 func introspectRaw(t *testing.T, as *asproc.AS, c rsClient, token string) string {
 	t.Helper()
+	return introspectAccept(t, as, c, token, "application/token-introspection+jwt")
+}
+
+// introspectJSON introspects token as a JSON client c and decodes the
+// answer, which must be active.
+func introspectJSON(t *testing.T, as *asproc.AS, c rsClient, token string) map[string]any {
+	t.Helper()
+	var m map[string]any
+	require.NoError(t, json.Unmarshal([]byte(introspectAccept(t, as, c, token, "application/json")), &m))
+	require.Equal(t, true, m["active"])
+	return m
+}
+
+// introspectAccept introspects token as c (client_secret_post) asking for
+// the media type accept, and returns the 200 answer's body.
+func introspectAccept(t *testing.T, as *asproc.AS, c rsClient, token, accept string) string {
+	t.Helper()
 	form := url.Values{"client_id": {c.id}, "client_secret": {c.secret()}, "token": {token}}
 	req, err := http.NewRequestWithContext(context.Background(), http.MethodPost, as.IntrospectionURL(),
 		strings.NewReader(form.Encode()))
 	require.NoError(t, err)
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("Accept", "application/token-introspection+jwt")
+	req.Header.Set("Accept", accept)
 	resp, err := httpClient.Do(req)
 	require.NoError(t, err)
 	defer resp.Body.Close()

@@ -76,3 +76,7 @@ func (e *Error) Is(target error) bool {
 }
 
 func refuse(k Kind) error { return &Error{kind: k} }
+
+// Refusal is the error of a proof refused for k by a check outside this
+// package: KindReplay, for a replay cache shared with other verifiers.
+func Refusal(k Kind) error { return refuse(k) }

@@ -76,40 +76,60 @@ type Request struct {
 // compare with the token's cnf.jkt. Every refusal matches ErrInvalidProof and
 // is a *Error saying what was wrong. A proof accepted once is refused after.
 func (v *Verifier) Verify(proof string, req Request) (jkt string, err error) {
+	a, err := v.Accept(proof, req)
+	return a.JKT, err
+}
+
+// Accepted is a proof Accept took.
+type Accepted struct {
+	// JKT is the thumbprint of the proof's key (see Verify).
+	JKT string
+	// ID names the proof in a replay cache: a hash of its key and jti.
+	ID [32]byte
+	// Expires is when the proof could no longer be accepted anyway: its iat
+	// plus the window. A replay cache shared by several verifiers keeps ID
+	// until then.
+	Expires time.Time
+}
+
+// Accept is Verify, returning what a replay cache shared beyond this
+// Verifier needs besides the thumbprint.
+func (v *Verifier) Accept(proof string, req Request) (Accepted, error) {
+	var none Accepted
 	p, err := parse(proof)
 	if err != nil {
-		return "", err
+		return none, err
 	}
 	c := p.claims
 	if c.JTI == nil || *c.JTI == "" || len(*c.JTI) > maxJTILen {
-		return "", refuse(KindJTI)
+		return none, refuse(KindJTI)
 	}
 	if c.HTM == nil || *c.HTM != req.Method || req.Method == "" {
-		return "", refuse(KindMethod)
+		return none, refuse(KindMethod)
 	}
 	want, ok := normaliseHTU(req.URI)
 	if c.HTU == nil || !ok {
-		return "", refuse(KindURI)
+		return none, refuse(KindURI)
 	}
 	if got, ok := normaliseHTU(*c.HTU); !ok || got != want {
-		return "", refuse(KindURI)
+		return none, refuse(KindURI)
 	}
 	now := v.now()
 	if c.IAT == nil || math.IsNaN(*c.IAT) || math.IsInf(*c.IAT, 0) ||
 		math.Abs(*c.IAT-float64(now.UnixNano())/1e9) > v.window.Seconds() {
-		return "", refuse(KindIssuedAt)
+		return none, refuse(KindIssuedAt)
 	}
 	ath := sha256.Sum256([]byte(req.AccessToken))
 	wantATH := base64.RawURLEncoding.EncodeToString(ath[:])
 	if c.ATH == nil || subtle.ConstantTimeCompare([]byte(*c.ATH), []byte(wantATH)) != 1 {
-		return "", refuse(KindTokenHash)
+		return none, refuse(KindTokenHash)
 	}
 	key := sha256.Sum256([]byte(p.jkt + "\x00" + *c.JTI))
-	iat := time.Unix(0, int64(*c.IAT*1e9))
-	if err := v.replay.Add(key, iat.Add(v.window), now); err != nil {
-		return "", err
+	expires := time.Unix(0, int64(*c.IAT*1e9)).Add(v.window)
+	if err := v.replay.Add(key, expires, now); err != nil {
+		return none, err
 	}
-	return p.jkt, nil
+	return Accepted{JKT: p.jkt, ID: key, Expires: expires}, nil
 }
 
 // claims are the proof's claims this package reads; a nil field is absent.
