@@ -41,23 +41,31 @@ func bindingOf(claims map[string]any) *binding {
 
 // checkBinding applies a verified token's binding to the request that
 // carried it: proofJKT is the thumbprint of the request's valid DPoP proof
-// ("" when the request used the Bearer scheme). A bound token needs its
-// proof; an unbound token may not use the DPoP scheme.
-func checkBinding(b *binding, proofJKT string) error {
+// ("" when the request used the Bearer scheme), certX5t that of the
+// client certificate it presented ("" for none; see certThumbprint). A
+// token bound to a DPoP key needs its proof, one bound to a certificate
+// needs that certificate (RFC 8705 section 3), one bound to both needs
+// both. An unbound token, or one bound to a certificate alone, may not
+// use the DPoP scheme.
+func checkBinding(b *binding, proofJKT, certX5t string) error {
+	dpopScheme := proofJKT != ""
 	switch {
 	case b != nil && b.unknown:
-		return errUnknownBinding(proofJKT != "")
-	case proofJKT == "" && b != nil:
-		return errBoundAsBearer
-	case proofJKT == "":
-		return nil
+		return errUnknownBinding(dpopScheme)
 	case b == nil || b.jkt == "":
-		return errNotBound
-	case b.x5t != "":
-		// Bound to a certificate as well, which this server cannot check.
-		return errUnknownBinding(true)
+		if dpopScheme {
+			return errNotBound
+		}
+	case !dpopScheme:
+		return errBoundAsBearer
 	case subtle.ConstantTimeCompare([]byte(b.jkt), []byte(proofJKT)) != 1:
 		return errKeyBinding
+	}
+	if b != nil && b.x5t != "" && subtle.ConstantTimeCompare([]byte(b.x5t), []byte(certX5t)) != 1 {
+		if dpopScheme {
+			return errCertBindingDPoP
+		}
+		return errCertBinding
 	}
 	return nil
 }
@@ -71,6 +79,10 @@ var (
 	errUnknownBearer = &authError{kind: ErrInvalidToken, desc: descUnknownBinding}
 	errUnknownDPoP   = &authError{kind: ErrInvalidToken, desc: descUnknownBinding, dpop: true}
 	errDPoPRequired  = &authError{kind: ErrInvalidToken, desc: descDPoPRequired, dpop: true}
+	// RFC 8705 has no scheme of its own: a certificate-bound token is a
+	// Bearer token, unless it is bound to a DPoP key as well.
+	errCertBinding     = &authError{kind: ErrInvalidToken, desc: descCertBinding}
+	errCertBindingDPoP = &authError{kind: ErrInvalidToken, desc: descCertBinding, dpop: true}
 )
 
 func errUnknownBinding(dpopScheme bool) error {

@@ -45,6 +45,7 @@ const (
 	descUnknownBinding = "The access token is bound by a method this resource server cannot check."
 	descDPoPRequired   = "This resource requires DPoP-bound access tokens."
 	descProofUnchecked = "Could not check the DPoP proof"
+	descCertBinding    = "The access token is bound to a client certificate that the request did not present."
 
 	// A JWT access token checked locally is refused with these, not with
 	// the introspection texts above: no introspection took place.

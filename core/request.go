@@ -24,12 +24,17 @@ type Request struct {
 	DPoP []string
 	// TLS is the state of the client's TLS connection, nil without TLS.
 	TLS *tls.ConnectionState
+	// Header holds the request's header fields (net/http's r.Header, not
+	// a copy; gRPC metadata as http.Header, its keys in lower case). Only
+	// Settings.ClientCertHeader is read from it.
+	Header http.Header
 }
 
 // HTTPRequest is the Request of r, for AuthenticateRequest. Its Path is
 // left empty when r carries no DPoP proof, which then needs none.
 func HTTPRequest(r *http.Request) Request {
-	req := Request{Method: r.Method, Authorization: r.Header["Authorization"], DPoP: r.Header["Dpop"], TLS: r.TLS}
+	req := Request{Method: r.Method, Authorization: r.Header["Authorization"], DPoP: r.Header["Dpop"], TLS: r.TLS,
+		Header: r.Header}
 	if len(req.DPoP) > 0 {
 		req.Path = r.URL.EscapedPath()
 	}

@@ -226,7 +226,7 @@ func (rs *ResourceServer) authenticate(ctx context.Context, req *Request) (conte
 	if err != nil {
 		return ctx, onScheme(err, scheme)
 	}
-	if err := checkBinding(ti.bound, proofJKT); err != nil {
+	if err := checkBinding(ti.bound, proofJKT, rs.certThumbprint(ti.bound, req)); err != nil {
 		rs.reject(ctx, err)
 		return ctx, err
 	}

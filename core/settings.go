@@ -121,6 +121,13 @@ type Settings struct {
 	// the request's path; never read from the Host header. Default: the
 	// origin of Resource; without either, every DPoP proof is refused.
 	ExternalURL string
+	// ClientCertHeader names the header in which a TLS-terminating proxy
+	// forwards the client's certificate (OIDC_RS_CLIENT_CERT_HEADER), for
+	// certificate-bound tokens (RFC 8705): URL-encoded PEM (nginx's
+	// $ssl_client_escaped_cert) or base64 DER. Once set it is the only
+	// source, the connection's own is ignored: the proxy must overwrite
+	// it on every request. Default: none, the TLS connection's certificate.
+	ClientCertHeader string
 	// LocalJWT checks RFC 9068 JWT access tokens of Issuer locally beside
 	// an introspection backend (OIDC_RS_LOCAL_JWT): a JWS with typ at+jwt
 	// whose iss is Issuer is verified against the signing keys, any other

@@ -57,6 +57,7 @@ var settingsTable = []settingRow{
 		read: func(s *Settings, v string) error { s.DPoP = DPoPMode(strings.ToLower(v)); return nil },
 		show: func(s *Settings) string { return string(s.DPoP) }},
 	text("ExternalURL", "OIDC_RS_EXTERNAL_URL", false, func(s *Settings) *string { return &s.ExternalURL }),
+	text("ClientCertHeader", "OIDC_RS_CLIENT_CERT_HEADER", false, func(s *Settings) *string { return &s.ClientCertHeader }),
 	text("AudienceClaim", "OIDC_RS_AUDIENCE_CLAIM", true, func(s *Settings) *string { return &s.AudienceClaim }),
 	unordered(list("Scopes", "OIDC_RS_SCOPES", true, func(s *Settings) *[]string { return &s.Scopes })),
 	text("ScopeClaim", "OIDC_RS_SCOPE_CLAIM", true, func(s *Settings) *string { return &s.ScopeClaim }),

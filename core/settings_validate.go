@@ -81,6 +81,9 @@ func (s Settings) validate() (*keyring, error) {
 			add("OIDC_RS_EXTERNAL_URL", "must be an absolute http(s) URL scheme://host[:port], without a path")
 		}
 	}
+	if s.ClientCertHeader != "" && !validHeaderName(s.ClientCertHeader) {
+		add("OIDC_RS_CLIENT_CERT_HEADER", "must be a header field name (RFC 9110 token characters)")
+	}
 	for _, o := range s.CORSOrigins {
 		if !validOrigin(o) {
 			add("OIDC_RS_CORS_ORIGINS", "%q is not \"*\" or an origin scheme://host[:port]", o)

@@ -51,11 +51,13 @@ func StreamServerInterceptor(rs *core.ResourceServer, opts ...Option) grpc.Strea
 
 // request returns the core.Request of a call of method: every value of
 // its "authorization" and "dpop" metadata, and, for a DPoP proof's htm and
-// htu, POST and the method's path.
+// htu, POST and the method's path; for a certificate-bound token, the
+// connection's TLS state.
 func request(ctx context.Context, method string) func() core.Request {
 	return func() core.Request {
 		return core.Request{Method: http.MethodPost, Path: method,
 			Authorization: metadata.ValueFromIncomingContext(ctx, "authorization"),
-			DPoP:          metadata.ValueFromIncomingContext(ctx, "dpop")}
+			DPoP:          metadata.ValueFromIncomingContext(ctx, "dpop"),
+			TLS:           peerTLS(ctx)}
 	}
 }

@@ -165,6 +165,19 @@ function providerConfig() {
     features: {
       devInteractions: { enabled: false },
       clientCredentials: { enabled: true },
+      // RFC 8705: a client registered with
+      // tls_client_certificate_bound_access_tokens gets tokens bound to its
+      // certificate (cnf.x5t#S256); others are unchanged. This server has
+      // no TLS: as behind a TLS-terminating proxy, the certificate comes as
+      // URL-encoded PEM in the x-client-cert header.
+      mTLS: {
+        enabled: true,
+        certificateBoundAccessTokens: true,
+        getCertificate(ctx) {
+          const pem = ctx.get('x-client-cert');
+          return pem ? decodeURIComponent(pem) : undefined;
+        },
+      },
       introspection: { enabled: true, allowedPolicy: ownTokenOrConfidential },
       jwtIntrospection: { enabled: true },
       encryption: { enabled: true },

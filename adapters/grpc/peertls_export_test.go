@@ -1,0 +1,4 @@
+package grpcrs
+
+// PeerTLS exposes peerTLS to the tests.
+var PeerTLS = peerTLS
