@@ -34,7 +34,7 @@ func (i *interceptor) WrapUnary(next connect.UnaryFunc) connect.UnaryFunc {
 		if req.Spec().IsClient {
 			return next(ctx, req)
 		}
-		out, err := i.cfg.Decide(ctx, req.Spec().Procedure, request(req.HTTPMethod(), req.Spec().Procedure, req.Header()))
+		out, err := i.cfg.Decide(ctx, req.Spec().Procedure, request(ctx, req.HTTPMethod(), req.Spec().Procedure, req.Header()))
 		if err != nil {
 			var header http.Header
 			if info, ok := connect.CallInfoForHandlerContext(ctx); ok {
@@ -56,7 +56,7 @@ func (i *interceptor) WrapStreamingClient(next connect.StreamingClientFunc) conn
 func (i *interceptor) WrapStreamingHandler(next connect.StreamingHandlerFunc) connect.StreamingHandlerFunc {
 	return func(ctx context.Context, conn connect.StreamingHandlerConn) error {
 		proc := conn.Spec().Procedure
-		out, err := i.cfg.Decide(ctx, proc, request(http.MethodPost, proc, conn.RequestHeader()))
+		out, err := i.cfg.Decide(ctx, proc, request(ctx, http.MethodPost, proc, conn.RequestHeader()))
 		if err != nil {
 			return fail(i.cfg.RS, err, conn.Peer().Protocol, conn.ResponseHeader())
 		}
@@ -73,10 +73,13 @@ func (i *interceptor) WrapStreamingHandler(next connect.StreamingHandlerFunc) co
 }
 
 // request returns the core.Request of a call of procedure sent with
-// method: every value of header's Authorization and DPoP fields, and, for
-// a DPoP proof's htm and htu, the method and the procedure's path.
-func request(method, procedure string, header http.Header) func() core.Request {
+// method: every value of header's Authorization and DPoP fields, for a
+// DPoP proof's htm and htu the method and the procedure's path, the
+// header (for a forwarded client certificate), and the TLS state
+// WithClientTLS kept in ctx.
+func request(ctx context.Context, method, procedure string, header http.Header) func() core.Request {
 	return func() core.Request {
-		return core.Request{Method: method, Path: procedure, Authorization: header.Values("Authorization"), DPoP: header.Values("Dpop")}
+		return core.Request{Method: method, Path: procedure, Authorization: header.Values("Authorization"),
+			DPoP: header.Values("Dpop"), Header: header, TLS: clientTLS(ctx)}
 	}
 }

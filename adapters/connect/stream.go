@@ -42,7 +42,7 @@ func (s *stream) recheck() error {
 		return f
 	}
 	conn := s.StreamingHandlerConn
-	if _, err := s.cfg.Decide(s.ctx, conn.Spec().Procedure, request(http.MethodPost, conn.Spec().Procedure, conn.RequestHeader())); err != nil {
+	if _, err := s.cfg.Decide(s.ctx, conn.Spec().Procedure, request(s.ctx, http.MethodPost, conn.Spec().Procedure, conn.RequestHeader())); err != nil {
 		// Send and Receive may run concurrently: one error, one challenge
 		return s.latch.Fail(err, func(err error) error {
 			return fail(s.cfg.RS, err, conn.Peer().Protocol, conn.ResponseHeader())
