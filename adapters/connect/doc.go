@@ -85,5 +85,7 @@
 // (connect.WithInterceptors on each handler, or on every one), and
 // nothing else on the mux. NewInterceptor panics on a nil
 // ResourceServer, at setup. Messages are fixed library strings; tokens
-// and Authorization headers are never logged.
+// and Authorization headers are never logged. A token bound to a client
+// certificate (RFC 8705) passes only when the handler is wrapped with
+// WithClientTLS, which hands the interceptor the TLS connection.
 package connectrs
