@@ -274,7 +274,14 @@ type btClock struct {
 	now time.Time
 }
 
-func newBTClock() *btClock { return &btClock{now: time.Now()} }
+// btClockLead is how far ahead of the real clock a btClock starts: the
+// fake authorization server stamps iat with the real clock, in whole
+// seconds, and a token minted after the clock was read (in a later
+// second, or after a slow start on a busy machine) would otherwise look
+// issued in the future.
+const btClockLead = 10 * time.Second
+
+func newBTClock() *btClock { return &btClock{now: time.Now().Add(btClockLead)} }
 
 // Now returns the clock's time.
 func (c *btClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
