@@ -32,8 +32,9 @@ const (
 
 // TestCertificateBoundTokens runs node oidc-provider's certificate-bound
 // access tokens (RFC 8705 section 3, features.mTLS) through resource
-// servers behind TLS: an opaque token checked by JSON introspection and an
-// at+jwt checked locally, each accepted from the client that presented the
+// servers behind TLS: an opaque token checked by JSON introspection and by
+// RFC 9701 introspection (signed, then encrypted answers), and an at+jwt
+// checked locally, each accepted from the client that presented the
 // certificate the AS bound it to, and refused, 401 invalid_token on the
 // Bearer challenge, with another certificate or none. The AS computes
 // cnf.x5t#S256 on its own: a match proves the two agree on the thumbprint.
@@ -43,10 +44,14 @@ func TestCertificateBoundTokens(t *testing.T) {
 	t.Parallel()
 	asproc.SkipUnlessAvailable(t)
 	jsonRS := jsonClient("rs-mtls")
-	cfg := asConfig(jsonRS)
+	jwtRS := jwtClient(t, "rs-mtls-jwt")
+	cfg := asConfig(jsonRS, jwtRS)
 	cfg.Clients = append(cfg.Clients, asproc.CertBoundClient(mtlsID, mtlsSecret, "openid groups admin"))
 	cfg.ResourceServers = map[string]asproc.ResourceServer{resourceFor("RS256"): {Scope: "groups admin", Alg: "RS256"}}
 	as := asproc.StartT(t, cfg)
+	// The AS fetches rs-mtls-jwt's key from this app, to encrypt its
+	// RFC 9701 answers; the cases run on servers of their own.
+	jwtRS.app.serve(netHTTPApp(newRS(t, jwtRS.env(as, nil))))
 	certA, certB, pool := mtlsCerts(t)
 
 	mint := func(resource string) string {
@@ -67,6 +72,7 @@ func TestCertificateBoundTokens(t *testing.T) {
 		token string
 	}{
 		{"introspection", jsonRS.env(as, nil), opaque},
+		{"RFC 9701", jwtRS.env(as, nil), opaque},
 		{"local JWT", accessTokenEnv(as, "RS256", nil), jwt},
 	}
 	for _, c := range cases {
