@@ -58,6 +58,12 @@ func newMetadata(s Settings, hasKey bool) *metadata {
 		u, _ := url.Parse(s.Resource)
 		doc["jwks_uri"] = u.Scheme + "://" + u.Host + "/jwks"
 	}
+	if s.DPoP != DPoPOff && s.ExternalURL != "" { // RFC 9728 section 2
+		doc["dpop_signing_alg_values_supported"] = strings.Fields(dpopAlgs)
+		if s.DPoP == DPoPRequired {
+			doc["dpop_bound_access_tokens_required"] = true
+		}
+	}
 	if s.ResourceName != "" {
 		doc["resource_name"] = s.ResourceName
 	}
@@ -141,9 +147,10 @@ func (rs *ResourceServer) MetadataPath() string {
 
 // MetadataHandler serves the RFC 9728 protected-resource metadata
 // (resource, authorization_servers, scopes_supported,
-// bearer_methods_supported, and jwks_uri, resource_name and
-// resource_documentation when set), with CORS for any origin. Without a
-// resource it answers 404.
+// bearer_methods_supported; dpop_signing_alg_values_supported when DPoP
+// is taken, and dpop_bound_access_tokens_required when it is required;
+// jwks_uri, resource_name and resource_documentation when set), with CORS
+// for any origin. Without a resource it answers 404.
 func (rs *ResourceServer) MetadataHandler() http.Handler {
 	if rs == nil || rs.metadata == nil {
 		return http.NotFoundHandler()

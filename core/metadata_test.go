@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -171,5 +172,31 @@ func TestMetadataEnvironment(t *testing.T) {
 		e := btMerge(env, map[string]string{name: bad})
 		_, err := core.NewFromEnv(btEnv(e))
 		assert.ErrorContains(t, err, name)
+	}
+}
+
+// TestMetadataDPoP: the metadata says which DPoP proof algorithms the
+// server takes (RFC 9728 section 2), and that it takes nothing else under
+// OIDC_RS_DPOP=required; with DPoP off it says neither.
+func TestMetadataDPoP(t *testing.T) {
+	t.Parallel()
+	as := btAS(t, oidcrstest.JSON)
+	for mode, want := range map[core.DPoPMode]map[string]any{
+		core.DPoPAllowed:  {"dpop_signing_alg_values_supported": []any{"ES256", "ES384", "PS256", "RS256", "EdDSA"}},
+		core.DPoPRequired: {"dpop_signing_alg_values_supported": []any{"ES256", "ES384", "PS256", "RS256", "EdDSA"}, "dpop_bound_access_tokens_required": true},
+		core.DPoPOff:      {},
+	} {
+		rs := btRS(t, as, func(s *core.Settings) { s.Resource, s.DPoP = "https://api.example/mcp", mode })
+		rec := httptest.NewRecorder()
+		rs.MetadataHandler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, rs.MetadataPath(), nil))
+		var doc map[string]any
+		require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &doc))
+		got := map[string]any{}
+		for k, v := range doc {
+			if strings.HasPrefix(k, "dpop_") {
+				got[k] = v
+			}
+		}
+		assert.Equal(t, want, got, "%s", mode)
 	}
 }
