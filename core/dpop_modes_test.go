@@ -74,7 +74,7 @@ func TestDPoPOffAndUnconfigured(t *testing.T) {
 
 // TestDPoPChallengeOffer checks the answers that involve no DPoP token
 // under DPoPAllowed: a 401 offers DPoP after Bearer, a 400 or a 403 does
-// not.
+// not; a malformed DPoP header gets its 400 on the DPoP challenge.
 func TestDPoPChallengeOffer(t *testing.T) {
 	t.Parallel()
 	env := newDPoPEnv(t, dpopBackends[0])
@@ -83,6 +83,11 @@ func TestDPoPChallengeOffer(t *testing.T) {
 	dpopRefused(t, dpopServe(h, nil, nil), http.StatusUnauthorized, "unauthorized", descNoToken, `Bearer realm="oidcrs"`+dpopOffer)
 	dpopRefused(t, dpopServe(h, []string{"Bearer a b"}, nil), http.StatusBadRequest, "invalid_request", "Invalid Authorization header.",
 		`Bearer realm="oidcrs", error="invalid_request", error_description="Invalid Authorization header."`)
+	// A malformed DPoP header is answered on the DPoP challenge.
+	for _, bad := range []string{"DPoP", "DPoP a b", "DPoP a,b"} {
+		dpopRefused(t, dpopServe(h, []string{bad}, nil), http.StatusBadRequest, "invalid_request", "Invalid Authorization header.",
+			`DPoP realm="oidcrs", error="invalid_request", error_description="Invalid Authorization header.", algs="ES256 ES384 PS256 RS256 EdDSA"`)
+	}
 	dpopRefused(t, dpopServe(h, []string{"Bearer " + env.token(nil)}, nil), http.StatusForbidden, "insufficient_scope", descHigher,
 		`Bearer realm="oidcrs", error="insufficient_scope", error_description="`+descHigher+`", scope="groups admin"`)
 }

@@ -208,6 +208,7 @@ func (rs *ResourceServer) authenticate(ctx context.Context, req *Request) (conte
 	}
 	tok, scheme, err := extractToken(header, rs.dpop != nil)
 	if err != nil {
+		err = onScheme(err, scheme)
 		rs.reject(ctx, err)
 		return ctx, err
 	}

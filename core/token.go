@@ -23,7 +23,8 @@ const (
 // when dpop is set. The scheme is case-insensitive. An empty header, or
 // one with another scheme, is ErrMissingToken. A scheme without a token,
 // two tokens, a character outside b64token (the syntax of both), or a
-// header over maxHeaderLength is ErrInvalidRequest.
+// header over maxHeaderLength is ErrInvalidRequest; the scheme is
+// returned with the error once it is known, for the challenge.
 //
 // It then applies the reference's rule to a Bearer token: a token that is
 // strict, padded, standard base64 and decodes to valid UTF-8 is replaced
@@ -54,14 +55,14 @@ func extractToken(header string, dpop bool) (string, authScheme, error) {
 	}
 	tok := header[i:]
 	if tok == "" {
-		return "", 0, errEmptyToken
+		return "", scheme, errEmptyToken
 	}
 	ok, std := scanB64Token(tok)
 	if !ok {
 		if strings.IndexByte(strings.TrimRight(tok, " "), ' ') >= 0 {
-			return "", 0, errTwoTokens
+			return "", scheme, errTwoTokens
 		}
-		return "", 0, errBadChar
+		return "", scheme, errBadChar
 	}
 	if scheme == schemeDPoP || !std || len(tok)%4 != 0 {
 		return tok, scheme, nil // JWT-like and URL-safe tokens never reach the decoder
