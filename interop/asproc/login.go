@@ -41,6 +41,22 @@ func (a *AS) NewBrowser() *Browser {
 	}}
 }
 
+// CodeFlowClient is the oidc-provider registration of a confidential
+// client of the authorization code flow, as LoginRequest describes it
+// (client_secret_post at the token endpoint), with its one redirect URI
+// and the scopes it may ask for.
+func CodeFlowClient(clientID, secret, redirectURI, scope string) map[string]any {
+	return map[string]any{
+		"client_id":                  clientID,
+		"client_secret":              secret,
+		"grant_types":                []string{"authorization_code"},
+		"response_types":             []string{"code"},
+		"redirect_uris":              []string{redirectURI},
+		"token_endpoint_auth_method": "client_secret_post",
+		"scope":                      scope,
+	}
+}
+
 // LoginRequest describes one authorization code flow (RFC 6749 section
 // 4.1, with PKCE S256 and state) for a confidential client that uses
 // client_secret_post at the token endpoint.

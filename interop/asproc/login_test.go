@@ -21,15 +21,7 @@ const (
 )
 
 func webClient() map[string]any {
-	return map[string]any{
-		"client_id":                  webID,
-		"client_secret":              webSecret,
-		"grant_types":                []string{"authorization_code"},
-		"response_types":             []string{"code"},
-		"redirect_uris":              []string{webRedirect},
-		"token_endpoint_auth_method": "client_secret_post",
-		"scope":                      "openid groups",
-	}
+	return asproc.CodeFlowClient(webID, webSecret, webRedirect, "openid groups")
 }
 
 // webLogin is a login of the web client, as account with acr.

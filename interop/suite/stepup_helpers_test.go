@@ -27,15 +27,7 @@ const (
 
 // webClient is the web client's oidc-provider registration.
 func webClient() map[string]any {
-	return map[string]any{
-		"client_id":                  webID,
-		"client_secret":              webSecret,
-		"grant_types":                []string{"authorization_code"},
-		"response_types":             []string{"code"},
-		"redirect_uris":              []string{webRedirect},
-		"token_endpoint_auth_method": "client_secret_post",
-		"scope":                      "openid groups",
-	}
+	return asproc.CodeFlowClient(webID, webSecret, webRedirect, "openid groups")
 }
 
 // stepUpLogin is one login of a user through the web client: what the
