@@ -46,12 +46,13 @@ func bindingOf(claims map[string]any) *binding {
 // token bound to a DPoP key needs its proof, one bound to a certificate
 // needs that certificate (RFC 8705 section 3), one bound to both needs
 // both. An unbound token, or one bound to a certificate alone, may not
-// use the DPoP scheme.
+// use the DPoP scheme. The caller answers a refusal on the request's
+// scheme (onScheme).
 func checkBinding(b *binding, proofJKT, certX5t string) error {
 	dpopScheme := proofJKT != ""
 	switch {
 	case b != nil && b.unknown:
-		return errUnknownBinding(dpopScheme)
+		return errUnknownBinding
 	case b == nil || b.jkt == "":
 		if dpopScheme {
 			return errNotBound
@@ -62,9 +63,6 @@ func checkBinding(b *binding, proofJKT, certX5t string) error {
 		return errKeyBinding
 	}
 	if b != nil && b.x5t != "" && subtle.ConstantTimeCompare([]byte(b.x5t), []byte(certX5t)) != 1 {
-		if dpopScheme {
-			return errCertBindingDPoP
-		}
 		return errCertBinding
 	}
 	return nil
@@ -73,21 +71,12 @@ func checkBinding(b *binding, proofJKT, certX5t string) error {
 // The refusals of checkBinding; a DPoP request's are answered on the DPoP
 // challenge.
 var (
-	errBoundAsBearer = &authError{kind: ErrInvalidToken, desc: descBoundAsBearer}
-	errNotBound      = &authError{kind: ErrInvalidToken, desc: descNotBound, dpop: true}
-	errKeyBinding    = &authError{kind: ErrInvalidToken, desc: descKeyBinding, dpop: true}
-	errUnknownBearer = &authError{kind: ErrInvalidToken, desc: descUnknownBinding}
-	errUnknownDPoP   = &authError{kind: ErrInvalidToken, desc: descUnknownBinding, dpop: true}
-	errDPoPRequired  = &authError{kind: ErrInvalidToken, desc: descDPoPRequired, dpop: true}
+	errBoundAsBearer  = &authError{kind: ErrInvalidToken, desc: descBoundAsBearer}
+	errNotBound       = &authError{kind: ErrInvalidToken, desc: descNotBound, dpop: true}
+	errKeyBinding     = &authError{kind: ErrInvalidToken, desc: descKeyBinding, dpop: true}
+	errUnknownBinding = &authError{kind: ErrInvalidToken, desc: descUnknownBinding}
+	errDPoPRequired   = &authError{kind: ErrInvalidToken, desc: descDPoPRequired, dpop: true}
 	// RFC 8705 has no scheme of its own: a certificate-bound token is a
 	// Bearer token, unless it is bound to a DPoP key as well.
-	errCertBinding     = &authError{kind: ErrInvalidToken, desc: descCertBinding}
-	errCertBindingDPoP = &authError{kind: ErrInvalidToken, desc: descCertBinding, dpop: true}
+	errCertBinding = &authError{kind: ErrInvalidToken, desc: descCertBinding}
 )
-
-func errUnknownBinding(dpopScheme bool) error {
-	if dpopScheme {
-		return errUnknownDPoP
-	}
-	return errUnknownBearer
-}

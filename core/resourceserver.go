@@ -228,6 +228,7 @@ func (rs *ResourceServer) authenticate(ctx context.Context, req *Request) (conte
 		return ctx, onScheme(err, scheme)
 	}
 	if err := checkBinding(ti.bound, proofJKT, rs.certThumbprint(ti.bound, req)); err != nil {
+		err = onScheme(err, scheme)
 		rs.reject(ctx, err)
 		return ctx, err
 	}
