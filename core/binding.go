@@ -23,20 +23,24 @@ func bindingOf(claims map[string]any) *binding {
 	if !ok {
 		return &binding{unknown: true}
 	}
-	b := &binding{}
-	for name, dst := range map[string]*string{"jkt": &b.jkt, "x5t#S256": &b.x5t} {
-		if x, present := cnf[name]; present {
-			s, ok := x.(string)
-			if !ok || s == "" {
-				b.unknown = true
-			}
-			*dst = s
-		}
-	}
+	jkt, badJKT := cnfString(cnf, "jkt")
+	x5t, badX5t := cnfString(cnf, "x5t#S256")
+	b := &binding{jkt: jkt, x5t: x5t, unknown: badJKT || badX5t}
 	if b.jkt == "" && b.x5t == "" {
 		b.unknown = true
 	}
 	return b
+}
+
+// cnfString reads one confirmation method of cnf: its value, and bad when
+// it is present but not a non-empty string.
+func cnfString(cnf map[string]any, name string) (v string, bad bool) {
+	x, present := cnf[name]
+	if !present {
+		return "", false
+	}
+	v, ok := x.(string)
+	return v, !ok || v == ""
 }
 
 // checkBinding applies a verified token's binding to the request that
