@@ -2,19 +2,12 @@ package connectrs_test
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/sha256"
 	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/base64"
-	"math/big"
 	"net/http"
 	"net/http/httptest"
 	"testing"
-	"time"
 
 	"connectrpc.com/connect"
 	"github.com/stretchr/testify/assert"
@@ -24,6 +17,7 @@ import (
 	"github.com/oidcrs/oidcrs/core"
 	"github.com/oidcrs/oidcrs/core/oidcrstest"
 	"github.com/oidcrs/oidcrs/internal/adaptertest"
+	"github.com/oidcrs/oidcrs/internal/tlstest"
 )
 
 // TestCertificateBoundTokens checks, over real TLS with client
@@ -35,7 +29,10 @@ func TestCertificateBoundTokens(t *testing.T) {
 	as := oidcrstest.Start(t, oidcrstest.Config{})
 	rs, err := core.New(as.Settings(""))
 	require.NoError(t, err)
-	mine, other := clientCert(t), clientCert(t)
+	// The server asks for a certificate and verifies none: the token's
+	// binding is what counts.
+	ca := tlstest.NewCA(t)
+	mine, other := ca.Client(t, "mine"), ca.Client(t, "other")
 	sum := sha256.Sum256(mine.Certificate[0])
 	token := as.Mint(map[string]any{"cnf": map[string]any{"x5t#S256": base64.RawURLEncoding.EncodeToString(sum[:])}})
 	services := testServices([]string{"/bound"}, func(context.Context) string { return "hi" },
@@ -74,17 +71,4 @@ func TestCertificateBoundTokens(t *testing.T) {
 			assert.Equal(t, tc.code, connect.CodeOf(err), "%v", err)
 		})
 	}
-}
-
-// clientCert is a self-signed client certificate: the server asks for
-// one and does not verify it; the token's binding is what counts.
-func clientCert(t *testing.T) tls.Certificate {
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	require.NoError(t, err)
-	tmpl := &x509.Certificate{SerialNumber: big.NewInt(time.Now().UnixNano()), Subject: pkix.Name{CommonName: "client"},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
-		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	require.NoError(t, err)
-	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}
 }

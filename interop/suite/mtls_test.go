@@ -2,15 +2,10 @@ package suite_test
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/json"
 	"io"
-	"math/big"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -21,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/oidcrs/oidcrs/core"
+	"github.com/oidcrs/oidcrs/internal/tlstest"
 	"github.com/oidcrs/oidcrs/interop/asproc"
 )
 
@@ -52,7 +48,8 @@ func TestCertificateBoundTokens(t *testing.T) {
 	// The AS fetches rs-mtls-jwt's key from this app, to encrypt its
 	// RFC 9701 answers; the cases run on servers of their own.
 	jwtRS.app.serve(netHTTPApp(newRS(t, jwtRS.env(as, nil))))
-	certA, certB, pool := mtlsCerts(t)
+	ca := tlstest.NewCA(t)
+	certA, certB, pool := ca.Client(t, "client a"), ca.Client(t, "client b"), ca.Pool()
 
 	mint := func(resource string) string {
 		ctx := context.Background()
@@ -124,33 +121,6 @@ func assertBinding(t *testing.T, want, status int, challenge, body, name string)
 	require.NoError(t, json.Unmarshal([]byte(body), &e), body)
 	assert.Equal(t, "invalid_token", e["error"], name)
 	assert.Contains(t, e["error_description"], "client certificate", name)
-}
-
-// mtlsCerts generates a CA and two client certificates it issued.
-func mtlsCerts(t *testing.T) (a, b tls.Certificate, pool *x509.CertPool) {
-	t.Helper()
-	caKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	require.NoError(t, err)
-	caTmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "interop CA"},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
-		IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign}
-	caDER, err := x509.CreateCertificate(rand.Reader, caTmpl, caTmpl, &caKey.PublicKey, caKey)
-	require.NoError(t, err)
-	ca, err := x509.ParseCertificate(caDER)
-	require.NoError(t, err)
-	pool = x509.NewCertPool()
-	pool.AddCert(ca)
-	issue := func(serial int64) tls.Certificate {
-		key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-		require.NoError(t, err)
-		tmpl := &x509.Certificate{SerialNumber: big.NewInt(serial), Subject: pkix.Name{CommonName: "client"},
-			NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
-			KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}}
-		der, err := x509.CreateCertificate(rand.Reader, tmpl, ca, &key.PublicKey, caKey)
-		require.NoError(t, err)
-		return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}
-	}
-	return issue(2), issue(3), pool
 }
 
 // mtlsServer serves rs's middleware over TLS, asking for a client
