@@ -39,6 +39,7 @@ func TestDPoPBindingSurvivesTheSharedCache(t *testing.T) {
 
 			dpopOK(t, dpopServe(ha, []string{"DPoP " + tok}, []string{alice.get(t, tok)}))
 			store.waitValues(t, 1)
+			assert.Len(t, store.onces(), 1, "the proof is recorded for the fleet, beside the verdict")
 			dpopRefused(t, dpopServe(hb, []string{"Bearer " + tok}, nil), http.StatusUnauthorized,
 				"invalid_token", descAsBearer, bearerChallenge("invalid_token", descAsBearer, true))
 			dpopRefused(t, dpopServe(hb, []string{"DPoP " + tok}, []string{mallory.get(t, tok)}), http.StatusUnauthorized,

@@ -194,7 +194,15 @@ func (m *memStore) count(method string) int {
 // values returns the stored verdicts (neither locks nor Forget markers),
 // by key.
 func (m *memStore) values() map[string]memValue {
-	return m.entries(func(k string) bool { return !strings.HasSuffix(k, ":lock") && !strings.HasSuffix(k, ":forgot") })
+	return m.entries(func(k string) bool {
+		return !strings.HasSuffix(k, ":lock") && !strings.HasSuffix(k, ":forgot") && !strings.Contains(k, ":once:")
+	})
+}
+
+// onces returns the records of DPoP proofs taken (SharedStore.SetNX under
+// "...:once:{...}"), by key.
+func (m *memStore) onces() map[string]memValue {
+	return m.entries(func(k string) bool { return strings.Contains(k, ":once:") })
 }
 
 // markers returns the stored Forget markers, by key.
