@@ -3,7 +3,6 @@ package core_test
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"net/http"
 	"sync"
 	"testing"
@@ -106,14 +105,9 @@ func TestSharedCacheForgetVoidsALateWrite(t *testing.T) {
 func TestSharedCacheForgetVoidsAVerdictInFlight(t *testing.T) {
 	t.Parallel()
 	as := btAS(t, oidcrstest.JSON)
-	released := make(chan struct{})
-	release := sync.OnceFunc(func() { close(released) })
-	t.Cleanup(release) // before the kit's own cleanup, which waits for its handlers
-	as.SetAnswerFunc(func(_ string, claims map[string]any) (int, string, []byte) {
-		<-released
-		b, _ := json.Marshal(claims) // the answer as it was when the request came
-		return http.StatusOK, "application/json", b
-	})
+	held := holdAnswers(t, as)
+	held.held.Store(true)
+	release := held.release
 	store := newMemStore()
 	a, b, c := btReplica(t, as, store, nil), btReplica(t, as, store, nil), btReplica(t, as, store, nil)
 	tok := as.Mint(nil)
